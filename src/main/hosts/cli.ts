@@ -1,0 +1,227 @@
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { analyze } from '../../shared/graph/analyze'
+import { parseDocument, DocumentError } from '../../shared/graph/load'
+import { BACKENDS, type BackendName, type NetDocument } from '../../shared/graph/schema'
+import type { TrainingStatus } from '../../shared/ipc/contract'
+import { formatSummary, summaryRows } from '../../shared/keras/summary'
+import { createService } from '../service'
+import { anyFiles, workspaceFiles } from '../service/files'
+import { forkLauncher } from '../trainer/launch'
+import { rendererDir, templatesDir } from './paths'
+import { startServer } from './server'
+
+const USAGE = `netwright — design and train neural networks
+
+Usage:
+  netwright summary <doc> [--json]
+  netwright train <doc> [--epochs N] [--batch-size N] [--backend ${BACKENDS.join('|')}] [--json]
+  netwright serve [--port N] [--host H] [--workspace DIR]
+
+<doc> is a Netwright project file (*.netwright.json).`
+
+/** A failure the user caused (bad arguments, a bad document): message and exit code 2. */
+class UsageError extends Error {}
+
+async function loadDoc(path: string | undefined): Promise<NetDocument> {
+  if (!path) throw new UsageError(`Missing the project file.\n\n${USAGE}`)
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (e) {
+    throw new UsageError(`Cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`)
+  }
+  try {
+    return parseDocument(text, path)
+  } catch (e) {
+    if (e instanceof DocumentError) throw new UsageError(e.message)
+    throw e
+  }
+}
+
+const positiveInt = (name: string, v: string | undefined): number | undefined => {
+  if (v === undefined) return undefined
+  const n = Number(v)
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number of 1 or more; received "${v}".`)
+  return n
+}
+
+function problemsText(doc: NetDocument): string | null {
+  const a = analyze(doc)
+  if (a.ok) return null
+  const byId = new Map(doc.nodes.map((n) => [n.id, n.name]))
+  return (
+    `The model has ${a.problems.length} problem${a.problems.length === 1 ? '' : 's'}:\n` +
+    a.problems.map((p) => `  - ${p.nodeId ? `${byId.get(p.nodeId)}: ` : ''}${p.message}`).join('\n')
+  )
+}
+
+async function summary(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } })
+  const doc = await loadDoc(positionals[0])
+  const a = analyze(doc)
+  if (values.json) {
+    console.log(
+      JSON.stringify(
+        {
+          name: doc.name,
+          style: doc.style,
+          ok: a.ok,
+          problems: a.problems,
+          layers: summaryRows(doc, a),
+          totalParams: a.totalParams,
+          trainableParams: a.trainableParams,
+          nonTrainableParams: a.nonTrainableParams,
+        },
+        null,
+        2,
+      ),
+    )
+    return a.ok ? 0 : 1
+  }
+  const problems = problemsText(doc)
+  if (problems) {
+    console.error(problems)
+    return 1
+  }
+  console.log(formatSummary(doc, a))
+  return 0
+}
+
+const fmt = (logs: Record<string, number>): string =>
+  Object.entries(logs)
+    .sort(([a], [b]) => Number(a.startsWith('val_')) - Number(b.startsWith('val_')))
+    .map(([k, v]) => `${k}: ${v.toFixed(4)}`)
+    .join(' - ')
+
+async function train(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      epochs: { type: 'string' },
+      'batch-size': { type: 'string' },
+      backend: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  })
+  const doc = await loadDoc(positionals[0])
+  const epochs = positiveInt('epochs', values.epochs)
+  const batchSize = positiveInt('batch-size', values['batch-size'])
+  if (values.backend && !(BACKENDS as readonly string[]).includes(values.backend))
+    throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}; received "${values.backend}".`)
+  const problems = problemsText(doc)
+  if (problems) throw new UsageError(problems)
+  const run: NetDocument = {
+    ...doc,
+    training: { ...doc.training, epochs: epochs ?? doc.training.epochs, batchSize: batchSize ?? doc.training.batchSize },
+  }
+  const json = !!values.json
+  const out = (obj: object) => console.log(JSON.stringify(obj))
+  const service = createService({ host: 'cli', launcher: forkLauncher(), files: anyFiles(), templatesDir: templatesDir() })
+  return new Promise<number>((resolve) => {
+    let runId = ''
+    let last: TrainingStatus | undefined
+    let reported = false
+    const onSignal = () => void service.call('training.stop', { runId })
+    process.once('SIGINT', onSignal)
+    service.subscribe((event, payload) => {
+      if (payload.runId !== runId) return
+      if (event === 'training.metrics') {
+        const m = payload as import('../../shared/ipc/contract').TrainingMetrics
+        if (m.kind !== 'epoch') return
+        if (json) out({ event: 'epoch', epoch: m.epoch, epochs: run.training.epochs, ...m.logs, samplesPerSec: Math.round(m.samplesPerSec), elapsedMs: Math.round(m.elapsedMs) })
+        else
+          console.log(
+            `Epoch ${m.epoch}/${run.training.epochs} - ${fmt(m.logs)} - ${(m.elapsedMs / 1000).toFixed(1)}s - ${Math.round(m.samplesPerSec)} samples/s`,
+          )
+        return
+      }
+      const s = payload as TrainingStatus
+      last = s
+      if (s.backends && !reported) {
+        reported = true
+        const others = s.backends.filter((b) => b.name !== s.backend).map((b) => `${b.name}: ${b.detail}`)
+        if (json) out({ event: 'backend', backend: s.backend, backends: s.backends })
+        else console.error(`Backend: ${s.backend}${others.length ? ` (${others.join('; ')})` : ''}`)
+      }
+      if (s.state === 'done' || s.state === 'stopped' || s.state === 'failed') {
+        process.removeListener('SIGINT', onSignal)
+        if (json) out({ event: s.state, message: s.message, ...(s.final ?? {}) })
+        else if (s.state === 'failed') console.error(`Training failed: ${s.message}`)
+        else console.log(s.message)
+        service.shutdown()
+        resolve(s.state === 'failed' ? 1 : 0)
+      }
+    })
+    service
+      .call('training.start', { document: run, backend: values.backend as BackendName | undefined })
+      .then((r) => {
+        runId = r.runId
+      })
+      .catch((e) => {
+        console.error((e as Error).message)
+        resolve(last ? 1 : 2)
+      })
+  })
+}
+
+async function serve(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { port: { type: 'string' }, host: { type: 'string' }, workspace: { type: 'string' } },
+  })
+  const staticDir = rendererDir()
+  if (!existsSync(join(staticDir, 'index.html')))
+    throw new UsageError('The UI is not built yet. Run `npm run build` first (`npm start` builds it for you).')
+  const workspace = values.workspace ?? process.cwd()
+  const service = createService({
+    host: 'browser',
+    launcher: forkLauncher(),
+    files: workspaceFiles(workspace),
+    templatesDir: templatesDir(),
+    workspace,
+  })
+  const port = values.port === undefined ? 0 : Number(values.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535; received "${values.port}".`)
+  const host = await startServer({ service, staticDir, port, host: values.host, token: process.env.NETWRIGHT_TOKEN })
+  console.log(`Netwright is running at ${host.url}`)
+  console.log(`Projects are read from and saved to ${workspace}`)
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve()
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+  await host.close()
+  return 0
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  try {
+    switch (command) {
+      case 'summary':
+        return await summary(rest)
+      case 'train':
+        return await train(rest)
+      case 'serve':
+        return await serve(rest)
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        console.log(USAGE)
+        return command === undefined ? 2 : 0
+      default:
+        throw new UsageError(`Unknown command "${command}".\n\n${USAGE}`)
+    }
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error((e as Error).message)
+      return 2
+    }
+    throw e
+  }
+}

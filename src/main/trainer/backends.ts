@@ -1,0 +1,103 @@
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import type { BackendName } from '../../shared/graph/schema'
+import type { BackendReport } from '../../shared/ipc/contract'
+
+export type Tf = typeof import('@tensorflow/tfjs')
+
+/** The ladder, fastest first. The user can force any rung. */
+export const LADDER: readonly BackendName[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']
+
+const require = createRequire(import.meta.url)
+
+/** Turns a failed import of a native tfjs package into a reason a user can act on. */
+export function explainNativeFailure(pkg: string, err: unknown): string {
+  const msg = String((err as Error)?.message ?? err)
+  const code = (err as { code?: string })?.code
+  if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && msg.includes(pkg)) return 'not installed'
+  if (/tfjs_binding\.node|libtensorflow|native addon/i.test(msg))
+    return 'libtensorflow missing (the package is installed but its native library was not downloaded)'
+  if (/libcud|CUDA|cudnn/i.test(msg)) return `CUDA libraries not found (${msg.split('\n')[0]})`
+  return msg.split('\n')[0] ?? 'failed to load'
+}
+
+async function tryNative(pkg: string): Promise<{ tf?: Tf; detail: string }> {
+  try {
+    // A second native package re-registers every kernel and says so once per kernel; mute that.
+    const tf = await muted(() => import(/* @vite-ignore */ pkg) as Promise<Tf>)
+    await tf.ready()
+    return { tf, detail: `libtensorflow ${tf.version?.['tfjs-core'] ?? ''}`.trim() }
+  } catch (err) {
+    return { detail: explainNativeFailure(pkg, err) }
+  }
+}
+
+async function tryWasm(tf: Tf): Promise<string | null> {
+  try {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm')
+    const dist = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/'
+    wasm.setWasmPaths(dist)
+    if (!(await tf.setBackend('wasm'))) return 'the WebAssembly module failed to start'
+    return null
+  } catch (err) {
+    return String((err as Error).message ?? err).split('\n')[0] ?? 'failed to load'
+  }
+}
+
+async function muted<T>(f: () => Promise<T>): Promise<T> {
+  const { warn, log } = console
+  console.warn = console.log = () => {}
+  try {
+    return await f()
+  } finally {
+    console.warn = warn
+    console.log = log
+  }
+}
+
+// Plain @tensorflow/tfjs prints an advertisement for tfjs-node when imported in Node; we report
+// the backend ourselves, so keep the trainer's output to what we say.
+const quietTfjs = (): Promise<Tf> => muted(() => import('@tensorflow/tfjs'))
+
+export interface ChosenBackend {
+  tf: Tf
+  name: BackendName
+  reports: BackendReport[]
+}
+
+/**
+ * Walks the ladder from the top (or starts at the forced rung) and returns the first backend that
+ * works, with an honest report of every rung: what it runs on, or why it could not be used.
+ */
+export async function chooseBackend(forced?: BackendName): Promise<ChosenBackend> {
+  const reports: BackendReport[] = []
+  let chosen: ChosenBackend | undefined
+  const rungs = forced ? [forced] : LADDER
+  for (const name of rungs) {
+    if (chosen) {
+      reports.push({ name, available: true, detail: 'not needed: a faster backend was found' })
+      continue
+    }
+    if (name === 'tfjs-node-gpu' || name === 'tfjs-node') {
+      const pkg = name === 'tfjs-node-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node'
+      const r = await tryNative(pkg)
+      reports.push({ name, available: !!r.tf, detail: r.detail })
+      if (r.tf) chosen = { tf: r.tf, name, reports }
+    } else if (name === 'wasm') {
+      const tf = await quietTfjs()
+      const why = await tryWasm(tf)
+      reports.push({ name, available: why === null, detail: why ?? 'WebAssembly (SIMD) on the CPU' })
+      if (why === null) chosen = { tf, name, reports }
+    } else {
+      const tf = await quietTfjs()
+      await tf.setBackend('cpu')
+      reports.push({ name, available: true, detail: 'pure JavaScript on the CPU (slowest)' })
+      chosen = { tf, name, reports }
+    }
+  }
+  if (!chosen) {
+    const r = reports[0]!
+    throw new Error(`The ${r.name} backend is not available here: ${r.detail}.`)
+  }
+  return chosen
+}

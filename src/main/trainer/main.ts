@@ -1,0 +1,58 @@
+// The trainer process. It never runs inside the Electron main process or the UI thread: the app
+// starts it with Electron's utilityProcess, the CLI and the browser host with child_process.fork.
+// A crash or out-of-memory here ends one run, never the app.
+import { loadDataset } from '../datasets/builtins'
+import { chooseBackend } from './backends'
+import { disposeModel, train } from './engine'
+import type { FromTrainer, ToTrainer } from './protocol'
+
+interface ParentPort {
+  on(event: 'message', listener: (e: { data: unknown }) => void): void
+  postMessage(message: unknown): void
+}
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort
+
+function send(msg: FromTrainer): void {
+  if (parentPort) parentPort.postMessage(msg)
+  else process.send?.(msg)
+}
+
+let stopRequested = false
+
+async function start(msg: Extract<ToTrainer, { type: 'start' }>): Promise<void> {
+  const { tf, name, reports } = await chooseBackend(msg.backend)
+  send({ type: 'backend', backend: name, reports })
+  const data = loadDataset(msg.dataset.id, msg.dataset.options, msg.training.seed)
+  send({ type: 'running', epochs: msg.training.epochs, samples: data.y.length })
+  const baseline = tf.memory().numTensors
+  const result = await train(tf, msg, data, {
+    onBatch: (progress) => send({ type: 'batch', progress }),
+    onEpoch: (progress) => send({ type: 'epoch', progress }),
+    shouldStop: () => stopRequested,
+  })
+  disposeModel(result.model)
+  send({
+    type: 'done',
+    stopped: result.stopped,
+    final: result.final,
+    epochsDone: result.epochsDone,
+    tensorsLeaked: tf.memory().numTensors - baseline,
+  })
+}
+
+async function onMessage(raw: unknown): Promise<void> {
+  const msg = raw as ToTrainer
+  try {
+    if (msg.type === 'stop') stopRequested = true
+    else if (msg.type === 'probe') {
+      const { name, reports } = await chooseBackend()
+      send({ type: 'backend', backend: name, reports })
+    } else if (msg.type === 'start') await start(msg)
+  } catch (err) {
+    send({ type: 'error', message: (err as Error).message ?? String(err) })
+  }
+}
+
+if (parentPort) parentPort.on('message', (e) => void onMessage(e.data))
+else process.on('message', (m) => void onMessage(m))
+process.on('disconnect', () => process.exit(0))

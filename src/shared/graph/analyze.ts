@@ -1,0 +1,219 @@
+import { checkParam, layerSpec, ShapeError, type LayerSpec, type Params, type Shape } from '../layers'
+import type { NetDocument, NetEdge } from './schema'
+
+export interface Problem {
+  message: string
+  nodeId?: string
+  edgeId?: string
+}
+
+export interface NodeInfo {
+  outputShape?: Shape
+  params: number
+  /** Problems on this node, in words a learner understands. */
+  errors: string[]
+}
+
+export interface Analysis {
+  /** Every problem, each pointing at the node or edge at fault when there is one. */
+  problems: Problem[]
+  nodes: Record<string, NodeInfo>
+  /** Node ids in an order where every layer comes after its inputs (nodes in a cycle are left out). */
+  order: string[]
+  inputs: string[]
+  outputs: string[]
+  totalParams: number
+  trainableParams: number
+  nonTrainableParams: number
+  ok: boolean
+}
+
+/** A node's params with defaults filled in for anything missing. */
+export function resolvedParams(spec: LayerSpec, params: Record<string, unknown>): Params {
+  const out: Params = {}
+  for (const [k, p] of Object.entries(spec.params)) out[k] = (params[k] ?? p.default) as Params[string]
+  return out
+}
+
+/** Finds the edges that close a cycle, by depth-first search over the graph. */
+function cycleEdges(nodeIds: string[], edges: NetEdge[]): Set<string> {
+  const out = new Map<string, NetEdge[]>()
+  for (const e of edges) out.set(e.source, [...(out.get(e.source) ?? []), e])
+  const state = new Map<string, 1 | 2>()
+  const back = new Set<string>()
+  const visit = (id: string): void => {
+    state.set(id, 1)
+    for (const e of out.get(id) ?? []) {
+      const s = state.get(e.target)
+      if (s === 1) back.add(e.id)
+      else if (s === undefined) visit(e.target)
+    }
+    state.set(id, 2)
+  }
+  for (const id of nodeIds) if (!state.has(id)) visit(id)
+  return back
+}
+
+/**
+ * Validates a document's graph and infers every tensor shape and parameter count.
+ * Pure and fast: the editor runs it on every change.
+ */
+export function analyze(doc: NetDocument): Analysis {
+  const problems: Problem[] = []
+  const nodes: Record<string, NodeInfo> = {}
+  const byId = new Map(doc.nodes.map((n) => [n.id, n]))
+  const nodeError = (nodeId: string, message: string): void => {
+    nodes[nodeId]?.errors.push(message)
+    problems.push({ nodeId, message })
+  }
+  for (const n of doc.nodes) nodes[n.id] = { params: 0, errors: [] }
+
+  const seenIds = new Set<string>()
+  const names = new Map<string, string>()
+  for (const n of doc.nodes) {
+    if (seenIds.has(n.id)) problems.push({ message: `Two layers share the id "${n.id}"; ids must be unique.` })
+    seenIds.add(n.id)
+    const other = names.get(n.name)
+    if (other !== undefined) nodeError(n.id, `The name "${n.name}" is already used by another layer; names must be unique.`)
+    else names.set(n.name, n.id)
+  }
+
+  // Edges: drop the ones that cannot be drawn, and say why.
+  const edges: NetEdge[] = []
+  const pairs = new Set<string>()
+  for (const e of doc.edges) {
+    const missing = [e.source, e.target].filter((id) => !byId.has(id))
+    if (missing.length) {
+      problems.push({
+        edgeId: e.id,
+        message: `Connection "${e.id}" points to a layer that does not exist (${missing.join(', ')}).`,
+      })
+      continue
+    }
+    if (e.source === e.target) {
+      problems.push({ edgeId: e.id, message: 'A layer cannot be connected to itself.' })
+      continue
+    }
+    if (pairs.has(`${e.source}>${e.target}`)) {
+      problems.push({ edgeId: e.id, message: 'These two layers are already connected.' })
+      continue
+    }
+    pairs.add(`${e.source}>${e.target}`)
+    edges.push(e)
+  }
+  for (const id of cycleEdges(
+    doc.nodes.map((n) => n.id),
+    edges,
+  )) {
+    const e = edges.find((x) => x.id === id)!
+    const a = byId.get(e.source)!.name
+    const b = byId.get(e.target)!.name
+    problems.push({
+      edgeId: id,
+      message: `This connection (${a} → ${b}) closes a loop. Data must flow one way, from the inputs to the outputs.`,
+    })
+  }
+
+  const incoming = new Map<string, NetEdge[]>()
+  const outgoing = new Map<string, NetEdge[]>()
+  for (const e of edges) {
+    incoming.set(e.target, [...(incoming.get(e.target) ?? []), e])
+    outgoing.set(e.source, [...(outgoing.get(e.source) ?? []), e])
+  }
+  for (const list of incoming.values()) list.sort((a, b) => a.targetPort - b.targetPort)
+
+  // Per-node checks: known layer, parameter values, number of inputs.
+  const specs = new Map<string, { spec: LayerSpec; params: Params }>()
+  for (const n of doc.nodes) {
+    const spec = layerSpec(n.className)
+    if (!spec) {
+      nodeError(n.id, `Unknown layer type "${n.className}". Netwright does not know this layer, so it cannot be built.`)
+      continue
+    }
+    let paramsOk = true
+    for (const [k, p] of Object.entries(spec.params)) {
+      const message = checkParam(k, p, n.params[k] ?? p.default)
+      if (message) {
+        nodeError(n.id, message)
+        paramsOk = false
+      }
+    }
+    const ins = incoming.get(n.id) ?? []
+    const label = spec.className === 'InputLayer' ? 'Input' : spec.className
+    if (spec.inputs === 'none' && ins.length)
+      for (const e of ins)
+        problems.push({ edgeId: e.id, message: 'An Input layer is where data enters; nothing can connect into it.' })
+    if (spec.inputs === 'one' && ins.length === 0)
+      nodeError(n.id, `${label} has no input. Connect the layer before it to its top handle.`)
+    if (spec.inputs === 'one' && ins.length > 1)
+      nodeError(
+        n.id,
+        `${label} takes one input, but ${ins.length} layers are connected to it. Remove one connection` +
+          (doc.style === 'functional' ? ', or merge them first (Add, Concatenate).' : '.'),
+      )
+    if (spec.inputs === 'many' && ins.length < 2) nodeError(n.id, `${label} merges two or more inputs; connect at least two.`)
+    if (paramsOk) specs.set(n.id, { spec, params: resolvedParams(spec, n.params) })
+  }
+
+  const inputs = doc.nodes.filter((n) => n.className === 'InputLayer').map((n) => n.id)
+  const outputs = doc.nodes
+    .filter((n) => n.className !== 'InputLayer' && !(outgoing.get(n.id)?.length))
+    .map((n) => n.id)
+  if (doc.nodes.length === 0) problems.push({ message: 'The model is empty. Drag an Input layer from the palette to start.' })
+  else if (inputs.length === 0) problems.push({ message: 'The model has no Input layer. Add one: it says what shape the data has.' })
+  else if (outputs.length === 0) problems.push({ message: 'The model has no output: add a layer after the Input.' })
+
+  if (doc.style === 'sequential') {
+    if (inputs.length > 1)
+      for (const id of inputs.slice(1))
+        nodeError(id, 'A Sequential model has exactly one Input. Remove this one, or switch the model to Functional.')
+    for (const [id, outs] of outgoing)
+      if (outs.length > 1)
+        nodeError(id, 'A Sequential model is a single chain, but this layer feeds several layers. Switch the model to Functional to branch.')
+    if (outputs.length > 1)
+      for (const id of outputs.slice(1))
+        nodeError(id, 'A Sequential model has one output, but this layer leads nowhere. Connect it into the chain or delete it.')
+  }
+
+  // Shapes and parameter counts, in topological order (Kahn's algorithm).
+  const indeg = new Map(doc.nodes.map((n) => [n.id, (incoming.get(n.id) ?? []).length]))
+  const queue = doc.nodes.filter((n) => indeg.get(n.id) === 0).map((n) => n.id)
+  const order: string[] = []
+  while (queue.length) {
+    const id = queue.shift()!
+    order.push(id)
+    for (const e of outgoing.get(id) ?? []) {
+      indeg.set(e.target, indeg.get(e.target)! - 1)
+      if (indeg.get(e.target) === 0) queue.push(e.target)
+    }
+  }
+  let total = 0
+  for (const id of order) {
+    const entry = specs.get(id)
+    const info = nodes[id]!
+    if (!entry || info.errors.length) continue
+    const ins = (incoming.get(id) ?? []).map((e) => nodes[e.source]?.outputShape)
+    if (ins.some((s) => s === undefined)) continue
+    const inShapes = ins as Shape[]
+    try {
+      info.outputShape = entry.spec.outputShape(inShapes, entry.params)
+      info.params = entry.spec.paramCount(inShapes, entry.params)
+      total += info.params
+    } catch (e) {
+      if (!(e instanceof ShapeError)) throw e
+      nodeError(id, e.message)
+    }
+  }
+
+  return {
+    problems,
+    nodes,
+    order,
+    inputs,
+    outputs,
+    totalParams: total,
+    trainableParams: total,
+    nonTrainableParams: 0,
+    ok: problems.length === 0,
+  }
+}

@@ -1,0 +1,85 @@
+import { z } from 'zod'
+import { CURRENT_VERSION, DocumentSchema, type NetDocument } from './schema'
+
+/** A document that cannot be opened, with a message fit for the user. */
+export class DocumentError extends Error {
+  override name = 'DocumentError'
+}
+
+type Json = Record<string, unknown>
+/** Ordered migrations: MIGRATIONS[v] turns a version-v document into version v+1. */
+export type Migration = (doc: Json) => Json
+
+/**
+ * Version 0 was the pre-release layout, where the graph sat under `model: { layers, links }`.
+ * Kept so that early files still open; it is also the example of how a migration looks.
+ */
+export const MIGRATIONS: Record<number, Migration> = {
+  0: (doc) => {
+    const model = (doc.model ?? {}) as { layers?: unknown[]; links?: unknown[] }
+    const { model: _m, ...rest } = doc
+    return { ...rest, version: 1, nodes: model.layers ?? [], edges: model.links ?? [] }
+  },
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = issue.path.length ? issue.path.join('.') : 'the document'
+  return `${where}: ${issue.message}`
+}
+
+/** Brings an older document up to the current version, step by step. */
+export function migrate(raw: Json, migrations: Record<number, Migration> = MIGRATIONS): Json {
+  let doc = raw
+  let version = doc.version
+  if (typeof version !== 'number' || !Number.isInteger(version))
+    throw new DocumentError('This file has no valid "version" field, so it is not a Netwright project.')
+  if (version > CURRENT_VERSION)
+    throw new DocumentError(
+      `This project was saved by a newer Netwright (format version ${version}; this one reads up to ${CURRENT_VERSION}). Update Netwright to open it.`,
+    )
+  while (version < CURRENT_VERSION) {
+    const step = migrations[version]
+    if (!step) throw new DocumentError(`No migration from format version ${version}.`)
+    doc = step(doc)
+    version = doc.version as number
+  }
+  return doc
+}
+
+/**
+ * Parses, migrates and validates a project file's text. Structural problems (not JSON, truncated,
+ * wrong field types) throw a DocumentError; graph problems (cycles, unknown layers, bad parameter
+ * values) are left for `analyze`, so the user can open the file and fix them on the canvas.
+ */
+export function parseDocument(text: string, source = 'The file'): NetDocument {
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch (e) {
+    const truncated = /end of (JSON )?input|Unterminated/i.test(String(e))
+    throw new DocumentError(
+      truncated
+        ? `${source} ends too early: it looks truncated (the JSON is incomplete), so it cannot be opened.`
+        : `${source} is not valid JSON: ${(e as Error).message}`,
+    )
+  }
+  return validateDocument(raw, source)
+}
+
+/** Validates an already-parsed value as a document (after migrating it). */
+export function validateDocument(raw: unknown, source = 'The document'): NetDocument {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new DocumentError(`${source} is not a Netwright project (expected a JSON object).`)
+  if ((raw as Json).format !== 'netwright')
+    throw new DocumentError(`${source} is not a Netwright project (its "format" is not "netwright").`)
+  const migrated = migrate(raw as Json)
+  const result = DocumentSchema.safeParse(migrated)
+  if (!result.success) {
+    const lines = result.error.issues.slice(0, 5).map(describeIssue)
+    throw new DocumentError(`${source} is not a valid Netwright project:\n- ${lines.join('\n- ')}`)
+  }
+  return result.data
+}
+
+/** Serializes a document the way it is saved: stable, indented JSON. */
+export const serializeDocument = (doc: NetDocument): string => JSON.stringify(doc, null, 2) + '\n'

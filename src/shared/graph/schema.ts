@@ -1,0 +1,71 @@
+import { z } from 'zod'
+
+/** Keras loss names the app offers. */
+export const LOSSES = [
+  'sparse_categorical_crossentropy',
+  'categorical_crossentropy',
+  'binary_crossentropy',
+  'mean_squared_error',
+  'mean_absolute_error',
+] as const
+export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop', 'adagrad', 'adadelta', 'adamax'] as const
+export const BACKENDS = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const
+
+export const CURRENT_VERSION = 1
+
+export const NodeSchema = z.object({
+  id: z.string().min(1),
+  className: z.string().min(1),
+  name: z.string().min(1),
+  params: z.record(z.string(), z.unknown()),
+  position: z.object({ x: z.number(), y: z.number() }),
+})
+
+export const EdgeSchema = z.object({
+  id: z.string().min(1),
+  source: z.string().min(1),
+  target: z.string().min(1),
+  targetPort: z.number().int().min(0).default(0),
+})
+
+export const CompileSchema = z.object({
+  optimizer: z.enum(OPTIMIZERS),
+  learningRate: z.number().positive().max(10),
+  loss: z.enum(LOSSES),
+  metrics: z.array(z.string()).default(['accuracy']),
+})
+
+export const TrainingSchema = z.object({
+  epochs: z.number().int().min(1).max(10_000),
+  batchSize: z.number().int().min(1).max(65_536),
+  validationSplit: z.number().min(0).max(0.9),
+  shuffle: z.boolean().default(true),
+  seed: z.number().int().default(42),
+  callbacks: z.array(z.unknown()).default([]),
+})
+
+export const DatasetChoiceSchema = z.object({
+  id: z.string().min(1),
+  options: z.record(z.string(), z.unknown()).default({}),
+})
+
+export const DocumentSchema = z.object({
+  format: z.literal('netwright'),
+  version: z.literal(CURRENT_VERSION),
+  name: z.string().default('Untitled'),
+  style: z.enum(['sequential', 'functional']),
+  nodes: z.array(NodeSchema),
+  edges: z.array(EdgeSchema),
+  compile: CompileSchema,
+  training: TrainingSchema,
+  dataset: DatasetChoiceSchema,
+})
+
+export type NetDocument = z.infer<typeof DocumentSchema>
+export type NetNode = z.infer<typeof NodeSchema>
+export type NetEdge = z.infer<typeof EdgeSchema>
+export type CompileSettings = z.infer<typeof CompileSchema>
+export type TrainingSettings = z.infer<typeof TrainingSchema>
+export type Loss = (typeof LOSSES)[number]
+export type Optimizer = (typeof OPTIMIZERS)[number]
+export type BackendName = (typeof BACKENDS)[number]

@@ -1,0 +1,137 @@
+import { z } from 'zod'
+import type { Analysis } from '../graph/analyze'
+import { BACKENDS, type BackendName, type NetDocument } from '../graph/schema'
+import type { KerasModelConfig } from '../keras/config'
+
+/**
+ * The IPC contract: every call the UI can make, declared once with the zod schema of its request.
+ * Each host (Electron ipcMain, the WebSocket server, the CLI) validates requests against these
+ * schemas before a handler sees them. Documents travel as `unknown` and are validated by
+ * `validateDocument`, which gives messages about the document rather than about the envelope.
+ */
+export const requests = {
+  'model.check': z.object({ document: z.unknown() }),
+  'training.start': z.object({ document: z.unknown(), backend: z.enum(BACKENDS).optional() }),
+  'training.stop': z.object({ runId: z.string().min(1) }),
+  'datasets.list': z.object({}).strict(),
+  'system.info': z.object({}).strict(),
+  'project.list': z.object({}).strict(),
+  'project.open': z.object({ path: z.string().min(1) }),
+  'project.save': z.object({ path: z.string().min(1), document: z.unknown() }),
+  'project.template': z.object({ name: z.string().regex(/^[a-z0-9-]+$/) }),
+  'dialog.open': z.object({}).strict(),
+  'dialog.save': z.object({ suggestedName: z.string().optional() }),
+} as const
+
+export type Method = keyof typeof requests
+export type Request<M extends Method> = z.infer<(typeof requests)[M]>
+
+export interface CheckResult {
+  ok: boolean
+  problems: Analysis['problems']
+  nodes: Analysis['nodes']
+  totalParams: number
+  trainableParams: number
+  nonTrainableParams: number
+  kerasConfig?: KerasModelConfig
+}
+
+export interface BackendReport {
+  name: BackendName
+  available: boolean
+  /** Why it is not available, or what it runs on. */
+  detail: string
+}
+
+export interface DatasetInfo {
+  id: string
+  name: string
+  task: 'classification' | 'regression'
+  description: string
+  /** Shape of one sample, without the batch. */
+  sampleShape: number[]
+  classes: string[]
+  defaultOptions: Record<string, number>
+  builtIn: boolean
+}
+
+export interface SystemInfo {
+  host: 'electron' | 'browser' | 'cli'
+  /** Can this host show native file dialogs? (Electron only.) */
+  nativeDialogs: boolean
+  /** The folder the browser host reads and writes projects in. */
+  workspace?: string
+  versions: Record<string, string>
+  backends: BackendReport[]
+  chosenBackend: BackendName | null
+}
+
+export interface ProjectEntry {
+  path: string
+  name: string
+  modified: number
+}
+
+export interface Responses {
+  'model.check': CheckResult
+  'training.start': { runId: string }
+  'training.stop': { stopped: boolean }
+  'datasets.list': DatasetInfo[]
+  'system.info': SystemInfo
+  'project.list': ProjectEntry[]
+  'project.open': { path: string; document: NetDocument }
+  'project.save': { path: string }
+  'project.template': { document: NetDocument }
+  'dialog.open': { path: string | null }
+  'dialog.save': { path: string | null }
+}
+
+export type RunState = 'starting' | 'running' | 'done' | 'stopped' | 'failed'
+
+export interface TrainingStatus {
+  runId: string
+  state: RunState
+  message?: string
+  backend?: BackendName
+  backends?: BackendReport[]
+  epoch?: number
+  epochs?: number
+  samplesPerSec?: number
+  elapsedMs?: number
+  etaMs?: number
+  /** Final metrics when a run ends. */
+  final?: Record<string, number>
+}
+
+export interface TrainingMetrics {
+  runId: string
+  kind: 'batch' | 'epoch'
+  /** 1-based epoch. */
+  epoch: number
+  /** Global batch index across epochs (the chart's x for batch points). */
+  step: number
+  logs: Record<string, number>
+  samplesPerSec: number
+  elapsedMs: number
+  etaMs: number
+}
+
+export interface Events {
+  'training.status': TrainingStatus
+  'training.metrics': TrainingMetrics
+}
+export type EventName = keyof Events
+
+/** What the renderer (and tests) talk to, whatever the host. */
+export interface NetwrightApi {
+  invoke<M extends Method>(method: M, request: Request<M>): Promise<Responses[M]>
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void
+}
+
+/** An error that crosses the IPC boundary: a message for the user and a machine-readable code. */
+export interface WireError {
+  code: 'bad-request' | 'invalid-document' | 'invalid-model' | 'not-found' | 'forbidden' | 'unavailable' | 'internal'
+  message: string
+}
+
+export const isMethod = (name: unknown): name is Method => typeof name === 'string' && Object.hasOwn(requests, name)

@@ -1,0 +1,29 @@
+import type { ParamSpec, Params, Shape } from './params'
+
+export type LayerCategory = 'Core' | 'Regularization'
+
+/** Thrown by a spec's shape function; the message is shown on the node, Keras style. */
+export class ShapeError extends Error {}
+
+export interface LayerSpec {
+  /** The Keras class_name, so configs and Python export are direct. */
+  className: string
+  category: LayerCategory
+  /** One line a learner can read in the palette and the inspector. */
+  doc: string
+  /** 'none' for Input, 'one' for ordinary layers, 'many' for merge layers. */
+  inputs: 'none' | 'one' | 'many'
+  params: Record<string, ParamSpec>
+  outputShape: (inputs: Shape[], p: Params) => Shape
+  paramCount: (inputs: Shape[], p: Params) => number
+  /** The Keras layer config (without name), from validated params. Defaults to the params as they are. */
+  kerasConfig?: (p: Params) => Record<string, unknown>
+}
+
+export const defineLayer = (spec: LayerSpec): LayerSpec => spec
+
+/** Renders a shape the way Keras prints it: (None, 28, 28). */
+export const formatShape = (s: Shape): string =>
+  `(${s.map((d) => (d === null ? 'None' : String(d))).join(', ')}${s.length === 1 ? ',' : ''})`
+
+export const shapeText = (s: Shape): string => `[${s.map((d) => (d === null ? 'null' : d)).join(', ')}]`
