@@ -1,0 +1,31 @@
+import react from '@vitejs/plugin-react'
+import { defineConfig } from 'electron-vite'
+import { resolve } from 'node:path'
+
+// One config builds the three parts of the app. The renderer build is also what the browser host
+// serves, so `npm start` works where Electron cannot run.
+export default defineConfig({
+  main: {
+    build: {
+      externalizeDeps: true,
+      rollupOptions: {
+        input: {
+          index: resolve('src/main/index.ts'),
+          trainer: resolve('src/main/trainer/main.ts'),
+        },
+      },
+    },
+  },
+  preload: {
+    build: {
+      // Sandboxed preload scripts must be CommonJS.
+      rollupOptions: { input: { index: resolve('src/preload/index.ts') }, output: { format: 'cjs', entryFileNames: '[name].cjs' } },
+    },
+  },
+  renderer: {
+    root: 'src/renderer',
+    base: './',
+    plugins: [react()],
+    build: { rollupOptions: { input: resolve('src/renderer/index.html') }, chunkSizeWarningLimit: 2000 },
+  },
+})

@@ -1,0 +1,196 @@
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type NodeChange,
+  type EdgeChange,
+  type OnDelete,
+} from '@xyflow/react'
+import { useCallback, useMemo, useState, type DragEvent } from 'react'
+import type { Analysis } from '../../../shared/graph/analyze'
+import { useDoc } from '../store/document'
+import { LayerNode, type LayerFlowNode } from './LayerNode'
+
+export const LAYER_MIME = 'application/netwright-layer'
+const NODE_W = 190
+const NODE_H = 64
+const nodeTypes = { layer: LayerNode }
+
+type Dims = Record<string, { width: number; height: number }>
+
+/** Distance from p to the segment ab. */
+function segmentDistance(p: { x: number; y: number }, a: { x: number; y: number }, b: { x: number; y: number }): number {
+  const dx = b.x - a.x
+  const dy = b.y - a.y
+  const len = dx * dx + dy * dy || 1
+  const t = Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / len))
+  return Math.hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy))
+}
+
+export function Canvas({ analysis }: { analysis: Analysis }) {
+  const doc = useDoc((s) => s.doc)
+  const selection = useDoc((s) => s.selection)
+  const { screenToFlowPosition } = useReactFlow()
+  const [dims, setDims] = useState<Dims>({})
+
+  const nodes: LayerFlowNode[] = useMemo(
+    () =>
+      doc.nodes.map((n) => {
+        const info = analysis.nodes[n.id]
+        return {
+          id: n.id,
+          type: 'layer' as const,
+          position: n.position,
+          selected: selection.includes(n.id),
+          ...(dims[n.id] ? { measured: dims[n.id] } : {}),
+          data: {
+            name: n.name,
+            className: n.className,
+            outputShape: info?.outputShape,
+            params: info?.params ?? 0,
+            errors: info?.errors ?? [],
+          },
+        }
+      }),
+    [doc.nodes, analysis, selection, dims],
+  )
+
+  const edgeErrors = useMemo(() => {
+    const m = new Map<string, string>()
+    for (const p of analysis.problems) if (p.edgeId) m.set(p.edgeId, p.message)
+    return m
+  }, [analysis])
+
+  const ids = useMemo(() => new Set(doc.nodes.map((n) => n.id)), [doc.nodes])
+  const edges: Edge[] = useMemo(
+    () =>
+      doc.edges
+        .filter((e) => ids.has(e.source) && ids.has(e.target))
+        .map((e) => {
+          const error = edgeErrors.get(e.id)
+          return {
+            id: e.id,
+            source: e.source,
+            target: e.target,
+            selected: selection.includes(e.id),
+            className: error ? 'edge-error' : undefined,
+            label: error ? '⚠ ' + error : undefined,
+            ariaLabel: error,
+            animated: false,
+          }
+        }),
+    [doc.edges, ids, edgeErrors, selection],
+  )
+
+  const onNodesChange = useCallback((changes: NodeChange<LayerFlowNode>[]) => {
+    const store = useDoc.getState()
+    const positions: Record<string, { x: number; y: number }> = {}
+    let dragEnded = false
+    let selectionChanged = false
+    const selected = new Set(store.selection)
+    const newDims: Dims = {}
+    for (const c of changes) {
+      if (c.type === 'position') {
+        if (c.position) positions[c.id] = c.position
+        if (c.dragging === false) dragEnded = true
+      } else if (c.type === 'select') {
+        selectionChanged = true
+        if (c.selected) selected.add(c.id)
+        else selected.delete(c.id)
+      } else if (c.type === 'dimensions' && c.dimensions) {
+        newDims[c.id] = c.dimensions
+      }
+    }
+    if (Object.keys(positions).length) store.dragTo(positions)
+    if (dragEnded) store.endDrag()
+    if (selectionChanged) store.select([...selected])
+    if (Object.keys(newDims).length) setDims((d) => ({ ...d, ...newDims }))
+  }, [])
+
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+    const store = useDoc.getState()
+    const selected = new Set(store.selection)
+    let changed = false
+    for (const c of changes)
+      if (c.type === 'select') {
+        changed = true
+        if (c.selected) selected.add(c.id)
+        else selected.delete(c.id)
+      }
+    if (changed) store.select([...selected])
+  }, [])
+
+  const onConnect = useCallback((c: Connection) => {
+    if (c.source && c.target) useDoc.getState().connect(c.source, c.target)
+  }, [])
+
+  const onDelete: OnDelete = useCallback(({ nodes: ns, edges: es }) => {
+    useDoc.getState().remove([...ns.map((n) => n.id), ...es.map((e) => e.id)])
+  }, [])
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (e.dataTransfer.types.includes(LAYER_MIME)) {
+      e.preventDefault()
+      e.dataTransfer.dropEffect = 'copy'
+    }
+  }, [])
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const className = e.dataTransfer.getData(LAYER_MIME)
+      if (!className) return
+      e.preventDefault()
+      const p = screenToFlowPosition({ x: e.clientX, y: e.clientY })
+      const { doc: d } = useDoc.getState()
+      const at = new Map(d.nodes.map((n) => [n.id, n]))
+      const size = (id: string) => dims[id] ?? { width: NODE_W, height: NODE_H }
+      // A layer dropped on a connection goes between its two ends.
+      let split: string | undefined
+      let best = 24
+      for (const edge of d.edges) {
+        const a = at.get(edge.source)
+        const b = at.get(edge.target)
+        if (!a || !b) continue
+        const from = { x: a.position.x + size(a.id).width / 2, y: a.position.y + size(a.id).height }
+        const to = { x: b.position.x + size(b.id).width / 2, y: b.position.y }
+        const dist = segmentDistance(p, from, to)
+        if (dist < best) {
+          best = dist
+          split = edge.id
+        }
+      }
+      useDoc.getState().addLayer(className, { x: p.x - NODE_W / 2, y: p.y - NODE_H / 2 }, split)
+    },
+    [screenToFlowPosition, dims],
+  )
+
+  return (
+    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onDelete={onDelete}
+        deleteKeyCode={['Delete', 'Backspace']}
+        fitView
+        fitViewOptions={{ maxZoom: 1, padding: 0.3 }}
+        proOptions={{ hideAttribution: true }}
+        minZoom={0.2}
+      >
+        <Background gap={16} />
+        <Controls />
+        <MiniMap pannable zoomable />
+      </ReactFlow>
+      {doc.nodes.length === 0 && (
+        <div className="canvas-empty">Drag layers here from the palette, starting with an Input.</div>
+      )}
+    </div>
+  )
+}

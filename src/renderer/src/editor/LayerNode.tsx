@@ -1,0 +1,49 @@
+import { Handle, Position, type Node, type NodeProps } from '@xyflow/react'
+import { memo } from 'react'
+import { formatShape, layerSpec, type Shape } from '../../../shared/layers'
+
+export interface LayerNodeData extends Record<string, unknown> {
+  name: string
+  className: string
+  outputShape?: Shape
+  params: number
+  errors: string[]
+}
+
+export type LayerFlowNode = Node<LayerNodeData, 'layer'>
+
+/** One layer on the canvas: its name and type, output shape, parameter count and any problem. */
+function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
+  const spec = layerSpec(data.className)
+  const label = data.className === 'InputLayer' ? 'Input' : data.className
+  const hasError = data.errors.length > 0
+  return (
+    <div
+      className={`layer-node cat-${spec?.category ?? 'unknown'}${selected ? ' selected' : ''}${hasError ? ' has-error' : ''}`}
+      data-testid={`node-${data.name}`}
+      title={spec?.doc}
+    >
+      {spec?.inputs !== 'none' && <Handle type="target" position={Position.Top} data-testid={`in-${data.name}`} />}
+      <div className="layer-head">
+        <span className="layer-name">{data.name}</span>
+        <span className="layer-class">{label}</span>
+      </div>
+      <div className="layer-meta">
+        <span className="layer-shape" data-testid="shape">
+          {data.outputShape ? formatShape(data.outputShape) : '—'}
+        </span>
+        <span className="layer-params" data-testid="params">
+          {data.params.toLocaleString('en-US')} params
+        </span>
+      </div>
+      {hasError && (
+        <div className="layer-error" role="alert" data-testid="node-error">
+          {data.errors[0]}
+        </div>
+      )}
+      <Handle type="source" position={Position.Bottom} data-testid={`out-${data.name}`} />
+    </div>
+  )
+}
+
+export const LayerNode = memo(LayerNodeView)

@@ -1,0 +1,98 @@
+import { useCallback, useState } from 'react'
+import type { NetwrightApi, SystemInfo } from '../../../shared/ipc/contract'
+import { errorMessage } from '../api'
+import { emptyDocument, isDirty, useDoc } from '../store/document'
+
+export const DRAFT_KEY = 'netwright.draft'
+
+const confirmDiscard = (): boolean =>
+  !isDirty(useDoc.getState()) || window.confirm('This project has unsaved changes. Discard them?')
+
+/** New / open / save / save as, with the host's dialogs, and never a silent loss of unsaved work. */
+export function useProject(api: NetwrightApi, info: SystemInfo | null) {
+  const [dialog, setDialog] = useState<'open' | 'save' | null>(null)
+  const [message, setMessage] = useState<{ kind: 'error' | 'info'; text: string } | null>(null)
+
+  const openPath = useCallback(
+    async (path: string) => {
+      try {
+        const r = await api.invoke('project.open', { path })
+        useDoc.getState().load(r.document, r.path)
+        setMessage({ kind: 'info', text: `Opened ${r.path}` })
+      } catch (e) {
+        // The current project stays as it was: nothing is lost.
+        setMessage({ kind: 'error', text: errorMessage(e) })
+      }
+    },
+    [api],
+  )
+
+  const saveTo = useCallback(
+    async (path: string) => {
+      try {
+        const doc = useDoc.getState().doc
+        const r = await api.invoke('project.save', { path, document: doc })
+        if (useDoc.getState().doc === doc) useDoc.getState().markSaved(r.path)
+        else useDoc.setState({ path: r.path })
+        localStorage.removeItem(DRAFT_KEY)
+        setMessage({ kind: 'info', text: `Saved ${r.path}` })
+      } catch (e) {
+        setMessage({ kind: 'error', text: errorMessage(e) })
+      }
+    },
+    [api],
+  )
+
+  const saveAs = useCallback(async () => {
+    if (info?.nativeDialogs) {
+      const name = `${useDoc.getState().doc.name.replace(/[^\w-]+/g, '-')}.netwright.json`
+      const r = await api.invoke('dialog.save', { suggestedName: name })
+      if (r.path) await saveTo(r.path)
+    } else setDialog('save')
+  }, [api, info, saveTo])
+
+  const save = useCallback(async () => {
+    const path = useDoc.getState().path
+    if (path) await saveTo(path)
+    else await saveAs()
+  }, [saveTo, saveAs])
+
+  const open = useCallback(async () => {
+    if (!confirmDiscard()) return
+    if (info?.nativeDialogs) {
+      const r = await api.invoke('dialog.open', {})
+      if (r.path) await openPath(r.path)
+    } else setDialog('open')
+  }, [api, info, openPath])
+
+  const newProject = useCallback(() => {
+    if (!confirmDiscard()) return
+    useDoc.getState().load(emptyDocument(), null)
+    setMessage(null)
+  }, [])
+
+  const openTemplate = useCallback(
+    async (name: string) => {
+      if (!confirmDiscard()) return
+      try {
+        const r = await api.invoke('project.template', { name })
+        useDoc.getState().load(r.document, null)
+      } catch (e) {
+        setMessage({ kind: 'error', text: errorMessage(e) })
+      }
+    },
+    [api],
+  )
+
+  const chooseFromDialog = useCallback(
+    (path: string) => {
+      const mode = dialog
+      setDialog(null)
+      if (mode === 'open') void openPath(path)
+      else if (mode === 'save') void saveTo(path)
+    },
+    [dialog, openPath, saveTo],
+  )
+
+  return { dialog, setDialog, message, setMessage, open, save, saveAs, newProject, openTemplate, chooseFromDialog }
+}

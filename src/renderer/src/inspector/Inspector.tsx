@@ -1,0 +1,139 @@
+import type { Analysis } from '../../../shared/graph/analyze'
+import type { NetDocument } from '../../../shared/graph/schema'
+import { formatShape, layerSpec, type ParamSpec, type ParamValue } from '../../../shared/layers'
+import { useDoc } from '../store/document'
+import { DraftField, parseNumber, SelectField } from './Field'
+
+function ParamInput({ name, spec, value, onChange }: { name: string; spec: ParamSpec; value: unknown; onChange: (v: ParamValue) => void }) {
+  const testId = `param-${name}`
+  switch (spec.kind) {
+    case 'int':
+    case 'float':
+      return (
+        <DraftField
+          label={name}
+          testId={testId}
+          inputMode={spec.kind === 'int' ? 'numeric' : 'decimal'}
+          value={value as number}
+          format={(v) => String(v)}
+          parse={parseNumber({ integer: spec.kind === 'int', min: spec.min, max: spec.max })}
+          onCommit={onChange}
+          help={spec.doc}
+        />
+      )
+    case 'bool':
+      return (
+        <div className="field field-check">
+          <label>
+            <input type="checkbox" data-testid={testId} checked={value === true} onChange={(e) => onChange(e.target.checked)} /> {name}
+          </label>
+          <div className="field-help">{spec.doc}</div>
+        </div>
+      )
+    case 'choice':
+      return <SelectField label={name} testId={testId} value={String(value)} options={spec.options} onChange={onChange} help={spec.doc} />
+    case 'shape':
+      return (
+        <DraftField
+          label={name}
+          testId={testId}
+          value={value as number[]}
+          format={(v) => (Array.isArray(v) ? v.join(', ') : String(v))}
+          parse={(text) => {
+            const parts = text.split(/[\s,x×]+/).filter(Boolean).map(Number)
+            if (!parts.length || parts.some((d) => !Number.isInteger(d) || d < 1))
+              return { error: 'Enter positive whole numbers separated by commas, such as 28, 28.' }
+            return { value: parts }
+          }}
+          onCommit={onChange}
+          help={spec.doc}
+        />
+      )
+    default: {
+      const never: never = spec
+      return never
+    }
+  }
+}
+
+function ModelPanel({ doc, analysis }: { doc: NetDocument; analysis: Analysis }) {
+  const edit = useDoc((s) => s.edit)
+  return (
+    <>
+      <h2>Model</h2>
+      <DraftField
+        label="Name"
+        value={doc.name}
+        format={(v) => v}
+        parse={(t) => (t.trim() ? { value: t.trim() } : { error: 'The model needs a name.' })}
+        onCommit={(name) => edit((d) => ({ ...d, name }))}
+      />
+      <SelectField
+        label="Style"
+        value={doc.style}
+        options={[
+          { value: 'sequential', label: 'Sequential (a single chain)' },
+          { value: 'functional', label: 'Functional (branches and merges)' },
+        ]}
+        onChange={(style) => edit((d) => ({ ...d, style }))}
+      />
+      <dl className="totals">
+        <dt>Layers</dt>
+        <dd>{doc.nodes.length}</dd>
+        <dt>Total params</dt>
+        <dd>{analysis.totalParams.toLocaleString('en-US')}</dd>
+        <dt>Trainable</dt>
+        <dd>{analysis.trainableParams.toLocaleString('en-US')}</dd>
+      </dl>
+      <p className="hint">Select a layer on the canvas to edit it.</p>
+    </>
+  )
+}
+
+/** The form for the selected layer, generated from the layer registry; the model's settings when none is. */
+export function Inspector({ analysis }: { analysis: Analysis }) {
+  const doc = useDoc((s) => s.doc)
+  const selection = useDoc((s) => s.selection)
+  const edit = useDoc((s) => s.edit)
+  const node = doc.nodes.find((n) => selection.length === 1 && n.id === selection[0])
+  if (!node) return <aside className="inspector" aria-label="Inspector"><ModelPanel doc={doc} analysis={analysis} /></aside>
+  const spec = layerSpec(node.className)
+  const info = analysis.nodes[node.id]
+  const setParam = (k: string, v: ParamValue) =>
+    edit((d) => ({ ...d, nodes: d.nodes.map((n) => (n.id === node.id ? { ...n, params: { ...n.params, [k]: v } } : n)) }))
+  return (
+    <aside className="inspector" aria-label="Inspector" data-testid="inspector">
+      <h2>{node.className === 'InputLayer' ? 'Input' : node.className}</h2>
+      {spec && <p className="hint">{spec.doc}</p>}
+      <DraftField
+        label="name"
+        testId="param-name"
+        value={node.name}
+        format={(v) => v}
+        parse={(t) =>
+          !/^[A-Za-z_][A-Za-z0-9_]*$/.test(t.trim())
+            ? { error: 'Use letters, digits and _ (starting with a letter), as Keras names do.' }
+            : doc.nodes.some((n) => n.id !== node.id && n.name === t.trim())
+              ? { error: `Another layer is already called ${t.trim()}.` }
+              : { value: t.trim() }
+        }
+        onCommit={(name) => edit((d) => ({ ...d, nodes: d.nodes.map((n) => (n.id === node.id ? { ...n, name } : n)) }))}
+      />
+      {spec &&
+        Object.entries(spec.params).map(([k, p]) => (
+          <ParamInput key={k} name={k} spec={p} value={node.params[k] ?? p.default} onChange={(v) => setParam(k, v)} />
+        ))}
+      <dl className="totals">
+        <dt>Output shape</dt>
+        <dd>{info?.outputShape ? formatShape(info.outputShape) : '—'}</dd>
+        <dt>Params</dt>
+        <dd>{(info?.params ?? 0).toLocaleString('en-US')}</dd>
+      </dl>
+      {info?.errors.map((e) => (
+        <p key={e} className="error-text" role="alert">
+          {e}
+        </p>
+      ))}
+    </aside>
+  )
+}

@@ -1,0 +1,137 @@
+import { create } from 'zustand'
+import { defaultParams, layerSpec, nextLayerName } from '../../../shared/layers'
+import type { NetDocument, NetEdge, NetNode } from '../../../shared/graph/schema'
+
+const HISTORY_LIMIT = 200
+
+export interface DocState {
+  doc: NetDocument
+  /** Where the project was last saved or opened from; null for a new one. */
+  path: string | null
+  /** The document as last saved, to tell whether there are unsaved changes. */
+  saved: NetDocument
+  past: NetDocument[]
+  future: NetDocument[]
+  selection: string[]
+  /** The document before a drag began; the whole drag becomes one undo step when it ends. */
+  dragStart: NetDocument | null
+
+  load(doc: NetDocument, path: string | null): void
+  markSaved(path: string): void
+  /** Applies an edit as one undo step. */
+  edit(fn: (doc: NetDocument) => NetDocument): void
+  /** Moves nodes during a drag (no undo step until `endDrag`). */
+  dragTo(positions: Record<string, { x: number; y: number }>): void
+  endDrag(): void
+  undo(): void
+  redo(): void
+  select(ids: string[]): void
+  addLayer(className: string, position: { x: number; y: number }, splitEdge?: string): string
+  connect(source: string, target: string): void
+  remove(ids: string[]): void
+}
+
+let counter = 0
+export const newId = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`
+
+export const isDirty = (s: Pick<DocState, 'doc' | 'saved'>): boolean => s.doc !== s.saved && JSON.stringify(s.doc) !== JSON.stringify(s.saved)
+
+export function emptyDocument(): NetDocument {
+  return {
+    format: 'netwright',
+    version: 1,
+    name: 'Untitled',
+    style: 'sequential',
+    nodes: [],
+    edges: [],
+    compile: { optimizer: 'adam', learningRate: 0.001, loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] },
+    training: { epochs: 5, batchSize: 32, validationSplit: 0.2, shuffle: true, seed: 42, callbacks: [] },
+    dataset: { id: 'shapes', options: { count: 1500, noise: 0.1, filled: 0.25 } },
+  }
+}
+
+export const useDoc = create<DocState>((set, get) => ({
+  doc: emptyDocument(),
+  path: null,
+  saved: emptyDocument(),
+  past: [],
+  future: [],
+  selection: [],
+  dragStart: null,
+
+  load: (doc, path) => set({ doc, saved: doc, path, past: [], future: [], selection: [], dragStart: null }),
+  markSaved: (path) => set((s) => ({ saved: s.doc, path })),
+  edit: (fn) =>
+    set((s) => {
+      const next = fn(s.doc)
+      if (next === s.doc) return {}
+      return { doc: next, past: [...s.past, s.doc].slice(-HISTORY_LIMIT), future: [] }
+    }),
+  dragTo: (positions) =>
+    set((s) => ({
+      dragStart: s.dragStart ?? s.doc,
+      doc: { ...s.doc, nodes: s.doc.nodes.map((n) => (positions[n.id] ? { ...n, position: positions[n.id]! } : n)) },
+    })),
+  endDrag: () =>
+    set((s) =>
+      s.dragStart && s.dragStart !== s.doc
+        ? { past: [...s.past, s.dragStart].slice(-HISTORY_LIMIT), future: [], dragStart: null }
+        : { dragStart: null },
+    ),
+  undo: () =>
+    set((s) => {
+      const prev = s.past.at(-1)
+      if (!prev) return {}
+      return { doc: prev, past: s.past.slice(0, -1), future: [s.doc, ...s.future] }
+    }),
+  redo: () =>
+    set((s) => {
+      const next = s.future[0]
+      if (!next) return {}
+      return { doc: next, past: [...s.past, s.doc], future: s.future.slice(1) }
+    }),
+  select: (ids) => set({ selection: ids }),
+  addLayer: (className, position, splitEdge) => {
+    const spec = layerSpec(className)!
+    const id = newId(className === 'InputLayer' ? 'input' : className.toLowerCase())
+    get().edit((doc) => {
+      const node: NetNode = {
+        id,
+        className,
+        name: nextLayerName(className, doc.nodes.map((n) => n.name)),
+        params: defaultParams(spec),
+        position,
+      }
+      let edges = doc.edges
+      const split = splitEdge ? edges.find((e) => e.id === splitEdge) : undefined
+      if (split) {
+        // Dropped on a connection: insert the layer between its two ends.
+        edges = [
+          ...edges.filter((e) => e.id !== split.id),
+          { id: newId('e'), source: split.source, target: id, targetPort: 0 },
+          { id: newId('e'), source: id, target: split.target, targetPort: split.targetPort },
+        ]
+      }
+      return { ...doc, nodes: [...doc.nodes, node], edges }
+    })
+    set({ selection: [id] })
+    return id
+  },
+  connect: (source, target) =>
+    get().edit((doc) => {
+      if (doc.edges.some((e) => e.source === source && e.target === target)) return doc
+      const port = doc.edges.filter((e) => e.target === target).length
+      const edge: NetEdge = { id: newId('e'), source, target, targetPort: port }
+      return { ...doc, edges: [...doc.edges, edge] }
+    }),
+  remove: (ids) => {
+    const gone = new Set(ids)
+    get().edit((doc) => {
+      const nodes = doc.nodes.filter((n) => !gone.has(n.id))
+      const edges = doc.edges.filter((e) => !gone.has(e.id) && !gone.has(e.source) && !gone.has(e.target))
+      if (nodes.length === doc.nodes.length && edges.length === doc.edges.length) return doc
+      return { ...doc, nodes, edges }
+    })
+    set((s) => ({ selection: s.selection.filter((id) => !gone.has(id)) }))
+  },
+}))

@@ -1,0 +1,142 @@
+import { useEffect, useState } from 'react'
+import type { Analysis } from '../../../shared/graph/analyze'
+import { LOSSES, OPTIMIZERS } from '../../../shared/graph/schema'
+import type { DatasetInfo, NetwrightApi } from '../../../shared/ipc/contract'
+import { errorMessage } from '../api'
+import { DraftField, parseNumber, SelectField } from '../inspector/Field'
+import { useDoc } from '../store/document'
+import { isLive, useTraining, type Run } from '../store/training'
+import { MetricChart } from './Charts'
+
+const seconds = (ms?: number) => (ms === undefined ? '—' : ms < 60_000 ? `${Math.round(ms / 1000)}s` : `${Math.floor(ms / 60_000)}m ${Math.round((ms % 60_000) / 1000)}s`)
+
+/** The one line that says what a run is doing: backend, epoch, speed, time left. */
+export function statusLine(run: Run | undefined): string {
+  if (!run) return 'Ready. Press Train to start.'
+  const s = run.status
+  const backend = s.backend ? `Backend: ${s.backend}` : 'Backend: choosing…'
+  switch (s.state) {
+    case 'starting':
+      return `${backend} · starting…`
+    case 'running':
+      return `${backend} · epoch ${s.epoch ?? 0}/${s.epochs ?? '?'} · ${Math.round(s.samplesPerSec ?? 0)} samples/s · ${seconds(s.etaMs)} left`
+    case 'done':
+    case 'stopped':
+    case 'failed': {
+      const f = s.final
+      const acc = f?.val_accuracy ?? f?.accuracy
+      return `${backend} · ${s.message ?? s.state}${acc !== undefined ? ` · ${f?.val_accuracy !== undefined ? 'val_accuracy' : 'accuracy'} ${acc.toFixed(3)}` : ''}`
+    }
+    default: {
+      const never: never = s.state
+      return never
+    }
+  }
+}
+
+export function TrainingPanel({ api, analysis }: { api: NetwrightApi; analysis: Analysis }) {
+  const doc = useDoc((s) => s.doc)
+  const edit = useDoc((s) => s.edit)
+  const { runs, viewing, startError, begin, setStartError, view } = useTraining()
+  const [datasets, setDatasets] = useState<DatasetInfo[]>([])
+  const live = runs.find((r) => isLive(r))
+  const shown = runs.find((r) => r.id === viewing) ?? runs.at(-1)
+
+  useEffect(() => {
+    api.invoke('datasets.list', {}).then(setDatasets, (e) => setStartError(errorMessage(e)))
+  }, [api, setStartError])
+
+  const train = async () => {
+    setStartError(null)
+    if (!analysis.ok) {
+      setStartError(`Fix the model first: ${analysis.problems[0]?.message}`)
+      return
+    }
+    try {
+      const { runId } = await api.invoke('training.start', { document: doc })
+      begin(runId, `${doc.name} · ${doc.nodes.length} layers · ${analysis.totalParams.toLocaleString('en-US')} params · ${doc.dataset.id}`)
+    } catch (e) {
+      setStartError(errorMessage(e))
+    }
+  }
+  const stop = () => {
+    if (live) void api.invoke('training.stop', { runId: live.id })
+  }
+  const setTraining = (patch: Partial<typeof doc.training>) => edit((d) => ({ ...d, training: { ...d.training, ...patch } }))
+  const setCompile = (patch: Partial<typeof doc.compile>) => edit((d) => ({ ...d, compile: { ...d.compile, ...patch } }))
+  const ds = datasets.find((d) => d.id === doc.dataset.id)
+
+  return (
+    <section className="training" aria-label="Training">
+      <div className="training-settings">
+        <SelectField
+          label="Dataset"
+          testId="dataset"
+          value={doc.dataset.id}
+          options={datasets.length ? datasets.map((d) => ({ value: d.id, label: d.name })) : [{ value: doc.dataset.id, label: doc.dataset.id }]}
+          onChange={(id) => edit((d) => ({ ...d, dataset: { id, options: { ...(datasets.find((x) => x.id === id)?.defaultOptions ?? {}) } } }))}
+          help={ds ? `${ds.description} Samples: [${ds.sampleShape.join(', ')}], ${ds.classes.length} classes.` : undefined}
+        />
+        <DraftField label="Epochs" testId="epochs" value={doc.training.epochs} format={String} parse={parseNumber({ integer: true, min: 1, max: 10000 })} onCommit={(epochs) => setTraining({ epochs })} />
+        <DraftField label="Batch size" testId="batch-size" value={doc.training.batchSize} format={String} parse={parseNumber({ integer: true, min: 1, max: 65536 })} onCommit={(batchSize) => setTraining({ batchSize })} />
+        <SelectField label="Optimizer" testId="optimizer" value={doc.compile.optimizer} options={OPTIMIZERS} onChange={(optimizer) => setCompile({ optimizer })} />
+        <DraftField label="Learning rate" testId="learning-rate" value={doc.compile.learningRate} format={String} parse={parseNumber({ min: 1e-7, max: 10 })} onCommit={(learningRate) => setCompile({ learningRate })} />
+        <SelectField label="Loss" testId="loss" value={doc.compile.loss} options={LOSSES} onChange={(loss) => setCompile({ loss })} />
+        <DraftField label="Validation split" testId="validation-split" value={doc.training.validationSplit} format={String} parse={parseNumber({ min: 0, max: 0.9 })} onCommit={(validationSplit) => setTraining({ validationSplit })} />
+        <div className="train-buttons">
+          <button className="primary" data-testid="train" onClick={train} disabled={!!live}>
+            Train
+          </button>
+          <button data-testid="stop" onClick={stop} disabled={!live}>
+            Stop
+          </button>
+        </div>
+      </div>
+      <div className="training-main">
+        <div className={`status-line state-${shown?.status.state ?? 'idle'}`} data-testid="status-line" role="status" title={shown?.backends?.map((b) => `${b.name}: ${b.detail}`).join('\n')}>
+          {statusLine(shown)}
+        </div>
+        {startError && (
+          <div className="error-banner" role="alert" data-testid="train-error">
+            {startError}
+          </div>
+        )}
+        {shown?.status.state === 'failed' && (
+          <div className="error-banner" role="alert" data-testid="run-error">
+            {shown.status.message}
+          </div>
+        )}
+        {shown?.backends && (
+          <details className="backends">
+            <summary>Why this backend?</summary>
+            <ul>
+              {shown.backends.map((b) => (
+                <li key={b.name}>
+                  <b>{b.name}</b>: {b.detail}
+                </li>
+              ))}
+            </ul>
+          </details>
+        )}
+        <div className="charts">
+          <MetricChart metric="loss" points={shown?.points ?? []} />
+          <MetricChart metric="accuracy" points={shown?.points ?? []} />
+        </div>
+      </div>
+      <div className="runs" aria-label="Runs">
+        <h3>Runs</h3>
+        {runs.length === 0 && <p className="hint">Runs of this session appear here.</p>}
+        <ul>
+          {runs.map((r) => (
+            <li key={r.id}>
+              <button className={r.id === shown?.id ? 'run current' : 'run'} data-testid="run-item" onClick={() => view(r.id)} title={r.summary}>
+                {r.label} · {r.status.state}
+                {r.status.final?.val_accuracy !== undefined ? ` · ${r.status.final.val_accuracy.toFixed(3)}` : ''}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </div>
+    </section>
+  )
+}
