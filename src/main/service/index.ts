@@ -116,7 +116,7 @@ export function createService(opts: ServiceOptions): Service {
           final: msg.final,
           message: msg.stopped
             ? `Stopped after ${msg.epochsDone} epoch${msg.epochsDone === 1 ? '' : 's'}.`
-            : `Finished ${msg.epochsDone} epochs.`,
+            : `Finished ${msg.epochsDone} epoch${msg.epochsDone === 1 ? "" : "s"}.`,
         })
         return
       case 'error':

@@ -1,0 +1,37 @@
+import { defineConfig } from '@playwright/test'
+import { mkdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+// The browser host, started on a fixed port with a known token and a fresh workspace folder.
+const port = Number(process.env.NETWRIGHT_E2E_PORT ?? 5197)
+const token = 'e2e-token-not-secret'
+const workspace = join(tmpdir(), `netwright-e2e-${port}`)
+if (!process.env.TEST_WORKER_INDEX) {
+  rmSync(workspace, { recursive: true, force: true })
+  mkdirSync(workspace, { recursive: true })
+}
+process.env.NETWRIGHT_E2E_WORKSPACE = workspace
+process.env.NETWRIGHT_E2E_URL = `http://127.0.0.1:${port}/?token=${token}`
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 120_000,
+  expect: { timeout: 20_000 },
+  workers: 1,
+  reporter: [['list']],
+  use: {
+    viewport: { width: 1400, height: 900 },
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    },
+  },
+  webServer: {
+    command: `node bin/netwright.js serve --port ${port} --workspace ${workspace}`,
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    env: { NETWRIGHT_TOKEN: token },
+    reuseExistingServer: false,
+    timeout: 60_000,
+  },
+})
