@@ -56,7 +56,9 @@ export function parseDocument(text: string, source = 'The file'): NetDocument {
   try {
     raw = JSON.parse(text)
   } catch (e) {
-    const truncated = /end of (JSON )?input|Unterminated/i.test(String(e))
+    const pos = /position (\d+)/.exec(String(e))
+    const atEnd = pos !== null && Number(pos[1]) >= text.trimEnd().length - 1
+    const truncated = atEnd || /end of (JSON )?input|Unterminated/i.test(String(e))
     throw new DocumentError(
       truncated
         ? `${source} ends too early: it looks truncated (the JSON is incomplete), so it cannot be opened.`

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest'
+import { loadDataset, makeShapes } from './builtins'
+
+describe('built-in datasets', () => {
+  it('generates the same shapes from the same seed, and others from another', () => {
+    const a = makeShapes({ count: 30 }, 7)
+    const b = makeShapes({ count: 30 }, 7)
+    const c = makeShapes({ count: 30 }, 8)
+    expect(a.x).toEqual(b.x)
+    expect(a.y).toEqual(b.y)
+    expect(a.x).not.toEqual(c.x)
+  })
+
+  it('has balanced classes, pixel values in [0, 1] and ink in every image', () => {
+    const d = makeShapes({ count: 300 }, 1)
+    expect(d.sampleShape).toEqual([28, 28])
+    const counts = [0, 0, 0]
+    for (const y of d.y) counts[y]!++
+    expect(counts).toEqual([100, 100, 100])
+    expect(d.x.every((v) => v >= 0 && v <= 1)).toBe(true)
+    for (let i = 0; i < 300; i++) {
+      const img = d.x.subarray(i * 784, (i + 1) * 784)
+      expect(img.filter((v) => v > 0.8).length).toBeGreaterThan(20)
+    }
+  })
+
+  it('makes spirals of 2-D points', () => {
+    const d = loadDataset('spirals', { count: 100, arms: 3 }, 1)
+    expect(d.sampleShape).toEqual([2])
+    expect(d.x.length).toBe(200)
+    expect(d.classes).toHaveLength(3)
+  })
+
+  it('names the known datasets when asked for an unknown one', () => {
+    expect(() => loadDataset('mnist2', {}, 1)).toThrow('Unknown dataset "mnist2". Available: shapes, spirals.')
+  })
+})

@@ -1,0 +1,76 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { appRoot } from './paths'
+
+const root = appRoot()
+const template = join(root, 'resources/templates/shapes-mlp.netwright.json')
+const fixtures = join(root, 'e2e/fixtures')
+
+function netwright(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(root, 'bin/netwright.js'), ...args], { encoding: 'utf8', cwd: root, timeout: 120_000 })
+  return { code: r.status, out: r.stdout, err: r.stderr }
+}
+
+describe('the netwright CLI', () => {
+  it('prints a Keras-style summary', () => {
+    const r = netwright('summary', template)
+    expect(r.code).toBe(0)
+    expect(r.out).toContain('Model: "Shapes classifier"')
+    expect(r.out).toMatch(/dense \(Dense\)\s+\(None, 128\)\s+100480/)
+    expect(r.out).toContain('Total params: 100867 (394.01 KB)')
+    expect(r.out).toContain('Non-trainable params: 0')
+  })
+
+  it('prints the summary as JSON for machines', () => {
+    const r = netwright('summary', template, '--json')
+    const j = JSON.parse(r.out)
+    expect(j.totalParams).toBe(100_867)
+    expect(j.layers.map((l: { name: string }) => l.name)).toEqual(['flatten', 'dense', 'dense_1'])
+  })
+
+  it('trains the default project to at least 95% validation accuracy in 5 epochs', () => {
+    const r = netwright('train', template, '--epochs', '5', '--json')
+    expect(r.code).toBe(0)
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l))
+    expect(lines[0].event).toBe('backend')
+    expect(lines.filter((l) => l.event === 'epoch')).toHaveLength(5)
+    const last = lines.at(-1)
+    expect(last.event).toBe('done')
+    expect(last.val_accuracy).toBeGreaterThanOrEqual(0.95)
+  })
+
+  it.each([
+    ['cycle', /closes a loop/],
+    ['missing-node', /does not exist \(ghost\)/],
+    ['unknown-layer', /Unknown layer type "Dense3D"/],
+    ['wrong-param-type', /units must be a whole number; received "many"/],
+    ['truncated', /looks truncated/],
+  ])('refuses the %s document with a clear message and a non-zero exit', (name, message) => {
+    const r = netwright('train', join(fixtures, `${name}.netwright.json`))
+    expect(r.code).toBe(2)
+    expect(r.err).toMatch(message)
+    expect(r.out).toBe('')
+  })
+
+  it('refuses bad arguments', () => {
+    expect(netwright('train', template, '--epochs', 'zero').err).toContain('--epochs must be a whole number')
+    expect(netwright('train', template, '--backend', 'tpu').err).toContain('--backend must be one of')
+    expect(netwright('train', 'no-such-file.json').err).toContain('no such file')
+    expect(netwright('frobnicate').code).toBe(2)
+  })
+
+  it('prints human-readable epochs and the backend in use', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netwright-cli-'))
+    const doc = JSON.parse(readFileSync(template, 'utf8'))
+    doc.dataset.options.count = 150
+    writeFileSync(join(dir, 'small.json'), JSON.stringify(doc))
+    const r = netwright('train', join(dir, 'small.json'), '--epochs', '2', '--batch-size', '16', '--backend', 'cpu')
+    expect(r.code).toBe(0)
+    expect(r.err).toMatch(/^Backend: cpu/)
+    expect(r.out).toMatch(/Epoch 1\/2 - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss/)
+    expect(r.out).toContain('Finished 2 epochs.')
+  })
+})

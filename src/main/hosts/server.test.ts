@@ -1,0 +1,96 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { request } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
+import { shapesDoc } from '../../shared/testing'
+import { createService } from '../service'
+import { workspaceFiles } from '../service/files'
+import { forkLauncher } from '../trainer/launch'
+import { templatesDir } from './paths'
+import { startServer, type ServerHost } from './server'
+
+let host: ServerHost
+const staticDir = mkdtempSync(join(tmpdir(), 'netwright-static-'))
+writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Netwright</title>')
+
+beforeAll(async () => {
+  const workspace = mkdtempSync(join(tmpdir(), 'netwright-ws-'))
+  const service = createService({ host: 'browser', launcher: forkLauncher(), files: workspaceFiles(workspace), templatesDir: templatesDir(), workspace })
+  host = await startServer({ service, staticDir })
+})
+afterAll(() => host.close())
+
+function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: host.port, path, headers }, (res) => {
+      let body = ''
+      res.on('data', (c) => (body += c))
+      res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+function socket(query: string, headers: Record<string, string> = {}): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/ws${query}`, { headers })
+    ws.once('open', () => resolve(ws))
+    ws.once('error', reject)
+  })
+}
+
+function call(ws: WebSocket, msg: unknown): Promise<{ result?: unknown; error?: { code: string; message: string } }> {
+  return new Promise((resolve) => {
+    ws.once('message', (d) => resolve(JSON.parse(String(d))))
+    ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg))
+  })
+}
+
+describe('the browser host', () => {
+  it('refuses a request without the token, with a message', async () => {
+    const r = await get('/')
+    expect(r.status).toBe(401)
+    expect(r.body).toContain('needs the access token')
+    expect((await get('/?token=nope')).status).toBe(401)
+  })
+
+  it('serves the UI with the token and remembers it in a same-site cookie', async () => {
+    const r = await get(`/?token=${host.token}`)
+    expect(r.status).toBe(200)
+    expect(r.body).toContain('Netwright')
+    const cookie = String(r.headers['set-cookie'])
+    expect(cookie).toContain('HttpOnly')
+    expect(cookie).toContain('SameSite=Strict')
+    expect((await get('/', { cookie: cookie.split(';')[0]! })).status).toBe(200)
+  })
+
+  it('refuses a foreign Host header (DNS rebinding)', async () => {
+    expect((await get(`/?token=${host.token}`, { host: `evil.example:${host.port}` })).status).toBe(421)
+  })
+
+  it('refuses a WebSocket without the token or from another origin', async () => {
+    await expect(socket('')).rejects.toThrow()
+    await expect(socket(`?token=${host.token}`, { origin: 'http://evil.example' })).rejects.toThrow()
+  })
+
+  it('answers contract calls over the WebSocket, and bad ones with clear errors', async () => {
+    const ws = await socket(`?token=${host.token}`)
+    const ok = await call(ws, { id: 1, method: 'model.check', params: { document: shapesDoc() } })
+    expect((ok.result as { totalParams: number }).totalParams).toBe(100_867)
+    const notJson = await call(ws, '{"id": 2, "method": ')
+    expect(notJson.error).toEqual({ code: 'bad-request', message: 'The message was not valid JSON.' })
+    const unknown = await call(ws, { id: 3, method: 'fs.readFile', params: {} })
+    expect(unknown.error?.message).toContain('Unknown call "fs.readFile"')
+    const badDoc = await call(ws, { id: 4, method: 'training.start', params: { document: { format: 'netwright', version: 1, nodes: 3 } } })
+    expect(badDoc.error?.code).toBe('invalid-document')
+    const cyc = shapesDoc()
+    cyc.edges.push({ id: 'x', source: 'dense_1', target: 'input', targetPort: 0 })
+    const badModel = await call(ws, { id: 5, method: 'training.start', params: { document: cyc } })
+    expect(badModel.error?.code).toBe('invalid-model')
+    expect(badModel.error?.message).toMatch(/closes a loop/)
+    ws.close()
+  })
+})

@@ -1,0 +1,151 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { Events, TrainingStatus } from '../../shared/ipc/contract'
+import { shapesDoc } from '../../shared/testing'
+import { templatesDir } from '../hosts/paths'
+import { forkLauncher } from '../trainer/launch'
+import { createService, type Service } from './index'
+import { workspaceFiles } from './files'
+
+const workspace = mkdtempSync(join(tmpdir(), 'netwright-service-'))
+const service = createService({
+  host: 'browser',
+  launcher: forkLauncher(),
+  files: workspaceFiles(workspace),
+  templatesDir: templatesDir(),
+  workspace,
+})
+afterAll(() => service.shutdown())
+
+/** Resolves with the first status of this run that ends it. */
+function ended(s: Service, runId: () => string): Promise<TrainingStatus> {
+  return new Promise((resolve) => {
+    const off = s.subscribe((event, payload) => {
+      const st = payload as Events['training.status']
+      if (event === 'training.status' && st.runId === runId() && ['done', 'stopped', 'failed'].includes(st.state)) {
+        off()
+        resolve(st)
+      }
+    })
+  })
+}
+
+const small = () => {
+  const d = shapesDoc()
+  d.dataset.options = { count: 150 }
+  d.training.epochs = 1
+  return d
+}
+
+describe('the service', () => {
+  it('refuses unknown calls and malformed requests with a clear message', async () => {
+    await expect(service.dispatch('model.explode', {})).rejects.toThrow('Unknown call "model.explode"')
+    await expect(service.dispatch('training.stop', { runId: 5 })).rejects.toThrow(/Bad request for training.stop: runId/)
+    await expect(service.dispatch('project.open', {})).rejects.toThrow(/Bad request for project.open: path/)
+  })
+
+  it('checks a document and explains an invalid one', async () => {
+    const ok = await service.call('model.check', { document: shapesDoc() })
+    expect(ok.totalParams).toBe(100_867)
+    expect(ok.kerasConfig?.class_name).toBe('Sequential')
+    await expect(service.call('model.check', { document: { format: 'netwright', version: 1 } })).rejects.toThrow(
+      /The project is not a valid Netwright project/,
+    )
+    const cyclic = shapesDoc()
+    cyclic.edges.push({ id: 'loop', source: 'dense_1', target: 'dense', targetPort: 1 })
+    const check = await service.call('model.check', { document: cyclic })
+    expect(check.ok).toBe(false)
+    await expect(service.call('training.start', { document: cyclic })).rejects.toThrow(/closes a loop/)
+  })
+
+  it('saves atomically inside the workspace and opens the file again', async () => {
+    const r = await service.call('project.save', { path: 'sub/model', document: shapesDoc() })
+    expect(r.path).toBe('sub/model.netwright.json')
+    expect(readdirSync(join(workspace, 'sub'))).toEqual(['model.netwright.json'])
+    const back = await service.call('project.open', { path: r.path })
+    expect(back.document).toEqual(shapesDoc())
+    expect((await service.call('project.list', {})).map((f) => f.path)).toContain('sub/model.netwright.json')
+  })
+
+  it('keeps the browser host inside its workspace', async () => {
+    await expect(service.call('project.open', { path: '../../etc/passwd' })).rejects.toThrow(/outside the workspace/)
+    await expect(service.call('project.open', { path: '/etc/passwd' })).rejects.toThrow(/not a path inside the workspace/)
+    await expect(service.call('project.open', { path: 'nope.json' })).rejects.toThrow(/There is no file at/)
+  })
+
+  it('explains a truncated file and leaves the one on disk alone', async () => {
+    const text = JSON.stringify(shapesDoc())
+    writeFileSync(join(workspace, 'cut.json'), text.slice(0, 200))
+    await expect(service.call('project.open', { path: 'cut.json' })).rejects.toThrow(/looks truncated/)
+    await expect(service.call('project.save', { path: 'cut.json', document: { nodes: 'oops' } })).rejects.toThrow(
+      /not a Netwright project/,
+    )
+    expect(readFileSync(join(workspace, 'cut.json'), 'utf8')).toBe(text.slice(0, 200))
+  })
+
+  it('trains in a separate process and streams metrics', async () => {
+    const metrics: string[] = []
+    const off = service.subscribe((e, p) => e === 'training.metrics' && metrics.push((p as Events['training.metrics']).kind))
+    let runId = ''
+    const end = ended(service, () => runId)
+    runId = (await service.call('training.start', { document: small() })).runId
+    const status = await end
+    off()
+    expect(status.state).toBe('done')
+    expect(status.backend).toMatch(/wasm|cpu|tfjs-node/)
+    expect(metrics).toContain('batch')
+    expect(metrics).toContain('epoch')
+    expect(status.final).toHaveProperty('val_accuracy')
+  })
+
+  it('survives the trainer process being killed mid-run, says so, and trains again', async () => {
+    const doc = small()
+    doc.training.epochs = 500
+    let runId = ''
+    const end = ended(service, () => runId)
+    const started = new Promise<void>((resolve) => {
+      const off = service.subscribe((e, p) => {
+        if (e === 'training.metrics' && p.runId === runId) {
+          off()
+          resolve()
+        }
+      })
+    })
+    runId = (await service.call('training.start', { document: doc })).runId
+    await started
+    const pid = service.runs.get(runId)!.proc.pid!
+    process.kill(pid, 'SIGKILL')
+    const status = await end
+    expect(status.state).toBe('failed')
+    expect(status.message).toMatch(/The trainer process ended unexpectedly \(signal SIGKILL\)\. Netwright is still running/)
+    expect(service.runs.size).toBe(0)
+
+    let again = ''
+    const next = ended(service, () => again)
+    again = (await service.call('training.start', { document: small() })).runId
+    expect((await next).state).toBe('done')
+  })
+
+  it('stops a run at once when asked', async () => {
+    const doc = small()
+    doc.training.epochs = 500
+    let runId = ''
+    const end = ended(service, () => runId)
+    runId = (await service.call('training.start', { document: doc })).runId
+    await new Promise((r) => setTimeout(r, 1500))
+    const t0 = Date.now()
+    await service.call('training.stop', { runId })
+    const status = await end
+    expect(status.state).toBe('stopped')
+    expect(Date.now() - t0).toBeLessThan(3500)
+  })
+
+  it('reports the backend ladder honestly', async () => {
+    const info = await service.call('system.info', {})
+    expect(info.backends.map((b) => b.name)).toEqual(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'])
+    expect(info.chosenBackend).not.toBeNull()
+    for (const b of info.backends) expect(b.detail.length).toBeGreaterThan(3)
+  })
+})

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest'
+import { shapesDoc } from '../testing'
+import { analyze } from './analyze'
+import type { NetDocument } from './schema'
+
+const messages = (doc: NetDocument) => analyze(doc).problems.map((p) => p.message)
+
+describe('analyze', () => {
+  it('infers every shape and parameter count of the default project', () => {
+    const a = analyze(shapesDoc())
+    expect(a.ok).toBe(true)
+    expect(a.nodes.input!.outputShape).toEqual([null, 28, 28])
+    expect(a.nodes.flatten!.outputShape).toEqual([null, 784])
+    expect(a.nodes.dense!.outputShape).toEqual([null, 128])
+    expect(a.nodes.dense!.params).toBe(784 * 128 + 128)
+    expect(a.nodes.dense_1!.params).toBe(128 * 3 + 3)
+    expect(a.totalParams).toBe(100_867)
+    expect(a.order).toEqual(['input', 'flatten', 'dense', 'dense_1'])
+  })
+
+  it('counts a Dense without bias', () => {
+    const doc = shapesDoc()
+    doc.nodes[3]!.params.use_bias = false
+    expect(analyze(doc).nodes.dense_1!.params).toBe(384)
+  })
+
+  it('points at the connection that closes a cycle', () => {
+    const doc = shapesDoc()
+    doc.edges.push({ id: 'back', source: 'dense_1', target: 'dense', targetPort: 1 })
+    const a = analyze(doc)
+    expect(a.ok).toBe(false)
+    const loop = a.problems.find((p) => p.edgeId === 'back')
+    expect(loop?.message).toContain('closes a loop')
+  })
+
+  it('reports an edge to a missing node and keeps the rest of the graph', () => {
+    const doc = shapesDoc()
+    doc.edges.push({ id: 'ghost', source: 'dense_1', target: 'nowhere', targetPort: 0 })
+    const a = analyze(doc)
+    expect(a.problems).toEqual([{ edgeId: 'ghost', message: expect.stringContaining('does not exist (nowhere)') }])
+    expect(a.totalParams).toBe(100_867)
+  })
+
+  it('marks an unknown layer on its node', () => {
+    const doc = shapesDoc()
+    doc.nodes[2]!.className = 'Dense3D'
+    const a = analyze(doc)
+    expect(a.nodes.dense!.errors[0]).toContain('Unknown layer type "Dense3D"')
+  })
+
+  it.each([
+    ['units', 'many', 'units must be a whole number; received "many"'],
+    ['units', 0, 'units must be at least 1; received 0'],
+    ['units', 2.5, 'units must be a whole number; received 2.5'],
+    ['activation', 'sparkle', 'activation must be one of'],
+    ['use_bias', 'yes', 'use_bias must be true or false'],
+  ])('refuses %s = %j with a readable message', (param, value, message) => {
+    const doc = shapesDoc()
+    doc.nodes[2]!.params[param] = value
+    expect(analyze(doc).nodes.dense!.errors[0]).toContain(message)
+  })
+
+  it('refuses a bad Input shape and a Dropout rate of 1', () => {
+    const doc = shapesDoc()
+    doc.nodes[0]!.params.shape = [28, -1]
+    expect(messages(doc).join()).toContain('shape must be a list of positive whole numbers')
+    const d2 = shapesDoc()
+    d2.nodes.push({ id: 'drop', className: 'Dropout', name: 'dropout', params: { rate: 1 }, position: { x: 0, y: 0 } })
+    expect(analyze(d2).nodes.drop!.errors.join()).toContain('rate must be below 1')
+  })
+
+  it('explains two inputs into a one-input layer, and a layer with no input', () => {
+    const doc = shapesDoc()
+    doc.edges.push({ id: 'extra', source: 'input', target: 'dense', targetPort: 1 })
+    expect(analyze(doc).nodes.dense!.errors.join()).toContain('Dense takes one input, but 2 layers are connected to it')
+    const d2 = shapesDoc()
+    d2.edges = d2.edges.filter((e) => e.id !== 'e2')
+    expect(analyze(d2).nodes.dense!.errors.join()).toContain('Dense has no input')
+  })
+
+  it('keeps a Sequential model a single chain', () => {
+    const doc = shapesDoc()
+    doc.nodes.push({ id: 'side', className: 'Dense', name: 'side', params: { units: 2 }, position: { x: 0, y: 0 } })
+    doc.edges.push({ id: 'branch', source: 'dense', target: 'side', targetPort: 0 })
+    expect(messages(doc).join()).toContain('Switch the model to Functional to branch')
+    expect(analyze({ ...doc, style: 'functional' }).ok).toBe(true)
+  })
+
+  it('says what to do with an empty model or one without an Input', () => {
+    expect(messages({ ...shapesDoc(), nodes: [], edges: [] })).toEqual([expect.stringContaining('The model is empty')])
+    const doc = shapesDoc()
+    doc.nodes = doc.nodes.filter((n) => n.id !== 'input')
+    expect(messages(doc).join()).toContain('no Input layer')
+  })
+
+  it('explains Dense fed a 1-D shape it cannot use', () => {
+    const doc = shapesDoc()
+    doc.nodes[0]!.params.shape = [5]
+    doc.edges = [
+      { id: 'a', source: 'input', target: 'dense', targetPort: 0 },
+      { id: 'b', source: 'dense', target: 'dense_1', targetPort: 0 },
+    ]
+    doc.nodes = doc.nodes.filter((n) => n.id !== 'flatten')
+    expect(analyze(doc).ok).toBe(true)
+    expect(analyze(doc).totalParams).toBe(5 * 128 + 128 + 387)
+  })
+})

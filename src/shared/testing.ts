@@ -1,0 +1,25 @@
+import type { NetDocument } from './graph/schema'
+
+/** The default project, inline, for tests of src/shared (which may not read files). */
+export function shapesDoc(): NetDocument {
+  return {
+    format: 'netwright',
+    version: 1,
+    name: 'Shapes classifier',
+    style: 'sequential',
+    nodes: [
+      { id: 'input', className: 'InputLayer', name: 'input', params: { shape: [28, 28] }, position: { x: 0, y: 0 } },
+      { id: 'flatten', className: 'Flatten', name: 'flatten', params: {}, position: { x: 0, y: 130 } },
+      { id: 'dense', className: 'Dense', name: 'dense', params: { units: 128, activation: 'relu', use_bias: true }, position: { x: 0, y: 260 } },
+      { id: 'dense_1', className: 'Dense', name: 'dense_1', params: { units: 3, activation: 'softmax', use_bias: true }, position: { x: 0, y: 390 } },
+    ],
+    edges: [
+      { id: 'e1', source: 'input', target: 'flatten', targetPort: 0 },
+      { id: 'e2', source: 'flatten', target: 'dense', targetPort: 0 },
+      { id: 'e3', source: 'dense', target: 'dense_1', targetPort: 0 },
+    ],
+    compile: { optimizer: 'adam', learningRate: 0.001, loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] },
+    training: { epochs: 5, batchSize: 32, validationSplit: 0.2, shuffle: true, seed: 42, callbacks: [] },
+    dataset: { id: 'shapes', options: { count: 1500, noise: 0.1, filled: 0.25 } },
+  }
+}
