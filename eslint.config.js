@@ -3,7 +3,16 @@ import tseslint from 'typescript-eslint'
 import reactHooks from 'eslint-plugin-react-hooks'
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**'] },
+  {
+    ignores: [
+      '.scratch/**',
+      'out/**',
+      'dist/**',
+      'node_modules/**',
+      'test-results/**',
+      'playwright-report/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -26,10 +35,19 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['electron', 'electron/*'], message: 'src/shared must not import electron.' },
-            { group: ['react', 'react-dom', 'react/*', '@xyflow/*'], message: 'src/shared must not import react.' },
-            { group: ['node:*', 'fs', 'path', 'child_process', 'os', 'url', 'crypto'], message: 'src/shared must not import node modules.' },
+            {
+              group: ['react', 'react-dom', 'react/*', '@xyflow/*'],
+              message: 'src/shared must not import react.',
+            },
+            {
+              group: ['node:*', 'fs', 'path', 'child_process', 'os', 'url', 'crypto'],
+              message: 'src/shared must not import node modules.',
+            },
             { group: ['@tensorflow/*'], message: 'src/shared must not import tfjs.' },
-            { group: ['**/main/**', '**/renderer/**', '**/preload/**'], message: 'src/shared imports only src/shared.' },
+            {
+              group: ['**/main/**', '**/renderer/**', '**/preload/**'],
+              message: 'src/shared imports only src/shared.',
+            },
           ],
         },
       ],

@@ -29,16 +29,22 @@ test('graph problems open, are drawn where they are, and block training with a m
   await expect(page.getByTestId('train-error')).toContainText('Fix the model first')
 
   await openFile(page, 'unknown-layer.netwright.json')
-  await expect(page.getByTestId('node-dense').getByTestId('node-error')).toContainText('Unknown layer type "Dense3D"')
+  await expect(page.getByTestId('node-dense').getByTestId('node-error')).toContainText(
+    'Unknown layer type "Dense3D"',
+  )
 
   await openFile(page, 'wrong-param-type.netwright.json')
-  await expect(page.getByTestId('node-dense').getByTestId('node-error')).toContainText('units must be a whole number; received "many"')
+  await expect(page.getByTestId('node-dense').getByTestId('node-error')).toContainText(
+    'units must be a whole number; received "many"',
+  )
 
   await openFile(page, 'missing-node.netwright.json')
   await expect(page.getByTestId('problems')).toContainText('points to a layer that does not exist (ghost)')
 })
 
-test('a bad value typed in the inspector is refused with a message, and nothing changes', async ({ page }) => {
+test('a bad value typed in the inspector is refused with a message, and nothing changes', async ({
+  page,
+}) => {
   await openApp(page)
   await page.getByTestId('node-dense').click()
   const units = page.getByTestId('param-units')

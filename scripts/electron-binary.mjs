@@ -11,7 +11,10 @@ export function electronBinary() {
   if (!existsSync(join(pkgDir, 'package.json'))) return { missing: 'the electron package is not installed' }
   const pathFile = join(pkgDir, 'path.txt')
   if (!existsSync(pathFile))
-    return { missing: 'the Electron binary is not installed (its download failed or was skipped during `npm install`)' }
+    return {
+      missing:
+        'the Electron binary is not installed (its download failed or was skipped during `npm install`)',
+    }
   const rel = readFileSync(pathFile, 'utf8')
   const full = process.env.ELECTRON_OVERRIDE_DIST_PATH
     ? join(process.env.ELECTRON_OVERRIDE_DIST_PATH, rel)

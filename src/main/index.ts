@@ -1,6 +1,15 @@
 // Electron bootstrap only: the window, its hardening, native dialogs, and binding the service to
 // ipcMain. Everything else is host-agnostic and lives in service/, trainer/ and datasets/.
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, utilityProcess, type IpcMainInvokeEvent } from 'electron'
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  session,
+  utilityProcess,
+  type IpcMainInvokeEvent,
+} from 'electron'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createService } from './service'
@@ -15,7 +24,10 @@ let win: BrowserWindow | null = null
 
 /** Trainer processes in the app are Electron utility processes: a crash there never takes the app down. */
 const utilityLauncher: TrainerLauncher = () => {
-  const child = utilityProcess.fork(join(here, 'trainer.js'), [], { serviceName: 'Netwright trainer', stdio: 'inherit' })
+  const child = utilityProcess.fork(join(here, 'trainer.js'), [], {
+    serviceName: 'Netwright trainer',
+    stdio: 'inherit',
+  })
   let exited = false
   return {
     get pid() {
@@ -51,7 +63,10 @@ const service = createService({
       return path
     },
     async save(suggestedName) {
-      const r = await dialog.showSaveDialog(win!, { defaultPath: suggestedName ?? `model${PROJECT_EXT}`, filters })
+      const r = await dialog.showSaveDialog(win!, {
+        defaultPath: suggestedName ?? `model${PROJECT_EXT}`,
+        filters,
+      })
       const path = r.canceled || !r.filePath ? null : r.filePath
       if (path) files.grant(path)
       return path
@@ -62,7 +77,9 @@ const service = createService({
 const rendererUrl = process.env.ELECTRON_RENDERER_URL
 function trustedSender(e: IpcMainInvokeEvent): boolean {
   const url = e.senderFrame?.url ?? ''
-  return e.sender === win?.webContents && (rendererUrl ? url.startsWith(rendererUrl) : url.startsWith('file://'))
+  return (
+    e.sender === win?.webContents && (rendererUrl ? url.startsWith(rendererUrl) : url.startsWith('file://'))
+  )
 }
 
 ipcMain.handle('netwright:invoke', async (e, method: unknown, request: unknown) => {
@@ -118,7 +135,10 @@ void app.whenReady().then(() => {
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([
       { role: 'fileMenu' },
-      { label: 'Edit', submenu: [{ role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' }] },
+      {
+        label: 'Edit',
+        submenu: [{ role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' }],
+      },
       { role: 'viewMenu' },
       { role: 'windowMenu' },
     ]),

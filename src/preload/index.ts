@@ -7,8 +7,7 @@ const EVENTS = new Set(['training.status', 'training.metrics'])
 contextBridge.exposeInMainWorld('netwright', {
   async invoke(method: string, request: unknown) {
     const r = (await ipcRenderer.invoke('netwright:invoke', method, request)) as
-      | { ok: true; result: unknown }
-      | { ok: false; error: { code: string; message: string } }
+      { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } }
     if (!r.ok) throw new Error(r.error.message)
     return r.result
   },

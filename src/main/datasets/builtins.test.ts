@@ -32,6 +32,8 @@ describe('built-in datasets', () => {
   })
 
   it('names the known datasets when asked for an unknown one', () => {
-    expect(() => loadDataset('mnist2', {}, 1)).toThrow('Unknown dataset "mnist2". Available: shapes, spirals.')
+    expect(() => loadDataset('mnist2', {}, 1)).toThrow(
+      'Unknown dataset "mnist2". Available: shapes, spirals.',
+    )
   })
 })

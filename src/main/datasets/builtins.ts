@@ -25,10 +25,19 @@ function segDist(px: number, py: number, ax: number, ay: number, bx: number, by:
  * Draws one 28×28 outline of a shape, anti-aliased, into `out` at `offset`: the teaching decks'
  * circles, squares and triangles, at a random size and place.
  */
-function inside(kind: number, px: number, py: number, cx: number, cy: number, r: number, tri: [number, number][]): boolean {
+function inside(
+  kind: number,
+  px: number,
+  py: number,
+  cx: number,
+  cy: number,
+  r: number,
+  tri: [number, number][],
+): boolean {
   if (kind === 0) return Math.hypot(px - cx, py - cy) <= r
   if (kind === 1) return Math.max(Math.abs(px - cx), Math.abs(py - cy)) <= r * 0.85
-  const sign = (a: [number, number], b: [number, number]): number => (px - b[0]) * (a[1] - b[1]) - (a[0] - b[0]) * (py - b[1])
+  const sign = (a: [number, number], b: [number, number]): number =>
+    (px - b[0]) * (a[1] - b[1]) - (a[0] - b[0]) * (py - b[1])
   const d1 = sign(tri[0]!, tri[1]!)
   const d2 = sign(tri[1]!, tri[2]!)
   const d3 = sign(tri[2]!, tri[0]!)
@@ -76,7 +85,10 @@ function drawShape(
   }
 }
 
-export function makeShapes(options: { count?: number; noise?: number; filled?: number }, seed: number): LoadedDataset {
+export function makeShapes(
+  options: { count?: number; noise?: number; filled?: number },
+  seed: number,
+): LoadedDataset {
   const count = Math.max(3, Math.floor(options.count ?? 1500))
   const noise = Math.max(0, Math.min(1, options.noise ?? 0.1))
   const fillRatio = Math.max(0, Math.min(1, options.filled ?? 0.25))
@@ -97,7 +109,10 @@ export function makeShapes(options: { count?: number; noise?: number; filled?: n
   return { id: 'shapes', x, sampleShape: [SIZE, SIZE], y, classes: SHAPE_CLASSES }
 }
 
-export function makeSpirals(options: { count?: number; noise?: number; arms?: number }, seed: number): LoadedDataset {
+export function makeSpirals(
+  options: { count?: number; noise?: number; arms?: number },
+  seed: number,
+): LoadedDataset {
   const count = Math.max(2, Math.floor(options.count ?? 1000))
   const noise = Math.max(0, Math.min(1, options.noise ?? 0.05))
   const arms = Math.max(2, Math.min(5, Math.floor(options.arms ?? 2)))
@@ -112,7 +127,13 @@ export function makeSpirals(options: { count?: number; noise?: number; arms?: nu
     x[2 * i + 1] = t * Math.sin(angle) + noise * gaussian(rand)
     y[i] = arm
   }
-  return { id: 'spirals', x, sampleShape: [2], y, classes: Array.from({ length: arms }, (_, i) => `arm ${i + 1}`) }
+  return {
+    id: 'spirals',
+    x,
+    sampleShape: [2],
+    y,
+    classes: Array.from({ length: arms }, (_, i) => `arm ${i + 1}`),
+  }
 }
 
 export const BUILTIN_DATASETS: DatasetInfo[] = [
@@ -120,7 +141,8 @@ export const BUILTIN_DATASETS: DatasetInfo[] = [
     id: 'shapes',
     name: 'Shapes (circles, squares, triangles)',
     task: 'classification',
-    description: '28×28 grayscale outlines of circles, squares and triangles, as in the teaching decks. Generated locally from a seed.',
+    description:
+      '28×28 grayscale outlines of circles, squares and triangles, as in the teaching decks. Generated locally from a seed.',
     sampleShape: [SIZE, SIZE],
     classes: SHAPE_CLASSES,
     defaultOptions: { count: 1500, noise: 0.1, filled: 0.25 },
@@ -130,7 +152,8 @@ export const BUILTIN_DATASETS: DatasetInfo[] = [
     id: 'spirals',
     name: 'Spirals (2-D points)',
     task: 'classification',
-    description: 'Points on interleaved spiral arms; each sample is an (x, y) pair. Generated locally from a seed.',
+    description:
+      'Points on interleaved spiral arms; each sample is an (x, y) pair. Generated locally from a seed.',
     sampleShape: [2],
     classes: ['arm 1', 'arm 2'],
     defaultOptions: { count: 1000, noise: 0.05, arms: 2 },
@@ -140,7 +163,8 @@ export const BUILTIN_DATASETS: DatasetInfo[] = [
 
 /** Loads a dataset by id. Unknown ids get a message that lists the known ones. */
 export function loadDataset(id: string, options: Record<string, unknown>, seed: number): LoadedDataset {
-  const num = (k: string): number | undefined => (typeof options[k] === 'number' ? (options[k] as number) : undefined)
+  const num = (k: string): number | undefined =>
+    typeof options[k] === 'number' ? (options[k] as number) : undefined
   switch (id) {
     case 'shapes':
       return makeShapes({ count: num('count'), noise: num('noise'), filled: num('filled') }, seed)

@@ -10,7 +10,11 @@ const template = join(root, 'resources/templates/shapes-mlp.netwright.json')
 const fixtures = join(root, 'e2e/fixtures')
 
 function netwright(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/netwright.js'), ...args], { encoding: 'utf8', cwd: root, timeout: 120_000 })
+  const r = spawnSync(process.execPath, [join(root, 'bin/netwright.js'), ...args], {
+    encoding: 'utf8',
+    cwd: root,
+    timeout: 120_000,
+  })
   return { code: r.status, out: r.stdout, err: r.stderr }
 }
 
@@ -34,7 +38,10 @@ describe('the netwright CLI', () => {
   it('trains the default project to at least 95% validation accuracy in 5 epochs', () => {
     const r = netwright('train', template, '--epochs', '5', '--json')
     expect(r.code).toBe(0)
-    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l))
+    const lines = r.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(lines[0].event).toBe('backend')
     expect(lines.filter((l) => l.event === 'epoch')).toHaveLength(5)
     const last = lines.at(-1)
@@ -67,7 +74,16 @@ describe('the netwright CLI', () => {
     const doc = JSON.parse(readFileSync(template, 'utf8'))
     doc.dataset.options.count = 150
     writeFileSync(join(dir, 'small.json'), JSON.stringify(doc))
-    const r = netwright('train', join(dir, 'small.json'), '--epochs', '2', '--batch-size', '16', '--backend', 'cpu')
+    const r = netwright(
+      'train',
+      join(dir, 'small.json'),
+      '--epochs',
+      '2',
+      '--batch-size',
+      '16',
+      '--backend',
+      'cpu',
+    )
     expect(r.code).toBe(0)
     expect(r.err).toMatch(/^Backend: cpu/)
     expect(r.out).toMatch(/Epoch 1\/2 - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss/)

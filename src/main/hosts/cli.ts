@@ -31,7 +31,9 @@ async function loadDoc(path: string | undefined): Promise<NetDocument> {
   try {
     text = await readFile(path, 'utf8')
   } catch (e) {
-    throw new UsageError(`Cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`)
+    throw new UsageError(
+      `Cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+    )
   }
   try {
     return parseDocument(text, path)
@@ -44,7 +46,8 @@ async function loadDoc(path: string | undefined): Promise<NetDocument> {
 const positiveInt = (name: string, v: string | undefined): number | undefined => {
   if (v === undefined) return undefined
   const n = Number(v)
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number of 1 or more; received "${v}".`)
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--${name} must be a whole number of 1 or more; received "${v}".`)
   return n
 }
 
@@ -59,7 +62,11 @@ function problemsText(doc: NetDocument): string | null {
 }
 
 async function summary(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } })
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' } },
+  })
   const doc = await loadDoc(positionals[0])
   const a = analyze(doc)
   if (values.json) {
@@ -116,11 +123,20 @@ async function train(args: string[]): Promise<number> {
   if (problems) throw new UsageError(problems)
   const run: NetDocument = {
     ...doc,
-    training: { ...doc.training, epochs: epochs ?? doc.training.epochs, batchSize: batchSize ?? doc.training.batchSize },
+    training: {
+      ...doc.training,
+      epochs: epochs ?? doc.training.epochs,
+      batchSize: batchSize ?? doc.training.batchSize,
+    },
   }
   const json = !!values.json
   const out = (obj: object) => console.log(JSON.stringify(obj))
-  const service = createService({ host: 'cli', launcher: forkLauncher(), files: anyFiles(), templatesDir: templatesDir() })
+  const service = createService({
+    host: 'cli',
+    launcher: forkLauncher(),
+    files: anyFiles(),
+    templatesDir: templatesDir(),
+  })
   return new Promise<number>((resolve) => {
     let runId = ''
     let last: TrainingStatus | undefined
@@ -132,7 +148,15 @@ async function train(args: string[]): Promise<number> {
       if (event === 'training.metrics') {
         const m = payload as import('../../shared/ipc/contract').TrainingMetrics
         if (m.kind !== 'epoch') return
-        if (json) out({ event: 'epoch', epoch: m.epoch, epochs: run.training.epochs, ...m.logs, samplesPerSec: Math.round(m.samplesPerSec), elapsedMs: Math.round(m.elapsedMs) })
+        if (json)
+          out({
+            event: 'epoch',
+            epoch: m.epoch,
+            epochs: run.training.epochs,
+            ...m.logs,
+            samplesPerSec: Math.round(m.samplesPerSec),
+            elapsedMs: Math.round(m.elapsedMs),
+          })
         else
           console.log(
             `Epoch ${m.epoch}/${run.training.epochs} - ${fmt(m.logs)} - ${(m.elapsedMs / 1000).toFixed(1)}s - ${Math.round(m.samplesPerSec)} samples/s`,
@@ -175,7 +199,9 @@ async function serve(args: string[]): Promise<number> {
   })
   const staticDir = rendererDir()
   if (!existsSync(join(staticDir, 'index.html')))
-    throw new UsageError('The UI is not built yet. Run `npm run build` first (`npm start` builds it for you).')
+    throw new UsageError(
+      'The UI is not built yet. Run `npm run build` first (`npm start` builds it for you).',
+    )
   const workspace = values.workspace ?? process.cwd()
   const service = createService({
     host: 'browser',
@@ -185,8 +211,15 @@ async function serve(args: string[]): Promise<number> {
     workspace,
   })
   const port = values.port === undefined ? 0 : Number(values.port)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535; received "${values.port}".`)
-  const host = await startServer({ service, staticDir, port, host: values.host, token: process.env.NETWRIGHT_TOKEN })
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be 0-65535; received "${values.port}".`)
+  const host = await startServer({
+    service,
+    staticDir,
+    port,
+    host: values.host,
+    token: process.env.NETWRIGHT_TOKEN,
+  })
   console.log(`Netwright is running at ${host.url}`)
   console.log(`Projects are read from and saved to ${workspace}`)
   await new Promise<void>((resolve) => {

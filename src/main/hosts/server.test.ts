@@ -17,12 +17,21 @@ writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Netwright</t
 
 beforeAll(async () => {
   const workspace = mkdtempSync(join(tmpdir(), 'netwright-ws-'))
-  const service = createService({ host: 'browser', launcher: forkLauncher(), files: workspaceFiles(workspace), templatesDir: templatesDir(), workspace })
+  const service = createService({
+    host: 'browser',
+    launcher: forkLauncher(),
+    files: workspaceFiles(workspace),
+    templatesDir: templatesDir(),
+    workspace,
+  })
   host = await startServer({ service, staticDir })
 })
 afterAll(() => host.close())
 
-function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function get(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: host.port, path, headers }, (res) => {
       let body = ''
@@ -42,7 +51,10 @@ function socket(query: string, headers: Record<string, string> = {}): Promise<We
   })
 }
 
-function call(ws: WebSocket, msg: unknown): Promise<{ result?: unknown; error?: { code: string; message: string } }> {
+function call(
+  ws: WebSocket,
+  msg: unknown,
+): Promise<{ result?: unknown; error?: { code: string; message: string } }> {
   return new Promise((resolve) => {
     ws.once('message', (d) => resolve(JSON.parse(String(d))))
     ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg))
@@ -84,7 +96,11 @@ describe('the browser host', () => {
     expect(notJson.error).toEqual({ code: 'bad-request', message: 'The message was not valid JSON.' })
     const unknown = await call(ws, { id: 3, method: 'fs.readFile', params: {} })
     expect(unknown.error?.message).toContain('Unknown call "fs.readFile"')
-    const badDoc = await call(ws, { id: 4, method: 'training.start', params: { document: { format: 'netwright', version: 1, nodes: 3 } } })
+    const badDoc = await call(ws, {
+      id: 4,
+      method: 'training.start',
+      params: { document: { format: 'netwright', version: 1, nodes: 3 } },
+    })
     expect(badDoc.error?.code).toBe('invalid-document')
     const cyc = shapesDoc()
     cyc.edges.push({ id: 'x', source: 'dense_1', target: 'input', targetPort: 0 })

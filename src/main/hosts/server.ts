@@ -78,7 +78,9 @@ export async function startServer(opts: ServerOptions): Promise<ServerHost> {
     if (!authorized(req, url)) {
       res
         .writeHead(401, { 'content-type': 'text/plain; charset=utf-8' })
-        .end('Netwright: this server needs the access token. Open the full URL it printed when it started (…/?token=…).')
+        .end(
+          'Netwright: this server needs the access token. Open the full URL it printed when it started (…/?token=…).',
+        )
       return
     }
     const headers: Record<string, string> = {

@@ -18,7 +18,10 @@ export function workspaceFiles(root: string): ProjectFiles {
   return {
     resolve(path) {
       if (isAbsolute(path) || path.includes('\0'))
-        throw new ServiceError('forbidden', `"${path}" is not a path inside the workspace. Use a name such as my-model${PROJECT_EXT}.`)
+        throw new ServiceError(
+          'forbidden',
+          `"${path}" is not a path inside the workspace. Use a name such as my-model${PROJECT_EXT}.`,
+        )
       const full = resolve(base, path)
       const rel = relative(base, full)
       if (rel === '' || rel.startsWith('..') || rel.split(sep).includes('..'))
@@ -54,11 +57,11 @@ export function grantedFiles(): ProjectFiles & { grant(path: string): void } {
     grant: (path) => granted.add(resolve(path)),
     resolve(path) {
       const full = resolve(path)
-      if (!granted.has(full)) throw new ServiceError('forbidden', `Netwright may only open files you choose: ${path}`)
+      if (!granted.has(full))
+        throw new ServiceError('forbidden', `Netwright may only open files you choose: ${path}`)
       return full
     },
-    list: async () =>
-      [...granted].map((p) => ({ path: p, name: basename(p), modified: 0 })),
+    list: async () => [...granted].map((p) => ({ path: p, name: basename(p), modified: 0 })),
   }
 }
 

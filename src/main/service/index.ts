@@ -76,11 +76,23 @@ export function createService(opts: ServiceOptions): Service {
     switch (msg.type) {
       case 'backend':
         run.backend = msg.backend
-        emit('training.status', { runId, state: 'starting', backend: msg.backend, backends: msg.reports, message: `Backend: ${msg.backend}` })
+        emit('training.status', {
+          runId,
+          state: 'starting',
+          backend: msg.backend,
+          backends: msg.reports,
+          message: `Backend: ${msg.backend}`,
+        })
         return
       case 'running':
         run.state = 'running'
-        emit('training.status', { runId, state: 'running', backend: run.backend, epoch: 0, epochs: msg.epochs })
+        emit('training.status', {
+          runId,
+          state: 'running',
+          backend: run.backend,
+          epoch: 0,
+          epochs: msg.epochs,
+        })
         return
       case 'batch':
       case 'epoch': {
@@ -116,7 +128,7 @@ export function createService(opts: ServiceOptions): Service {
           final: msg.final,
           message: msg.stopped
             ? `Stopped after ${msg.epochsDone} epoch${msg.epochsDone === 1 ? '' : 's'}.`
-            : `Finished ${msg.epochsDone} epoch${msg.epochsDone === 1 ? "" : "s"}.`,
+            : `Finished ${msg.epochsDone} epoch${msg.epochsDone === 1 ? '' : 's'}.`,
         })
         return
       case 'error':
@@ -167,8 +179,20 @@ export function createService(opts: ServiceOptions): Service {
             : `The trainer process ended unexpectedly (${how}). Netwright is still running and your project is unchanged; press Train to try again.`,
         })
       })
-      proc.send({ type: 'start', modelConfig, compile: d.compile, training: d.training, dataset: d.dataset, backend })
-      emit('training.status', { runId, state: 'starting', epochs: d.training.epochs, message: 'Starting the trainer…' })
+      proc.send({
+        type: 'start',
+        modelConfig,
+        compile: d.compile,
+        training: d.training,
+        dataset: d.dataset,
+        backend,
+      })
+      emit('training.status', {
+        runId,
+        state: 'starting',
+        epochs: d.training.epochs,
+        message: 'Starting the trainer…',
+      })
       return { runId }
     },
     'training.stop': async ({ runId }) => {
@@ -202,7 +226,10 @@ export function createService(opts: ServiceOptions): Service {
         host: opts.host,
         nativeDialogs: !!opts.dialogs,
         workspace: opts.workspace,
-        versions: { node: process.versions.node, ...(process.versions.electron ? { electron: process.versions.electron } : {}) },
+        versions: {
+          node: process.versions.node,
+          ...(process.versions.electron ? { electron: process.versions.electron } : {}),
+        },
         ...(await probe),
       }
     },
@@ -237,7 +264,10 @@ export function createService(opts: ServiceOptions): Service {
     const parsed = requests[method].safeParse(request ?? {})
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
-      throw new ServiceError('bad-request', `Bad request for ${method}: ${issue?.path.join('.') || 'request'} ${issue?.message ?? ''}`.trim())
+      throw new ServiceError(
+        'bad-request',
+        `Bad request for ${method}: ${issue?.path.join('.') || 'request'} ${issue?.message ?? ''}`.trim(),
+      )
     }
     const handler = handlers[method] as (r: unknown) => Promise<unknown>
     return handler(parsed.data)

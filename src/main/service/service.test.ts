@@ -24,7 +24,11 @@ function ended(s: Service, runId: () => string): Promise<TrainingStatus> {
   return new Promise((resolve) => {
     const off = s.subscribe((event, payload) => {
       const st = payload as Events['training.status']
-      if (event === 'training.status' && st.runId === runId() && ['done', 'stopped', 'failed'].includes(st.state)) {
+      if (
+        event === 'training.status' &&
+        st.runId === runId() &&
+        ['done', 'stopped', 'failed'].includes(st.state)
+      ) {
         off()
         resolve(st)
       }
@@ -42,7 +46,9 @@ const small = () => {
 describe('the service', () => {
   it('refuses unknown calls and malformed requests with a clear message', async () => {
     await expect(service.dispatch('model.explode', {})).rejects.toThrow('Unknown call "model.explode"')
-    await expect(service.dispatch('training.stop', { runId: 5 })).rejects.toThrow(/Bad request for training.stop: runId/)
+    await expect(service.dispatch('training.stop', { runId: 5 })).rejects.toThrow(
+      /Bad request for training.stop: runId/,
+    )
     await expect(service.dispatch('project.open', {})).rejects.toThrow(/Bad request for project.open: path/)
   })
 
@@ -50,9 +56,9 @@ describe('the service', () => {
     const ok = await service.call('model.check', { document: shapesDoc() })
     expect(ok.totalParams).toBe(100_867)
     expect(ok.kerasConfig?.class_name).toBe('Sequential')
-    await expect(service.call('model.check', { document: { format: 'netwright', version: 1 } })).rejects.toThrow(
-      /The project is not a valid Netwright project/,
-    )
+    await expect(
+      service.call('model.check', { document: { format: 'netwright', version: 1 } }),
+    ).rejects.toThrow(/The project is not a valid Netwright project/)
     const cyclic = shapesDoc()
     cyclic.edges.push({ id: 'loop', source: 'dense_1', target: 'dense', targetPort: 1 })
     const check = await service.call('model.check', { document: cyclic })
@@ -70,8 +76,12 @@ describe('the service', () => {
   })
 
   it('keeps the browser host inside its workspace', async () => {
-    await expect(service.call('project.open', { path: '../../etc/passwd' })).rejects.toThrow(/outside the workspace/)
-    await expect(service.call('project.open', { path: '/etc/passwd' })).rejects.toThrow(/not a path inside the workspace/)
+    await expect(service.call('project.open', { path: '../../etc/passwd' })).rejects.toThrow(
+      /outside the workspace/,
+    )
+    await expect(service.call('project.open', { path: '/etc/passwd' })).rejects.toThrow(
+      /not a path inside the workspace/,
+    )
     await expect(service.call('project.open', { path: 'nope.json' })).rejects.toThrow(/There is no file at/)
   })
 
@@ -79,15 +89,17 @@ describe('the service', () => {
     const text = JSON.stringify(shapesDoc())
     writeFileSync(join(workspace, 'cut.json'), text.slice(0, 200))
     await expect(service.call('project.open', { path: 'cut.json' })).rejects.toThrow(/looks truncated/)
-    await expect(service.call('project.save', { path: 'cut.json', document: { nodes: 'oops' } })).rejects.toThrow(
-      /not a Netwright project/,
-    )
+    await expect(
+      service.call('project.save', { path: 'cut.json', document: { nodes: 'oops' } }),
+    ).rejects.toThrow(/not a Netwright project/)
     expect(readFileSync(join(workspace, 'cut.json'), 'utf8')).toBe(text.slice(0, 200))
   })
 
   it('trains in a separate process and streams metrics', async () => {
     const metrics: string[] = []
-    const off = service.subscribe((e, p) => e === 'training.metrics' && metrics.push((p as Events['training.metrics']).kind))
+    const off = service.subscribe(
+      (e, p) => e === 'training.metrics' && metrics.push((p as Events['training.metrics']).kind),
+    )
     let runId = ''
     const end = ended(service, () => runId)
     runId = (await service.call('training.start', { document: small() })).runId
@@ -119,7 +131,9 @@ describe('the service', () => {
     process.kill(pid, 'SIGKILL')
     const status = await end
     expect(status.state).toBe('failed')
-    expect(status.message).toMatch(/The trainer process ended unexpectedly \(signal SIGKILL\)\. Netwright is still running/)
+    expect(status.message).toMatch(
+      /The trainer process ended unexpectedly \(signal SIGKILL\)\. Netwright is still running/,
+    )
     expect(service.runs.size).toBe(0)
 
     let again = ''

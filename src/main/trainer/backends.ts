@@ -14,7 +14,8 @@ const require = createRequire(import.meta.url)
 export function explainNativeFailure(pkg: string, err: unknown): string {
   const msg = String((err as Error)?.message ?? err)
   const code = (err as { code?: string })?.code
-  if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && msg.includes(pkg)) return 'not installed'
+  if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && msg.includes(pkg))
+    return 'not installed'
   if (/tfjs_binding\.node|libtensorflow|native addon/i.test(msg))
     return 'libtensorflow missing (the package is installed but its native library was not downloaded)'
   if (/libcud|CUDA|cudnn/i.test(msg)) return `CUDA libraries not found (${msg.split('\n')[0]})`

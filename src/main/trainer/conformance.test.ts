@@ -9,7 +9,13 @@ import { shapesDoc } from '../../shared/testing'
 
 function chain(inputShape: number[], layers: Omit<NetNode, 'position' | 'id'>[]): NetDocument {
   const nodes: NetNode[] = [
-    { id: 'in', className: 'InputLayer', name: 'input', params: { shape: inputShape }, position: { x: 0, y: 0 } },
+    {
+      id: 'in',
+      className: 'InputLayer',
+      name: 'input',
+      params: { shape: inputShape },
+      position: { x: 0, y: 0 },
+    },
     ...layers.map((l, i) => ({ ...l, id: `n${i}`, position: { x: 0, y: 0 } })),
   ]
   return {

@@ -19,7 +19,11 @@ describe('the training engine', async () => {
     const baseline = tf.memory().numTensors
     const epochs: number[] = []
     let batches = 0
-    const r = await train(tf, job(), data, { onEpoch: (p) => epochs.push(p.epoch), onBatch: () => batches++, batchReportMs: 0 })
+    const r = await train(tf, job(), data, {
+      onEpoch: (p) => epochs.push(p.epoch),
+      onBatch: () => batches++,
+      batchReportMs: 0,
+    })
     disposeModel(r.model)
     expect(epochs).toEqual([1, 2])
     expect(batches).toBe(2 * Math.ceil(240 / 32))
@@ -31,10 +35,16 @@ describe('the training engine', async () => {
   it('stops at once when asked, keeping the model trained so far', async () => {
     const baseline = tf.memory().numTensors
     let batches = 0
-    const r = await train(tf, job({ epochs: 50 }), data, { onBatch: () => batches++, batchReportMs: 0, shouldStop: () => batches >= 3 })
+    const r = await train(tf, job({ epochs: 50 }), data, {
+      onBatch: () => batches++,
+      batchReportMs: 0,
+      shouldStop: () => batches >= 3,
+    })
     expect(r.stopped).toBe(true)
     expect(r.epochsDone).toBeLessThanOrEqual(1)
-    const shape = tf.tidy(() => (r.model.predict(tf.zeros([1, 28, 28])) as import('@tensorflow/tfjs').Tensor).shape)
+    const shape = tf.tidy(
+      () => (r.model.predict(tf.zeros([1, 28, 28])) as import('@tensorflow/tfjs').Tensor).shape,
+    )
     expect(shape).toEqual([1, 3])
     disposeModel(r.model)
     expect(tf.memory().numTensors).toBe(baseline)
@@ -44,7 +54,7 @@ describe('the training engine', async () => {
     const baseline = tf.memory().numTensors
     const spirals = loadDataset('spirals', {}, 1)
     await expect(train(tf, job(), spirals)).rejects.toThrow(
-      "The model's Input expects samples of shape [28, 28], but the dataset \"spirals\" gives [2]",
+      'The model\'s Input expects samples of shape [28, 28], but the dataset "spirals" gives [2]',
     )
     expect(tf.memory().numTensors).toBe(baseline)
   })
@@ -52,7 +62,9 @@ describe('the training engine', async () => {
   it('explains an output layer with the wrong number of units', async () => {
     const doc = shapesDoc()
     doc.nodes[3]!.params.units = 10
-    await expect(train(tf, job({}, doc), data)).rejects.toThrow('the dataset has 3 classes. Set the last layer\'s units to 3')
+    await expect(train(tf, job({}, doc), data)).rejects.toThrow(
+      "the dataset has 3 classes. Set the last layer's units to 3",
+    )
   })
 
   it('one-hot encodes labels for categorical_crossentropy', async () => {

@@ -61,12 +61,19 @@ export class DataMismatchError extends Error {
 
 function inputShapeOf(model: LayersModel): number[] {
   if (model.inputs.length !== 1)
-    throw new DataMismatchError(`This dataset feeds one input, but the model has ${model.inputs.length} Input layers.`)
+    throw new DataMismatchError(
+      `This dataset feeds one input, but the model has ${model.inputs.length} Input layers.`,
+    )
   return model.inputs[0]!.shape.slice(1) as number[]
 }
 
 /** Builds x and y tensors shaped for this model, or explains why the data does not fit it. */
-export function prepareTensors(tf: Tf, model: LayersModel, data: LoadedDataset, loss: Loss): { xs: Tensor; ys: Tensor } {
+export function prepareTensors(
+  tf: Tf,
+  model: LayersModel,
+  data: LoadedDataset,
+  loss: Loss,
+): { xs: Tensor; ys: Tensor } {
   const want = inputShapeOf(model)
   const perSample = data.sampleShape.reduce((a, b) => a * b, 1)
   const wanted = want.reduce((a, b) => a * (b ?? NaN), 1)
@@ -76,7 +83,9 @@ export function prepareTensors(tf: Tf, model: LayersModel, data: LoadedDataset, 
         `[${data.sampleShape.join(', ')}]. Set the Input layer's shape to [${data.sampleShape.join(', ')}].`,
     )
   if (model.outputs.length !== 1)
-    throw new DataMismatchError(`This dataset has one label per sample, but the model has ${model.outputs.length} outputs.`)
+    throw new DataMismatchError(
+      `This dataset has one label per sample, but the model has ${model.outputs.length} outputs.`,
+    )
   const outDim = model.outputs[0]!.shape.at(-1) as number
   const n = data.y.length
   const k = data.classes.length
@@ -126,7 +135,10 @@ function makeOptimizer(tf: Tf, c: CompileSettings) {
 }
 
 /** Builds the tfjs model from the canonical Keras config and compiles it. */
-export async function buildModel(tf: Tf, job: Pick<TrainJob, 'modelConfig' | 'compile'>): Promise<LayersModel> {
+export async function buildModel(
+  tf: Tf,
+  job: Pick<TrainJob, 'modelConfig' | 'compile'>,
+): Promise<LayersModel> {
   const model = await tf.models.modelFromJSON({ modelTopology: job.modelConfig as never })
   model.compile({
     optimizer: makeOptimizer(tf, job.compile),
@@ -149,7 +161,12 @@ const yieldToEvents = (): Promise<void> => new Promise((r) => setImmediate(r))
  * Trains a model on in-memory data with `model.fit`, reporting throttled batch metrics and every
  * epoch. Tensors it makes are disposed before it returns; the caller owns (and disposes) the model.
  */
-export async function train(tf: Tf, job: TrainJob, data: LoadedDataset, hooks: TrainHooks = {}): Promise<TrainResult> {
+export async function train(
+  tf: Tf,
+  job: TrainJob,
+  data: LoadedDataset,
+  hooks: TrainHooks = {},
+): Promise<TrainResult> {
   const model = await buildModel(tf, job)
   let tensors: { xs: Tensor; ys: Tensor } | undefined
   try {

@@ -22,7 +22,11 @@ export type TrainerLauncher = () => TrainerProcess
 export function forkLauncher(entry: string = defaultEntry()): TrainerLauncher {
   return () => {
     const execArgv = entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : []
-    const child = fork(entry, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' })
+    const child = fork(entry, [], {
+      execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'advanced',
+    })
     let exited = false
     return {
       pid: child.pid,

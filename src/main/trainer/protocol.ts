@@ -22,5 +22,11 @@ export type FromTrainer =
   | { type: 'running'; epochs: number; samples: number }
   | { type: 'batch'; progress: Progress }
   | { type: 'epoch'; progress: Progress }
-  | { type: 'done'; stopped: boolean; final: Record<string, number>; epochsDone: number; tensorsLeaked: number }
+  | {
+      type: 'done'
+      stopped: boolean
+      final: Record<string, number>
+      epochsDone: number
+      tensorsLeaked: number
+    }
   | { type: 'error'; message: string }

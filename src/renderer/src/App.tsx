@@ -16,7 +16,10 @@ const DEFAULT_TEMPLATE = 'shapes-mlp'
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null
-  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable)
+  return (
+    !!el &&
+    (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable)
+  )
 }
 
 export function App({ api, connected }: { api: NetwrightApi; connected: boolean }) {
@@ -43,7 +46,8 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
     }
     void api.invoke('project.template', { name: DEFAULT_TEMPLATE }).then(
       (r) => {
-        if (useDoc.getState().doc.nodes.length === 0 && !useDoc.getState().past.length) useDoc.getState().load(r.document, null)
+        if (useDoc.getState().doc.nodes.length === 0 && !useDoc.getState().past.length)
+          useDoc.getState().load(r.document, null)
       },
       (e) => project.setMessage({ kind: 'error', text: String(e.message ?? e) }),
     )
@@ -60,7 +64,8 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
   useEffect(() => {
     const t = setTimeout(() => {
       const s = useDoc.getState()
-      if (isDirty(s)) localStorage.setItem(DRAFT_KEY, JSON.stringify({ doc: s.doc, path: s.path, at: Date.now() }))
+      if (isDirty(s))
+        localStorage.setItem(DRAFT_KEY, JSON.stringify({ doc: s.doc, path: s.path, at: Date.now() }))
     }, 400)
     return () => clearTimeout(t)
   }, [doc])
@@ -123,23 +128,54 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
     <div className="app">
       <header className="toolbar">
         <span className="brand">Netwright</span>
-        <button onClick={project.newProject} data-testid="new">New</button>
-        <button onClick={() => void project.openTemplate(DEFAULT_TEMPLATE)} data-testid="example">Example</button>
-        <button onClick={() => void project.open()} data-testid="open" title="Ctrl+O">Open…</button>
-        <button onClick={() => void project.save()} data-testid="save" title="Ctrl+S">Save</button>
-        <button onClick={() => void project.saveAs()} data-testid="save-as" title="Ctrl+Shift+S">Save as…</button>
+        <button onClick={project.newProject} data-testid="new">
+          New
+        </button>
+        <button onClick={() => void project.openTemplate(DEFAULT_TEMPLATE)} data-testid="example">
+          Example
+        </button>
+        <button onClick={() => void project.open()} data-testid="open" title="Ctrl+O">
+          Open…
+        </button>
+        <button onClick={() => void project.save()} data-testid="save" title="Ctrl+S">
+          Save
+        </button>
+        <button onClick={() => void project.saveAs()} data-testid="save-as" title="Ctrl+Shift+S">
+          Save as…
+        </button>
         <span className="sep" />
-        <button onClick={() => useDoc.getState().undo()} disabled={!canUndo} data-testid="undo" title="Ctrl+Z">Undo</button>
-        <button onClick={() => useDoc.getState().redo()} disabled={!canRedo} data-testid="redo" title="Ctrl+Shift+Z / Ctrl+Y">Redo</button>
+        <button
+          onClick={() => useDoc.getState().undo()}
+          disabled={!canUndo}
+          data-testid="undo"
+          title="Ctrl+Z"
+        >
+          Undo
+        </button>
+        <button
+          onClick={() => useDoc.getState().redo()}
+          disabled={!canRedo}
+          data-testid="redo"
+          title="Ctrl+Shift+Z / Ctrl+Y"
+        >
+          Redo
+        </button>
         <span className="doc-title" data-testid="doc-title">
           {path ?? 'Unsaved project'}
           {dirty ? ' •' : ''}
         </span>
         <span className="totals-inline" data-testid="total-params">
-          Total params: {analysis.totalParams.toLocaleString('en-US')} · Trainable: {analysis.trainableParams.toLocaleString('en-US')}
+          Total params: {analysis.totalParams.toLocaleString('en-US')} · Trainable:{' '}
+          {analysis.trainableParams.toLocaleString('en-US')}
         </span>
-        <span className={`host ${connected ? '' : 'offline'}`} data-testid="host" title={info?.backends.map((b) => `${b.name}: ${b.detail}`).join('\n')}>
-          {connected ? `${info?.host ?? '…'} host · ${info?.chosenBackend ?? 'probing backends…'}` : 'Disconnected from the server'}
+        <span
+          className={`host ${connected ? '' : 'offline'}`}
+          data-testid="host"
+          title={info?.backends.map((b) => `${b.name}: ${b.detail}`).join('\n')}
+        >
+          {connected
+            ? `${info?.host ?? '…'} host · ${info?.chosenBackend ?? 'probing backends…'}`
+            : 'Disconnected from the server'}
         </span>
       </header>
       {draft && (
@@ -157,9 +193,15 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
         </div>
       )}
       {project.message && (
-        <div className={project.message.kind === 'error' ? 'banner error' : 'banner'} role={project.message.kind === 'error' ? 'alert' : 'status'} data-testid="file-message">
+        <div
+          className={project.message.kind === 'error' ? 'banner error' : 'banner'}
+          role={project.message.kind === 'error' ? 'alert' : 'status'}
+          data-testid="file-message"
+        >
           {project.message.text}
-          <button onClick={() => project.setMessage(null)} aria-label="Dismiss">×</button>
+          <button onClick={() => project.setMessage(null)} aria-label="Dismiss">
+            ×
+          </button>
         </div>
       )}
       <div className="workspace">

@@ -1,4 +1,12 @@
-import type { EventName, Events, Method, NetwrightApi, Request, Responses, WireError } from '../../shared/ipc/contract'
+import type {
+  EventName,
+  Events,
+  Method,
+  NetwrightApi,
+  Request,
+  Responses,
+  WireError,
+} from '../../shared/ipc/contract'
 
 declare global {
   interface Window {
@@ -9,7 +17,10 @@ declare global {
 
 /** An error from the service, with the message meant for the user. */
 export class ApiError extends Error {
-  constructor(readonly code: WireError['code'], message: string) {
+  constructor(
+    readonly code: WireError['code'],
+    message: string,
+  ) {
     super(message)
   }
 }
@@ -35,11 +46,19 @@ export function connectWebSocket(onConnection: (connected: boolean) => void): Ne
         onConnection(true)
         resolve()
       })
-      socket.addEventListener('error', () => reject(new ApiError('unavailable', 'Cannot reach the Netwright server.')))
+      socket.addEventListener('error', () =>
+        reject(new ApiError('unavailable', 'Cannot reach the Netwright server.')),
+      )
     })
     ready.catch(() => {})
     socket.addEventListener('message', (ev) => {
-      const msg = JSON.parse(String(ev.data)) as { id?: number; result?: unknown; error?: WireError; event?: string; payload?: unknown }
+      const msg = JSON.parse(String(ev.data)) as {
+        id?: number
+        result?: unknown
+        error?: WireError
+        event?: string
+        payload?: unknown
+      }
       if (msg.event) {
         for (const l of listeners.get(msg.event) ?? []) l(msg.payload)
         return
@@ -53,7 +72,12 @@ export function connectWebSocket(onConnection: (connected: boolean) => void): Ne
     socket.addEventListener('close', () => {
       onConnection(false)
       for (const p of pending.values())
-        p.reject(new ApiError('unavailable', 'The connection to the Netwright server was lost. Is it still running?'))
+        p.reject(
+          new ApiError(
+            'unavailable',
+            'The connection to the Netwright server was lost. Is it still running?',
+          ),
+        )
       pending.clear()
       setTimeout(open, 2000)
     })

@@ -37,7 +37,9 @@ describe('analyze', () => {
     const doc = shapesDoc()
     doc.edges.push({ id: 'ghost', source: 'dense_1', target: 'nowhere', targetPort: 0 })
     const a = analyze(doc)
-    expect(a.problems).toEqual([{ edgeId: 'ghost', message: expect.stringContaining('does not exist (nowhere)') }])
+    expect(a.problems).toEqual([
+      { edgeId: 'ghost', message: expect.stringContaining('does not exist (nowhere)') },
+    ])
     expect(a.totalParams).toBe(100_867)
   })
 
@@ -65,14 +67,22 @@ describe('analyze', () => {
     doc.nodes[0]!.params.shape = [28, -1]
     expect(messages(doc).join()).toContain('shape must be a list of positive whole numbers')
     const d2 = shapesDoc()
-    d2.nodes.push({ id: 'drop', className: 'Dropout', name: 'dropout', params: { rate: 1 }, position: { x: 0, y: 0 } })
+    d2.nodes.push({
+      id: 'drop',
+      className: 'Dropout',
+      name: 'dropout',
+      params: { rate: 1 },
+      position: { x: 0, y: 0 },
+    })
     expect(analyze(d2).nodes.drop!.errors.join()).toContain('rate must be below 1')
   })
 
   it('explains two inputs into a one-input layer, and a layer with no input', () => {
     const doc = shapesDoc()
     doc.edges.push({ id: 'extra', source: 'input', target: 'dense', targetPort: 1 })
-    expect(analyze(doc).nodes.dense!.errors.join()).toContain('Dense takes one input, but 2 layers are connected to it')
+    expect(analyze(doc).nodes.dense!.errors.join()).toContain(
+      'Dense takes one input, but 2 layers are connected to it',
+    )
     const d2 = shapesDoc()
     d2.edges = d2.edges.filter((e) => e.id !== 'e2')
     expect(analyze(d2).nodes.dense!.errors.join()).toContain('Dense has no input')
@@ -80,14 +90,22 @@ describe('analyze', () => {
 
   it('keeps a Sequential model a single chain', () => {
     const doc = shapesDoc()
-    doc.nodes.push({ id: 'side', className: 'Dense', name: 'side', params: { units: 2 }, position: { x: 0, y: 0 } })
+    doc.nodes.push({
+      id: 'side',
+      className: 'Dense',
+      name: 'side',
+      params: { units: 2 },
+      position: { x: 0, y: 0 },
+    })
     doc.edges.push({ id: 'branch', source: 'dense', target: 'side', targetPort: 0 })
     expect(messages(doc).join()).toContain('Switch the model to Functional to branch')
     expect(analyze({ ...doc, style: 'functional' }).ok).toBe(true)
   })
 
   it('says what to do with an empty model or one without an Input', () => {
-    expect(messages({ ...shapesDoc(), nodes: [], edges: [] })).toEqual([expect.stringContaining('The model is empty')])
+    expect(messages({ ...shapesDoc(), nodes: [], edges: [] })).toEqual([
+      expect.stringContaining('The model is empty'),
+    ])
     const doc = shapesDoc()
     doc.nodes = doc.nodes.filter((n) => n.id !== 'input')
     expect(messages(doc).join()).toContain('no Input layer')

@@ -71,10 +71,12 @@ export function analyze(doc: NetDocument): Analysis {
   const seenIds = new Set<string>()
   const names = new Map<string, string>()
   for (const n of doc.nodes) {
-    if (seenIds.has(n.id)) problems.push({ message: `Two layers share the id "${n.id}"; ids must be unique.` })
+    if (seenIds.has(n.id))
+      problems.push({ message: `Two layers share the id "${n.id}"; ids must be unique.` })
     seenIds.add(n.id)
     const other = names.get(n.name)
-    if (other !== undefined) nodeError(n.id, `The name "${n.name}" is already used by another layer; names must be unique.`)
+    if (other !== undefined)
+      nodeError(n.id, `The name "${n.name}" is already used by another layer; names must be unique.`)
     else names.set(n.name, n.id)
   }
 
@@ -127,7 +129,10 @@ export function analyze(doc: NetDocument): Analysis {
   for (const n of doc.nodes) {
     const spec = layerSpec(n.className)
     if (!spec) {
-      nodeError(n.id, `Unknown layer type "${n.className}". Netwright does not know this layer, so it cannot be built.`)
+      nodeError(
+        n.id,
+        `Unknown layer type "${n.className}". Netwright does not know this layer, so it cannot be built.`,
+      )
       continue
     }
     let paramsOk = true
@@ -142,7 +147,10 @@ export function analyze(doc: NetDocument): Analysis {
     const label = spec.className === 'InputLayer' ? 'Input' : spec.className
     if (spec.inputs === 'none' && ins.length)
       for (const e of ins)
-        problems.push({ edgeId: e.id, message: 'An Input layer is where data enters; nothing can connect into it.' })
+        problems.push({
+          edgeId: e.id,
+          message: 'An Input layer is where data enters; nothing can connect into it.',
+        })
     if (spec.inputs === 'one' && ins.length === 0)
       nodeError(n.id, `${label} has no input. Connect the layer before it to its top handle.`)
     if (spec.inputs === 'one' && ins.length > 1)
@@ -151,28 +159,41 @@ export function analyze(doc: NetDocument): Analysis {
         `${label} takes one input, but ${ins.length} layers are connected to it. Remove one connection` +
           (doc.style === 'functional' ? ', or merge them first (Add, Concatenate).' : '.'),
       )
-    if (spec.inputs === 'many' && ins.length < 2) nodeError(n.id, `${label} merges two or more inputs; connect at least two.`)
+    if (spec.inputs === 'many' && ins.length < 2)
+      nodeError(n.id, `${label} merges two or more inputs; connect at least two.`)
     if (paramsOk) specs.set(n.id, { spec, params: resolvedParams(spec, n.params) })
   }
 
   const inputs = doc.nodes.filter((n) => n.className === 'InputLayer').map((n) => n.id)
   const outputs = doc.nodes
-    .filter((n) => n.className !== 'InputLayer' && !(outgoing.get(n.id)?.length))
+    .filter((n) => n.className !== 'InputLayer' && !outgoing.get(n.id)?.length)
     .map((n) => n.id)
-  if (doc.nodes.length === 0) problems.push({ message: 'The model is empty. Drag an Input layer from the palette to start.' })
-  else if (inputs.length === 0) problems.push({ message: 'The model has no Input layer. Add one: it says what shape the data has.' })
-  else if (outputs.length === 0) problems.push({ message: 'The model has no output: add a layer after the Input.' })
+  if (doc.nodes.length === 0)
+    problems.push({ message: 'The model is empty. Drag an Input layer from the palette to start.' })
+  else if (inputs.length === 0)
+    problems.push({ message: 'The model has no Input layer. Add one: it says what shape the data has.' })
+  else if (outputs.length === 0)
+    problems.push({ message: 'The model has no output: add a layer after the Input.' })
 
   if (doc.style === 'sequential') {
     if (inputs.length > 1)
       for (const id of inputs.slice(1))
-        nodeError(id, 'A Sequential model has exactly one Input. Remove this one, or switch the model to Functional.')
+        nodeError(
+          id,
+          'A Sequential model has exactly one Input. Remove this one, or switch the model to Functional.',
+        )
     for (const [id, outs] of outgoing)
       if (outs.length > 1)
-        nodeError(id, 'A Sequential model is a single chain, but this layer feeds several layers. Switch the model to Functional to branch.')
+        nodeError(
+          id,
+          'A Sequential model is a single chain, but this layer feeds several layers. Switch the model to Functional to branch.',
+        )
     if (outputs.length > 1)
       for (const id of outputs.slice(1))
-        nodeError(id, 'A Sequential model has one output, but this layer leads nowhere. Connect it into the chain or delete it.')
+        nodeError(
+          id,
+          'A Sequential model has one output, but this layer leads nowhere. Connect it into the chain or delete it.',
+        )
   }
 
   // Shapes and parameter counts, in topological order (Kahn's algorithm).

@@ -10,7 +10,9 @@ describe('loading a document', () => {
 
   it('says a truncated file is truncated', () => {
     const text = serializeDocument(shapesDoc())
-    expect(() => parseDocument(text.slice(0, text.length / 2), 'model.json')).toThrow(/model.json ends too early: it looks truncated/)
+    expect(() => parseDocument(text.slice(0, text.length / 2), 'model.json')).toThrow(
+      /model.json ends too early: it looks truncated/,
+    )
   })
 
   it('refuses what is not a Netwright project, saying why', () => {
@@ -28,7 +30,9 @@ describe('loading a document', () => {
   })
 
   it('refuses a file from a newer Netwright with advice', () => {
-    expect(() => validateDocument({ ...shapesDoc(), version: 7 })).toThrow(/newer Netwright \(format version 7/)
+    expect(() => validateDocument({ ...shapesDoc(), version: 7 })).toThrow(
+      /newer Netwright \(format version 7/,
+    )
   })
 
   it('migrates the version-0 layout step by step', () => {
@@ -39,10 +43,13 @@ describe('loading a document', () => {
 
   it('runs migrations in order', () => {
     const seen: number[] = []
-    const out = migrate({ version: -1 }, {
-      [-1]: (d) => (seen.push(-1), { ...d, version: 0 }),
-      0: (d) => (seen.push(0), { ...d, version: 1 }),
-    })
+    const out = migrate(
+      { version: -1 },
+      {
+        [-1]: (d) => (seen.push(-1), { ...d, version: 0 }),
+        0: (d) => (seen.push(0), { ...d, version: 1 }),
+      },
+    )
     expect(seen).toEqual([-1, 0])
     expect(out.version).toBe(1)
   })

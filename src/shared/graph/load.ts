@@ -30,9 +30,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 /** Brings an older document up to the current version, step by step. */
 export function migrate(raw: Json, migrations: Record<number, Migration> = MIGRATIONS): Json {
   let doc = raw
-  let version = doc.version
-  if (typeof version !== 'number' || !Number.isInteger(version))
+  if (typeof doc.version !== 'number' || !Number.isInteger(doc.version))
     throw new DocumentError('This file has no valid "version" field, so it is not a Netwright project.')
+  let version: number = doc.version
   if (version > CURRENT_VERSION)
     throw new DocumentError(
       `This project was saved by a newer Netwright (format version ${version}; this one reads up to ${CURRENT_VERSION}). Update Netwright to open it.`,

@@ -130,8 +130,16 @@ export interface NetwrightApi {
 
 /** An error that crosses the IPC boundary: a message for the user and a machine-readable code. */
 export interface WireError {
-  code: 'bad-request' | 'invalid-document' | 'invalid-model' | 'not-found' | 'forbidden' | 'unavailable' | 'internal'
+  code:
+    | 'bad-request'
+    | 'invalid-document'
+    | 'invalid-model'
+    | 'not-found'
+    | 'forbidden'
+    | 'unavailable'
+    | 'internal'
   message: string
 }
 
-export const isMethod = (name: unknown): name is Method => typeof name === 'string' && Object.hasOwn(requests, name)
+export const isMethod = (name: unknown): name is Method =>
+  typeof name === 'string' && Object.hasOwn(requests, name)

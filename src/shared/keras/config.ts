@@ -54,7 +54,11 @@ export function toKerasConfig(doc: NetDocument, analysis: Analysis = analyze(doc
   }
   const meta = { keras_version: '2.15.0', backend: 'tensorflow' as const }
   if (doc.style === 'sequential') {
-    return { class_name: 'Sequential', config: { name: modelName(doc), layers: analysis.order.map(layer) }, ...meta }
+    return {
+      class_name: 'Sequential',
+      config: { name: modelName(doc), layers: analysis.order.map(layer) },
+      ...meta,
+    }
   }
   const layers = analysis.order.map((id) => {
     const inbound = doc.edges

@@ -42,7 +42,12 @@ export function formatSummary(doc: NetDocument, a: Analysis, modelName = doc.nam
   const rows = summaryRows(doc, a)
   const functional = doc.style === 'functional'
   const widths = functional ? [29, 26, 10, 30] : [29, 26, 10]
-  const line = (cols: string[]) => ' ' + cols.map((c, i) => pad(c, widths[i]!)).join('').trimEnd()
+  const line = (cols: string[]) =>
+    ' ' +
+    cols
+      .map((c, i) => pad(c, widths[i]!))
+      .join('')
+      .trimEnd()
   const width = widths.reduce((x, y) => x + y, 0) + 1
   const out = [
     `Model: "${modelName}"`,

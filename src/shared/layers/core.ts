@@ -9,7 +9,11 @@ export const Input = defineLayer({
   params: { shape: shape([28, 28], 'The shape of one sample, without the batch dimension.') },
   outputShape: (_in, p) => [null, ...(p.shape as number[])],
   paramCount: () => 0,
-  kerasConfig: (p) => ({ batch_input_shape: [null, ...(p.shape as number[])], dtype: 'float32', sparse: false }),
+  kerasConfig: (p) => ({
+    batch_input_shape: [null, ...(p.shape as number[])],
+    dtype: 'float32',
+    sparse: false,
+  }),
 })
 
 export const Dense = defineLayer({
@@ -25,13 +29,16 @@ export const Dense = defineLayer({
   outputShape: ([x], p) => {
     const last = x?.at(-1)
     if (!x || x.length < 2 || last === null || last === undefined)
-      throw new ShapeError(`Dense expects a 2D+ input with a known last dimension; received ${shapeText(x ?? [])}`)
+      throw new ShapeError(
+        `Dense expects a 2D+ input with a known last dimension; received ${shapeText(x ?? [])}`,
+      )
     if (x.length > 2)
       // Keras applies Dense to the last axis; say so, because learners usually meant to Flatten first.
       return [...x.slice(0, -1), p.units as number]
     return [x[0] ?? null, p.units as number]
   },
-  paramCount: ([x], p) => (x!.at(-1) as number) * (p.units as number) + (p.use_bias ? (p.units as number) : 0),
+  paramCount: ([x], p) =>
+    (x!.at(-1) as number) * (p.units as number) + (p.use_bias ? (p.units as number) : 0),
   kerasConfig: (p) => ({
     units: p.units,
     activation: p.activation,
@@ -57,7 +64,13 @@ export const Dropout = defineLayer({
   doc: 'During training, sets a random fraction of values to 0 so the model cannot rely on any single one.',
   inputs: 'one',
   params: {
-    rate: float({ default: 0.5, min: 0, max: 1, maxExclusive: true, doc: 'Fraction of the inputs to drop (0 to 1).' }),
+    rate: float({
+      default: 0.5,
+      min: 0,
+      max: 1,
+      maxExclusive: true,
+      doc: 'Fraction of the inputs to drop (0 to 1).',
+    }),
   },
   outputShape: ([x]) => x!,
   paramCount: () => 0,
@@ -72,7 +85,9 @@ export const Flatten = defineLayer({
   outputShape: ([x]) => {
     const rest = x!.slice(1)
     if (rest.some((d) => d === null))
-      throw new ShapeError(`Flatten needs every dimension but the batch to be known; received ${shapeText(x!)}`)
+      throw new ShapeError(
+        `Flatten needs every dimension but the batch to be known; received ${shapeText(x!)}`,
+      )
     return [x![0] ?? null, rest.reduce<number>((a, d) => a * (d as number), 1)]
   },
   paramCount: () => 0,

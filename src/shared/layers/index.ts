@@ -20,7 +20,8 @@ export function defaultParams(spec: LayerSpec): Params {
 
 /** The name a new layer of this class gets in the document, Keras style (dense, dense_1, ...). */
 export function nextLayerName(className: string, taken: Iterable<string>): string {
-  const base = className === 'InputLayer' ? 'input' : className.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()
+  const base =
+    className === 'InputLayer' ? 'input' : className.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()
   const used = new Set(taken)
   if (!used.has(base)) return base
   for (let i = 1; ; i++) if (!used.has(`${base}_${i}`)) return `${base}_${i}`

@@ -50,7 +50,8 @@ export const ACTIVATIONS = [
   'gelu',
 ] as const
 
-const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v))
+const show = (v: unknown): string =>
+  typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v))
 
 /**
  * Checks one parameter value against its declaration.
@@ -61,13 +62,17 @@ export function checkParam(name: string, spec: ParamSpec, value: unknown): strin
     case 'int': {
       if (typeof value !== 'number' || !Number.isInteger(value))
         return `${name} must be a whole number; received ${show(value)}`
-      if (spec.min !== undefined && value < spec.min) return `${name} must be at least ${spec.min}; received ${value}`
-      if (spec.max !== undefined && value > spec.max) return `${name} must be at most ${spec.max}; received ${value}`
+      if (spec.min !== undefined && value < spec.min)
+        return `${name} must be at least ${spec.min}; received ${value}`
+      if (spec.max !== undefined && value > spec.max)
+        return `${name} must be at most ${spec.max}; received ${value}`
       return null
     }
     case 'float': {
-      if (typeof value !== 'number' || !Number.isFinite(value)) return `${name} must be a number; received ${show(value)}`
-      if (spec.min !== undefined && value < spec.min) return `${name} must be at least ${spec.min}; received ${value}`
+      if (typeof value !== 'number' || !Number.isFinite(value))
+        return `${name} must be a number; received ${show(value)}`
+      if (spec.min !== undefined && value < spec.min)
+        return `${name} must be at least ${spec.min}; received ${value}`
       if (spec.max !== undefined && (spec.maxExclusive ? value >= spec.max : value > spec.max))
         return `${name} must be ${spec.maxExclusive ? 'below' : 'at most'} ${spec.max}; received ${value}`
       return null

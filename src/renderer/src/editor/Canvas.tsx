@@ -23,7 +23,11 @@ const nodeTypes = { layer: LayerNode }
 type Dims = Record<string, { width: number; height: number }>
 
 /** Distance from p to the segment ab. */
-function segmentDistance(p: { x: number; y: number }, a: { x: number; y: number }, b: { x: number; y: number }): number {
+function segmentDistance(
+  p: { x: number; y: number },
+  a: { x: number; y: number },
+  b: { x: number; y: number },
+): number {
   const dx = b.x - a.x
   const dy = b.y - a.y
   const len = dx * dx + dy * dy || 1

@@ -23,7 +23,9 @@ function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
       data-testid={`node-${data.name}`}
       title={spec?.doc}
     >
-      {spec?.inputs !== 'none' && <Handle type="target" position={Position.Top} data-testid={`in-${data.name}`} />}
+      {spec?.inputs !== 'none' && (
+        <Handle type="target" position={Position.Top} data-testid={`in-${data.name}`} />
+      )}
       <div className="layer-head">
         <span className="layer-name">{data.name}</span>
         <span className="layer-class">{label}</span>

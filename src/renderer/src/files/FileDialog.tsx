@@ -25,8 +25,17 @@ export function FileDialog(props: {
     props.onChoose(n)
   }
   return (
-    <div className="modal-backdrop" role="presentation" onKeyDown={(e) => e.key === 'Escape' && props.onCancel()}>
-      <div className="modal" role="dialog" aria-modal="true" aria-label={props.mode === 'open' ? 'Open project' : 'Save project as'}>
+    <div
+      className="modal-backdrop"
+      role="presentation"
+      onKeyDown={(e) => e.key === 'Escape' && props.onCancel()}
+    >
+      <div
+        className="modal"
+        role="dialog"
+        aria-modal="true"
+        aria-label={props.mode === 'open' ? 'Open project' : 'Save project as'}
+      >
         <h2>{props.mode === 'open' ? 'Open project' : 'Save project as'}</h2>
         <p className="hint">Files in the workspace folder.</p>
         <ul className="file-list" data-testid="file-list">
@@ -34,7 +43,10 @@ export function FileDialog(props: {
           {files?.length === 0 && <li className="hint">No projects here yet.</li>}
           {files?.map((f) => (
             <li key={f.path}>
-              <button onClick={() => (props.mode === 'open' ? props.onChoose(f.path) : setName(f.path))} onDoubleClick={() => props.onChoose(f.path)}>
+              <button
+                onClick={() => (props.mode === 'open' ? props.onChoose(f.path) : setName(f.path))}
+                onDoubleClick={() => props.onChoose(f.path)}
+              >
                 {f.path}
               </button>
             </li>
@@ -42,7 +54,13 @@ export function FileDialog(props: {
         </ul>
         <label className="field">
           File name
-          <input data-testid="file-name" autoFocus value={name} onChange={(e) => setName(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && submit()} />
+          <input
+            data-testid="file-name"
+            autoFocus
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            onKeyDown={(e) => e.key === 'Enter' && submit()}
+          />
         </label>
         {error && (
           <p className="error-text" role="alert">

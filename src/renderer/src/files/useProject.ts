@@ -94,5 +94,16 @@ export function useProject(api: NetwrightApi, info: SystemInfo | null) {
     [dialog, openPath, saveTo],
   )
 
-  return { dialog, setDialog, message, setMessage, open, save, saveAs, newProject, openTemplate, chooseFromDialog }
+  return {
+    dialog,
+    setDialog,
+    message,
+    setMessage,
+    open,
+    save,
+    saveAs,
+    newProject,
+    openTemplate,
+    chooseFromDialog,
+  }
 }

@@ -84,7 +84,12 @@ export function SelectField<T extends string>(props: {
   return (
     <div className="field">
       <label htmlFor={id}>{props.label}</label>
-      <select id={id} data-testid={props.testId} value={props.value} onChange={(e) => props.onChange(e.target.value as T)}>
+      <select
+        id={id}
+        data-testid={props.testId}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value as T)}
+      >
         {opts.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}

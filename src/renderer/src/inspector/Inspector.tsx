@@ -4,7 +4,17 @@ import { formatShape, layerSpec, type ParamSpec, type ParamValue } from '../../.
 import { useDoc } from '../store/document'
 import { DraftField, parseNumber, SelectField } from './Field'
 
-function ParamInput({ name, spec, value, onChange }: { name: string; spec: ParamSpec; value: unknown; onChange: (v: ParamValue) => void }) {
+function ParamInput({
+  name,
+  spec,
+  value,
+  onChange,
+}: {
+  name: string
+  spec: ParamSpec
+  value: unknown
+  onChange: (v: ParamValue) => void
+}) {
   const testId = `param-${name}`
   switch (spec.kind) {
     case 'int':
@@ -25,13 +35,28 @@ function ParamInput({ name, spec, value, onChange }: { name: string; spec: Param
       return (
         <div className="field field-check">
           <label>
-            <input type="checkbox" data-testid={testId} checked={value === true} onChange={(e) => onChange(e.target.checked)} /> {name}
+            <input
+              type="checkbox"
+              data-testid={testId}
+              checked={value === true}
+              onChange={(e) => onChange(e.target.checked)}
+            />{' '}
+            {name}
           </label>
           <div className="field-help">{spec.doc}</div>
         </div>
       )
     case 'choice':
-      return <SelectField label={name} testId={testId} value={String(value)} options={spec.options} onChange={onChange} help={spec.doc} />
+      return (
+        <SelectField
+          label={name}
+          testId={testId}
+          value={String(value)}
+          options={spec.options}
+          onChange={onChange}
+          help={spec.doc}
+        />
+      )
     case 'shape':
       return (
         <DraftField
@@ -40,7 +65,10 @@ function ParamInput({ name, spec, value, onChange }: { name: string; spec: Param
           value={value as number[]}
           format={(v) => (Array.isArray(v) ? v.join(', ') : String(v))}
           parse={(text) => {
-            const parts = text.split(/[\s,x×]+/).filter(Boolean).map(Number)
+            const parts = text
+              .split(/[\s,x×]+/)
+              .filter(Boolean)
+              .map(Number)
             if (!parts.length || parts.some((d) => !Number.isInteger(d) || d < 1))
               return { error: 'Enter positive whole numbers separated by commas, such as 28, 28.' }
             return { value: parts }
@@ -96,11 +124,19 @@ export function Inspector({ analysis }: { analysis: Analysis }) {
   const selection = useDoc((s) => s.selection)
   const edit = useDoc((s) => s.edit)
   const node = doc.nodes.find((n) => selection.length === 1 && n.id === selection[0])
-  if (!node) return <aside className="inspector" aria-label="Inspector"><ModelPanel doc={doc} analysis={analysis} /></aside>
+  if (!node)
+    return (
+      <aside className="inspector" aria-label="Inspector">
+        <ModelPanel doc={doc} analysis={analysis} />
+      </aside>
+    )
   const spec = layerSpec(node.className)
   const info = analysis.nodes[node.id]
   const setParam = (k: string, v: ParamValue) =>
-    edit((d) => ({ ...d, nodes: d.nodes.map((n) => (n.id === node.id ? { ...n, params: { ...n.params, [k]: v } } : n)) }))
+    edit((d) => ({
+      ...d,
+      nodes: d.nodes.map((n) => (n.id === node.id ? { ...n, params: { ...n.params, [k]: v } } : n)),
+    }))
   return (
     <aside className="inspector" aria-label="Inspector" data-testid="inspector">
       <h2>{node.className === 'InputLayer' ? 'Input' : node.className}</h2>
@@ -117,11 +153,19 @@ export function Inspector({ analysis }: { analysis: Analysis }) {
               ? { error: `Another layer is already called ${t.trim()}.` }
               : { value: t.trim() }
         }
-        onCommit={(name) => edit((d) => ({ ...d, nodes: d.nodes.map((n) => (n.id === node.id ? { ...n, name } : n)) }))}
+        onCommit={(name) =>
+          edit((d) => ({ ...d, nodes: d.nodes.map((n) => (n.id === node.id ? { ...n, name } : n)) }))
+        }
       />
       {spec &&
         Object.entries(spec.params).map(([k, p]) => (
-          <ParamInput key={k} name={k} spec={p} value={node.params[k] ?? p.default} onChange={(v) => setParam(k, v)} />
+          <ParamInput
+            key={k}
+            name={k}
+            spec={p}
+            value={node.params[k] ?? p.default}
+            onChange={(v) => setParam(k, v)}
+          />
         ))}
       <dl className="totals">
         <dt>Output shape</dt>

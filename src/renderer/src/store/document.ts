@@ -32,9 +32,11 @@ export interface DocState {
 }
 
 let counter = 0
-export const newId = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`
+export const newId = (prefix: string): string =>
+  `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`
 
-export const isDirty = (s: Pick<DocState, 'doc' | 'saved'>): boolean => s.doc !== s.saved && JSON.stringify(s.doc) !== JSON.stringify(s.saved)
+export const isDirty = (s: Pick<DocState, 'doc' | 'saved'>): boolean =>
+  s.doc !== s.saved && JSON.stringify(s.doc) !== JSON.stringify(s.saved)
 
 export function emptyDocument(): NetDocument {
   return {
@@ -44,7 +46,12 @@ export function emptyDocument(): NetDocument {
     style: 'sequential',
     nodes: [],
     edges: [],
-    compile: { optimizer: 'adam', learningRate: 0.001, loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] },
+    compile: {
+      optimizer: 'adam',
+      learningRate: 0.001,
+      loss: 'sparse_categorical_crossentropy',
+      metrics: ['accuracy'],
+    },
     training: { epochs: 5, batchSize: 32, validationSplit: 0.2, shuffle: true, seed: 42, callbacks: [] },
     dataset: { id: 'shapes', options: { count: 1500, noise: 0.1, filled: 0.25 } },
   }
@@ -70,7 +77,10 @@ export const useDoc = create<DocState>((set, get) => ({
   dragTo: (positions) =>
     set((s) => ({
       dragStart: s.dragStart ?? s.doc,
-      doc: { ...s.doc, nodes: s.doc.nodes.map((n) => (positions[n.id] ? { ...n, position: positions[n.id]! } : n)) },
+      doc: {
+        ...s.doc,
+        nodes: s.doc.nodes.map((n) => (positions[n.id] ? { ...n, position: positions[n.id]! } : n)),
+      },
     })),
   endDrag: () =>
     set((s) =>
@@ -98,7 +108,10 @@ export const useDoc = create<DocState>((set, get) => ({
       const node: NetNode = {
         id,
         className,
-        name: nextLayerName(className, doc.nodes.map((n) => n.name)),
+        name: nextLayerName(
+          className,
+          doc.nodes.map((n) => n.name),
+        ),
         params: defaultParams(spec),
         position,
       }

@@ -36,7 +36,8 @@ interface TrainingState {
   onMetrics(m: TrainingMetrics): void
 }
 
-export const isLive = (r: Run | undefined): boolean => !!r && (r.status.state === 'starting' || r.status.state === 'running')
+export const isLive = (r: Run | undefined): boolean =>
+  !!r && (r.status.state === 'starting' || r.status.state === 'running')
 
 export const useTraining = create<TrainingState>((set) => ({
   runs: [],
@@ -49,7 +50,14 @@ export const useTraining = create<TrainingState>((set) => ({
         : {
             runs: [
               ...s.runs,
-              { id: runId, label: `Run ${s.runs.length + 1}`, startedAt: Date.now(), status: { runId, state: 'starting' }, points: [], summary },
+              {
+                id: runId,
+                label: `Run ${s.runs.length + 1}`,
+                startedAt: Date.now(),
+                status: { runId, state: 'starting' },
+                points: [],
+                summary,
+              },
             ],
             viewing: runId,
             startError: null,
@@ -63,7 +71,17 @@ export const useTraining = create<TrainingState>((set) => ({
       const known = s.runs.some((r) => r.id === status.runId)
       const runs = known
         ? s.runs
-        : [...s.runs, { id: status.runId, label: `Run ${s.runs.length + 1}`, startedAt: Date.now(), status, points: [], summary: '' }]
+        : [
+            ...s.runs,
+            {
+              id: status.runId,
+              label: `Run ${s.runs.length + 1}`,
+              startedAt: Date.now(),
+              status,
+              points: [],
+              summary: '',
+            },
+          ]
       return {
         runs: runs.map((r) =>
           r.id === status.runId
@@ -80,7 +98,14 @@ export const useTraining = create<TrainingState>((set) => ({
         const point: ChartPoint =
           m.kind === 'batch'
             ? { step: m.step, epoch: m.epoch, batch_loss: m.logs.loss, batch_accuracy: m.logs.accuracy }
-            : { step: m.step, epoch: m.epoch, loss: m.logs.loss, accuracy: m.logs.accuracy, val_loss: m.logs.val_loss, val_accuracy: m.logs.val_accuracy }
+            : {
+                step: m.step,
+                epoch: m.epoch,
+                loss: m.logs.loss,
+                accuracy: m.logs.accuracy,
+                val_loss: m.logs.val_loss,
+                val_accuracy: m.logs.val_accuracy,
+              }
         return { ...r, points: [...r.points, point] }
       }),
     })),

@@ -28,7 +28,10 @@ export function MetricChart({ metric, points }: { metric: keyof typeof SERIES; p
           <CartesianGrid strokeDasharray="3 3" stroke="#e3e3e3" />
           <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} tick={{ fontSize: 10 }} />
           <YAxis tick={{ fontSize: 10 }} domain={metric === 'accuracy' ? [0, 1] : ['auto', 'auto']} />
-          <Tooltip labelFormatter={(s) => `batch ${s}`} formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : v)} />
+          <Tooltip
+            labelFormatter={(s) => `batch ${s}`}
+            formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : v)}
+          />
           <Legend wrapperStyle={{ fontSize: 11 }} />
           {series.map((s) => (
             <Line

@@ -8,7 +8,12 @@ import { useDoc } from '../store/document'
 import { isLive, useTraining, type Run } from '../store/training'
 import { MetricChart } from './Charts'
 
-const seconds = (ms?: number) => (ms === undefined ? '—' : ms < 60_000 ? `${Math.round(ms / 1000)}s` : `${Math.floor(ms / 60_000)}m ${Math.round((ms % 60_000) / 1000)}s`)
+const seconds = (ms?: number) =>
+  ms === undefined
+    ? '—'
+    : ms < 60_000
+      ? `${Math.round(ms / 1000)}s`
+      : `${Math.floor(ms / 60_000)}m ${Math.round((ms % 60_000) / 1000)}s`
 
 /** The one line that says what a run is doing: backend, epoch, speed, time left. */
 export function statusLine(run: Run | undefined): string {
@@ -54,7 +59,10 @@ export function TrainingPanel({ api, analysis }: { api: NetwrightApi; analysis: 
     }
     try {
       const { runId } = await api.invoke('training.start', { document: doc })
-      begin(runId, `${doc.name} · ${doc.nodes.length} layers · ${analysis.totalParams.toLocaleString('en-US')} params · ${doc.dataset.id}`)
+      begin(
+        runId,
+        `${doc.name} · ${doc.nodes.length} layers · ${analysis.totalParams.toLocaleString('en-US')} params · ${doc.dataset.id}`,
+      )
     } catch (e) {
       setStartError(errorMessage(e))
     }
@@ -62,8 +70,10 @@ export function TrainingPanel({ api, analysis }: { api: NetwrightApi; analysis: 
   const stop = () => {
     if (live) void api.invoke('training.stop', { runId: live.id })
   }
-  const setTraining = (patch: Partial<typeof doc.training>) => edit((d) => ({ ...d, training: { ...d.training, ...patch } }))
-  const setCompile = (patch: Partial<typeof doc.compile>) => edit((d) => ({ ...d, compile: { ...d.compile, ...patch } }))
+  const setTraining = (patch: Partial<typeof doc.training>) =>
+    edit((d) => ({ ...d, training: { ...d.training, ...patch } }))
+  const setCompile = (patch: Partial<typeof doc.compile>) =>
+    edit((d) => ({ ...d, compile: { ...d.compile, ...patch } }))
   const ds = datasets.find((d) => d.id === doc.dataset.id)
 
   return (
@@ -73,16 +83,69 @@ export function TrainingPanel({ api, analysis }: { api: NetwrightApi; analysis: 
           label="Dataset"
           testId="dataset"
           value={doc.dataset.id}
-          options={datasets.length ? datasets.map((d) => ({ value: d.id, label: d.name })) : [{ value: doc.dataset.id, label: doc.dataset.id }]}
-          onChange={(id) => edit((d) => ({ ...d, dataset: { id, options: { ...(datasets.find((x) => x.id === id)?.defaultOptions ?? {}) } } }))}
-          help={ds ? `${ds.description} Samples: [${ds.sampleShape.join(', ')}], ${ds.classes.length} classes.` : undefined}
+          options={
+            datasets.length
+              ? datasets.map((d) => ({ value: d.id, label: d.name }))
+              : [{ value: doc.dataset.id, label: doc.dataset.id }]
+          }
+          onChange={(id) =>
+            edit((d) => ({
+              ...d,
+              dataset: { id, options: { ...(datasets.find((x) => x.id === id)?.defaultOptions ?? {}) } },
+            }))
+          }
+          help={
+            ds
+              ? `${ds.description} Samples: [${ds.sampleShape.join(', ')}], ${ds.classes.length} classes.`
+              : undefined
+          }
         />
-        <DraftField label="Epochs" testId="epochs" value={doc.training.epochs} format={String} parse={parseNumber({ integer: true, min: 1, max: 10000 })} onCommit={(epochs) => setTraining({ epochs })} />
-        <DraftField label="Batch size" testId="batch-size" value={doc.training.batchSize} format={String} parse={parseNumber({ integer: true, min: 1, max: 65536 })} onCommit={(batchSize) => setTraining({ batchSize })} />
-        <SelectField label="Optimizer" testId="optimizer" value={doc.compile.optimizer} options={OPTIMIZERS} onChange={(optimizer) => setCompile({ optimizer })} />
-        <DraftField label="Learning rate" testId="learning-rate" value={doc.compile.learningRate} format={String} parse={parseNumber({ min: 1e-7, max: 10 })} onCommit={(learningRate) => setCompile({ learningRate })} />
-        <SelectField label="Loss" testId="loss" value={doc.compile.loss} options={LOSSES} onChange={(loss) => setCompile({ loss })} />
-        <DraftField label="Validation split" testId="validation-split" value={doc.training.validationSplit} format={String} parse={parseNumber({ min: 0, max: 0.9 })} onCommit={(validationSplit) => setTraining({ validationSplit })} />
+        <DraftField
+          label="Epochs"
+          testId="epochs"
+          value={doc.training.epochs}
+          format={String}
+          parse={parseNumber({ integer: true, min: 1, max: 10000 })}
+          onCommit={(epochs) => setTraining({ epochs })}
+        />
+        <DraftField
+          label="Batch size"
+          testId="batch-size"
+          value={doc.training.batchSize}
+          format={String}
+          parse={parseNumber({ integer: true, min: 1, max: 65536 })}
+          onCommit={(batchSize) => setTraining({ batchSize })}
+        />
+        <SelectField
+          label="Optimizer"
+          testId="optimizer"
+          value={doc.compile.optimizer}
+          options={OPTIMIZERS}
+          onChange={(optimizer) => setCompile({ optimizer })}
+        />
+        <DraftField
+          label="Learning rate"
+          testId="learning-rate"
+          value={doc.compile.learningRate}
+          format={String}
+          parse={parseNumber({ min: 1e-7, max: 10 })}
+          onCommit={(learningRate) => setCompile({ learningRate })}
+        />
+        <SelectField
+          label="Loss"
+          testId="loss"
+          value={doc.compile.loss}
+          options={LOSSES}
+          onChange={(loss) => setCompile({ loss })}
+        />
+        <DraftField
+          label="Validation split"
+          testId="validation-split"
+          value={doc.training.validationSplit}
+          format={String}
+          parse={parseNumber({ min: 0, max: 0.9 })}
+          onCommit={(validationSplit) => setTraining({ validationSplit })}
+        />
         <div className="train-buttons">
           <button className="primary" data-testid="train" onClick={train} disabled={!!live}>
             Train
@@ -93,7 +156,12 @@ export function TrainingPanel({ api, analysis }: { api: NetwrightApi; analysis: 
         </div>
       </div>
       <div className="training-main">
-        <div className={`status-line state-${shown?.status.state ?? 'idle'}`} data-testid="status-line" role="status" title={shown?.backends?.map((b) => `${b.name}: ${b.detail}`).join('\n')}>
+        <div
+          className={`status-line state-${shown?.status.state ?? 'idle'}`}
+          data-testid="status-line"
+          role="status"
+          title={shown?.backends?.map((b) => `${b.name}: ${b.detail}`).join('\n')}
+        >
           {statusLine(shown)}
         </div>
         {startError && (
@@ -129,9 +197,16 @@ export function TrainingPanel({ api, analysis }: { api: NetwrightApi; analysis: 
         <ul>
           {runs.map((r) => (
             <li key={r.id}>
-              <button className={r.id === shown?.id ? 'run current' : 'run'} data-testid="run-item" onClick={() => view(r.id)} title={r.summary}>
+              <button
+                className={r.id === shown?.id ? 'run current' : 'run'}
+                data-testid="run-item"
+                onClick={() => view(r.id)}
+                title={r.summary}
+              >
                 {r.label} · {r.status.state}
-                {r.status.final?.val_accuracy !== undefined ? ` · ${r.status.final.val_accuracy.toFixed(3)}` : ''}
+                {r.status.final?.val_accuracy !== undefined
+                  ? ` · ${r.status.final.val_accuracy.toFixed(3)}`
+                  : ''}
               </button>
             </li>
           ))}

@@ -1,0 +1,57 @@
+// `npm run bench`: measures, never fails on a time. Prints one line per measurement.
+import { analyze } from '../src/shared/graph/analyze'
+import type { NetDocument, NetNode } from '../src/shared/graph/schema'
+import { toKerasConfig } from '../src/shared/keras/config'
+import { shapesDoc } from '../src/shared/testing'
+import { loadDataset } from '../src/main/datasets/builtins'
+import { chooseBackend } from '../src/main/trainer/backends'
+import { disposeModel, train } from '../src/main/trainer/engine'
+
+function time<T>(label: string, runs: number, f: () => T): T {
+  let out!: T
+  f() // warm-up
+  const t0 = performance.now()
+  for (let i = 0; i < runs; i++) out = f()
+  const ms = (performance.now() - t0) / runs
+  console.log(`${label.padEnd(52)} ${ms.toFixed(3)} ms`)
+  return out
+}
+
+function longChain(layers: number): NetDocument {
+  const nodes: NetNode[] = [
+    { id: 'in', className: 'InputLayer', name: 'input', params: { shape: [64] }, position: { x: 0, y: 0 } },
+  ]
+  for (let i = 0; i < layers - 1; i++)
+    nodes.push({
+      id: `n${i}`,
+      className: i % 2 ? 'Dropout' : 'Dense',
+      name: `l${i}`,
+      params: i % 2 ? { rate: 0.1 } : { units: 64, activation: 'relu' },
+      position: { x: 0, y: i * 100 },
+    })
+  const edges = nodes
+    .slice(1)
+    .map((n, i) => ({ id: `e${i}`, source: nodes[i]!.id, target: n.id, targetPort: 0 }))
+  return { ...shapesDoc(), nodes, edges }
+}
+
+const big = longChain(1000)
+time('analyze: default project (validation + shapes)', 1000, () => analyze(shapesDoc()))
+time('analyze: 1,000-layer chain (validation + shapes)', 20, () => analyze(big))
+time('Keras config: 1,000-layer chain', 20, () => toKerasConfig(big))
+time('shapes dataset: generate 1,500 images', 3, () => loadDataset('shapes', { count: 1500 }, 42))
+
+const { tf, name } = await chooseBackend(process.argv[2] as never)
+const doc = shapesDoc()
+const data = loadDataset('shapes', { count: 1500 }, 42)
+let rate = 0
+const r = await train(
+  tf,
+  { modelConfig: toKerasConfig(doc), compile: doc.compile, training: { ...doc.training, epochs: 2 } },
+  data,
+  {
+    onEpoch: (p) => (rate = p.samplesPerSec),
+  },
+)
+disposeModel(r.model)
+console.log(`${`train: shapes MLP, 2 epochs on ${name}`.padEnd(52)} ${rate.toFixed(0)} samples/s`)

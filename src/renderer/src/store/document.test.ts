@@ -1,0 +1,66 @@
+import { beforeEach, describe, expect, it } from 'vitest'
+import { analyze } from '../../../shared/graph/analyze'
+import { shapesDoc } from '../../../shared/testing'
+import { isDirty, useDoc } from './document'
+
+const s = () => useDoc.getState()
+
+describe('the document store', () => {
+  beforeEach(() => s().load(shapesDoc(), null))
+
+  it('makes a whole drag one undo step', () => {
+    for (let x = 1; x <= 20; x++) s().dragTo({ dense: { x, y: 260 } })
+    s().endDrag()
+    expect(s().doc.nodes.find((n) => n.id === 'dense')!.position.x).toBe(20)
+    expect(s().past).toHaveLength(1)
+    s().undo()
+    expect(s().doc.nodes.find((n) => n.id === 'dense')!.position.x).toBe(0)
+    s().redo()
+    expect(s().doc.nodes.find((n) => n.id === 'dense')!.position.x).toBe(20)
+  })
+
+  it('inserts a layer dropped on a connection between its ends, as one step', () => {
+    const edge = s().doc.edges.find((e) => e.source === 'dense' && e.target === 'dense_1')!
+    const id = s().addLayer('Dropout', { x: 0, y: 320 }, edge.id)
+    const a = analyze(s().doc)
+    expect(a.ok).toBe(true)
+    expect(a.order).toEqual(['input', 'flatten', 'dense', id, 'dense_1'])
+    expect(s().doc.nodes.find((n) => n.id === id)!.name).toBe('dropout')
+    expect(s().selection).toEqual([id])
+    s().undo()
+    expect(s().doc).toEqual(shapesDoc())
+  })
+
+  it('removes a layer with its connections, and undo brings both back', () => {
+    s().remove(['flatten'])
+    expect(s().doc.nodes.map((n) => n.id)).not.toContain('flatten')
+    expect(s().doc.edges).toHaveLength(1)
+    s().undo()
+    expect(s().doc).toEqual(shapesDoc())
+  })
+
+  it('knows when there are unsaved changes', () => {
+    expect(isDirty(s())).toBe(false)
+    s().edit((d) => ({ ...d, name: 'Changed' }))
+    expect(isDirty(s())).toBe(true)
+    s().markSaved('x.netwright.json')
+    expect(isDirty(s())).toBe(false)
+    expect(s().path).toBe('x.netwright.json')
+  })
+
+  it('does not connect the same two layers twice', () => {
+    s().connect('dense', 'dense_1')
+    expect(s().doc.edges).toHaveLength(3)
+    expect(s().past).toHaveLength(0)
+  })
+
+  it('names new layers the way Keras does', () => {
+    s().addLayer('Dense', { x: 0, y: 0 })
+    s().addLayer('Dense', { x: 0, y: 0 })
+    expect(
+      s()
+        .doc.nodes.map((n) => n.name)
+        .slice(-2),
+    ).toEqual(['dense_2', 'dense_3'])
+  })
+})
