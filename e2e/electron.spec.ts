@@ -20,13 +20,23 @@ test.describe('Electron app', () => {
     try {
       const win = await app.firstWindow()
       await expect(win.getByTestId('node-dense_1')).toBeVisible()
-      expect(await win.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined')
-      expect(await win.evaluate(() => typeof (window as unknown as { process?: unknown }).process)).toBe('undefined')
+      expect(await win.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe(
+        'undefined',
+      )
+      expect(await win.evaluate(() => typeof (window as unknown as { process?: unknown }).process)).toBe(
+        'undefined',
+      )
       const prefs = await app.evaluate(({ BrowserWindow }) => {
         type Prefs = { contextIsolation?: boolean; sandbox?: boolean; nodeIntegration?: boolean }
-        const wc = BrowserWindow.getAllWindows()[0]!.webContents as unknown as { getLastWebPreferences(): Prefs }
+        const wc = BrowserWindow.getAllWindows()[0]!.webContents as unknown as {
+          getLastWebPreferences(): Prefs
+        }
         const p = wc.getLastWebPreferences()
-        return { contextIsolation: p.contextIsolation, sandbox: p.sandbox, nodeIntegration: p.nodeIntegration }
+        return {
+          contextIsolation: p.contextIsolation,
+          sandbox: p.sandbox,
+          nodeIntegration: p.nodeIntegration,
+        }
       })
       expect(prefs).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false })
       // Navigation away from the app is blocked.
@@ -38,7 +48,9 @@ test.describe('Electron app', () => {
       await win.getByTestId('epochs').fill('1')
       await win.getByTestId('epochs').press('Enter')
       await win.getByTestId('train').click()
-      await expect(win.getByTestId('status-line')).toContainText(/Backend: (tfjs-node-gpu|tfjs-node|wasm|cpu)/)
+      await expect(win.getByTestId('status-line')).toContainText(
+        /Backend: (tfjs-node-gpu|tfjs-node|wasm|cpu)/,
+      )
       await expect(win.getByTestId('status-line')).toContainText('Finished 1 epoch.', { timeout: 60_000 })
     } finally {
       await app.close()
