@@ -1,3 +1,4 @@
+import { defaultCompile, defaultDataset, defaultTraining } from './graph/defaults'
 import type { NetDocument } from './graph/schema'
 
 /** The default project, inline, for tests of src/shared (which may not read files). */
@@ -36,13 +37,8 @@ export function shapesDoc(): NetDocument {
       { id: 'e2', source: 'flatten', target: 'dense', targetPort: 0 },
       { id: 'e3', source: 'dense', target: 'dense_1', targetPort: 0 },
     ],
-    compile: {
-      optimizer: 'adam',
-      learningRate: 0.001,
-      loss: 'sparse_categorical_crossentropy',
-      metrics: ['accuracy'],
-    },
-    training: { epochs: 5, batchSize: 32, validationSplit: 0.2, shuffle: true, seed: 42, callbacks: [] },
-    dataset: { id: 'shapes', options: { count: 1500, noise: 0.1, filled: 0.25 } },
+    compile: defaultCompile(),
+    training: defaultTraining(),
+    dataset: defaultDataset(),
   }
 }

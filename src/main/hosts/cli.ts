@@ -8,7 +8,8 @@ import { BACKENDS, type BackendName, type NetDocument } from '../../shared/graph
 import type { TrainingStatus } from '../../shared/ipc/contract'
 import { formatSummary, summaryRows } from '../../shared/keras/summary'
 import { createService } from '../service'
-import { anyFiles, workspaceFiles } from '../service/files'
+import { anyFiles } from '../service/files'
+import { browserService } from './browser'
 import { forkLauncher } from '../trainer/launch'
 import { rendererDir, templatesDir } from './paths'
 import { startServer } from './server'
@@ -203,13 +204,7 @@ async function serve(args: string[]): Promise<number> {
       'The UI is not built yet. Run `npm run build` first (`npm start` builds it for you).',
     )
   const workspace = values.workspace ?? process.cwd()
-  const service = createService({
-    host: 'browser',
-    launcher: forkLauncher(),
-    files: workspaceFiles(workspace),
-    templatesDir: templatesDir(),
-    workspace,
-  })
+  const service = browserService(workspace)
   const port = values.port === undefined ? 0 : Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port must be 0-65535; received "${values.port}".`)

@@ -5,10 +5,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { shapesDoc } from '../../shared/testing'
-import { createService } from '../service'
-import { workspaceFiles } from '../service/files'
-import { forkLauncher } from '../trainer/launch'
-import { templatesDir } from './paths'
+import { browserService } from './browser'
 import { startServer, type ServerHost } from './server'
 
 let host: ServerHost
@@ -17,13 +14,7 @@ writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Netwright</t
 
 beforeAll(async () => {
   const workspace = mkdtempSync(join(tmpdir(), 'netwright-ws-'))
-  const service = createService({
-    host: 'browser',
-    launcher: forkLauncher(),
-    files: workspaceFiles(workspace),
-    templatesDir: templatesDir(),
-    workspace,
-  })
+  const service = browserService(workspace)
   host = await startServer({ service, staticDir })
 })
 afterAll(() => host.close())

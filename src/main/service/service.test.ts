@@ -4,19 +4,11 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Events, TrainingStatus } from '../../shared/ipc/contract'
 import { shapesDoc } from '../../shared/testing'
-import { templatesDir } from '../hosts/paths'
-import { forkLauncher } from '../trainer/launch'
-import { createService, type Service } from './index'
-import { workspaceFiles } from './files'
+import { browserService } from '../hosts/browser'
+import type { Service } from './index'
 
 const workspace = mkdtempSync(join(tmpdir(), 'netwright-service-'))
-const service = createService({
-  host: 'browser',
-  launcher: forkLauncher(),
-  files: workspaceFiles(workspace),
-  templatesDir: templatesDir(),
-  workspace,
-})
+const service = browserService(workspace)
 afterAll(() => service.shutdown())
 
 /** Resolves with the first status of this run that ends it. */

@@ -100,3 +100,26 @@ export function SelectField<T extends string>(props: {
     </div>
   )
 }
+
+/** A number typed and committed like any DraftField, checked against its limits. */
+export function NumberField(props: {
+  label: string
+  value: number
+  limits: { integer?: boolean; min?: number; max?: number }
+  onCommit: (v: number) => void
+  help?: ReactNode
+  testId?: string
+}) {
+  return (
+    <DraftField
+      label={props.label}
+      testId={props.testId}
+      inputMode={props.limits.integer ? 'numeric' : 'decimal'}
+      value={props.value}
+      format={String}
+      parse={parseNumber(props.limits)}
+      onCommit={props.onCommit}
+      help={props.help}
+    />
+  )
+}

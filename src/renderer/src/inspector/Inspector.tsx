@@ -2,7 +2,7 @@ import type { Analysis } from '../../../shared/graph/analyze'
 import type { NetDocument } from '../../../shared/graph/schema'
 import { formatShape, layerSpec, type ParamSpec, type ParamValue } from '../../../shared/layers'
 import { useDoc } from '../store/document'
-import { DraftField, parseNumber, SelectField } from './Field'
+import { DraftField, NumberField, SelectField } from './Field'
 
 function ParamInput({
   name,
@@ -20,13 +20,11 @@ function ParamInput({
     case 'int':
     case 'float':
       return (
-        <DraftField
+        <NumberField
           label={name}
           testId={testId}
-          inputMode={spec.kind === 'int' ? 'numeric' : 'decimal'}
           value={value as number}
-          format={(v) => String(v)}
-          parse={parseNumber({ integer: spec.kind === 'int', min: spec.min, max: spec.max })}
+          limits={{ integer: spec.kind === 'int', min: spec.min, max: spec.max }}
           onCommit={onChange}
           help={spec.doc}
         />

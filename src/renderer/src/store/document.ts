@@ -1,6 +1,9 @@
 import { create } from 'zustand'
 import { defaultParams, layerSpec, nextLayerName } from '../../../shared/layers'
+import { emptyDocument } from '../../../shared/graph/defaults'
 import type { NetDocument, NetEdge, NetNode } from '../../../shared/graph/schema'
+
+export { emptyDocument }
 
 const HISTORY_LIMIT = 200
 
@@ -37,25 +40,6 @@ export const newId = (prefix: string): string =>
 
 export const isDirty = (s: Pick<DocState, 'doc' | 'saved'>): boolean =>
   s.doc !== s.saved && JSON.stringify(s.doc) !== JSON.stringify(s.saved)
-
-export function emptyDocument(): NetDocument {
-  return {
-    format: 'netwright',
-    version: 1,
-    name: 'Untitled',
-    style: 'sequential',
-    nodes: [],
-    edges: [],
-    compile: {
-      optimizer: 'adam',
-      learningRate: 0.001,
-      loss: 'sparse_categorical_crossentropy',
-      metrics: ['accuracy'],
-    },
-    training: { epochs: 5, batchSize: 32, validationSplit: 0.2, shuffle: true, seed: 42, callbacks: [] },
-    dataset: { id: 'shapes', options: { count: 1500, noise: 0.1, filled: 0.25 } },
-  }
-}
 
 export const useDoc = create<DocState>((set, get) => ({
   doc: emptyDocument(),

@@ -3,7 +3,7 @@ import type { Analysis } from '../../../shared/graph/analyze'
 import { LOSSES, OPTIMIZERS } from '../../../shared/graph/schema'
 import type { DatasetInfo, NetwrightApi } from '../../../shared/ipc/contract'
 import { errorMessage } from '../api'
-import { DraftField, parseNumber, SelectField } from '../inspector/Field'
+import { NumberField, SelectField } from '../inspector/Field'
 import { useDoc } from '../store/document'
 import { isLive, useTraining, type Run } from '../store/training'
 import { MetricChart } from './Charts'
@@ -100,20 +100,18 @@ export function TrainingPanel({ api, analysis }: { api: NetwrightApi; analysis: 
               : undefined
           }
         />
-        <DraftField
+        <NumberField
           label="Epochs"
           testId="epochs"
           value={doc.training.epochs}
-          format={String}
-          parse={parseNumber({ integer: true, min: 1, max: 10000 })}
+          limits={{ integer: true, min: 1, max: 10000 }}
           onCommit={(epochs) => setTraining({ epochs })}
         />
-        <DraftField
+        <NumberField
           label="Batch size"
           testId="batch-size"
           value={doc.training.batchSize}
-          format={String}
-          parse={parseNumber({ integer: true, min: 1, max: 65536 })}
+          limits={{ integer: true, min: 1, max: 65536 }}
           onCommit={(batchSize) => setTraining({ batchSize })}
         />
         <SelectField
@@ -123,12 +121,11 @@ export function TrainingPanel({ api, analysis }: { api: NetwrightApi; analysis: 
           options={OPTIMIZERS}
           onChange={(optimizer) => setCompile({ optimizer })}
         />
-        <DraftField
+        <NumberField
           label="Learning rate"
           testId="learning-rate"
           value={doc.compile.learningRate}
-          format={String}
-          parse={parseNumber({ min: 1e-7, max: 10 })}
+          limits={{ min: 1e-7, max: 10 }}
           onCommit={(learningRate) => setCompile({ learningRate })}
         />
         <SelectField
@@ -138,12 +135,11 @@ export function TrainingPanel({ api, analysis }: { api: NetwrightApi; analysis: 
           options={LOSSES}
           onChange={(loss) => setCompile({ loss })}
         />
-        <DraftField
+        <NumberField
           label="Validation split"
           testId="validation-split"
           value={doc.training.validationSplit}
-          format={String}
-          parse={parseNumber({ min: 0, max: 0.9 })}
+          limits={{ min: 0, max: 0.9 }}
           onCommit={(validationSplit) => setTraining({ validationSplit })}
         />
         <div className="train-buttons">

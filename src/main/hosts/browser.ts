@@ -1,0 +1,15 @@
+import { createService, type Service } from '../service'
+import { workspaceFiles } from '../service/files'
+import { forkLauncher } from '../trainer/launch'
+import { templatesDir } from './paths'
+
+/** The service as the browser host runs it: trainer processes forked, projects in one workspace folder. */
+export function browserService(workspace: string): Service {
+  return createService({
+    host: 'browser',
+    launcher: forkLauncher(),
+    files: workspaceFiles(workspace),
+    templatesDir: templatesDir(),
+    workspace,
+  })
+}
