@@ -1,7 +1,8 @@
 import { expect, test } from '@playwright/test'
+import { execFileSync } from 'node:child_process'
 import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { openApp, URL, WORKSPACE } from './helpers'
+import { openApp, setField, URL, WORKSPACE } from './helpers'
 
 const FIXTURES = join(import.meta.dirname, 'fixtures')
 for (const f of ['cycle', 'missing-node', 'unknown-layer', 'wrong-param-type', 'truncated'])
@@ -74,4 +75,20 @@ test('the browser host refuses requests without the token', async ({ request, pa
     `ws://${base.host}/ws`,
   )
   expect(wsResult).toBe('refused')
+})
+
+test('the trainer process killed mid-run: the app stays up and says what happened', async ({ page }) => {
+  await openApp(page)
+  await setField(page.getByTestId('epochs'), '500')
+  await page.getByTestId('train').click()
+  await expect(page.getByTestId('status-line')).toContainText(/epoch \d+\/500/, { timeout: 30_000 })
+  execFileSync('pkill', ['-KILL', '-f', 'src/main/trainer/main.ts'])
+  await expect(page.getByTestId('run-error')).toContainText(
+    'The trainer process ended unexpectedly (signal SIGKILL)',
+  )
+  await expect(page.getByTestId('train')).toBeEnabled()
+  await expect(page.getByTestId('node-dense_1')).toBeVisible()
+  await setField(page.getByTestId('epochs'), '1')
+  await page.getByTestId('train').click()
+  await expect(page.getByTestId('status-line')).toContainText('Finished 1 epoch.', { timeout: 60_000 })
 })

@@ -60,6 +60,14 @@ test('build the shapes model from an empty canvas, train it, stop a run, keep ed
 
 test('drop a Dropout between the two Dense layers, train again, save and reopen', async ({ page }) => {
   await openApp(page)
+  // The default project, as shipped, reaches what the CLI reaches.
+  await page.getByTestId('train').click()
+  await expect(page.getByTestId('status-line')).toContainText('Finished 5 epochs.', { timeout: 60_000 })
+  const acc = Number(
+    /val_accuracy (\d\.\d+)/.exec((await page.getByTestId('status-line').textContent())!)![1],
+  )
+  expect(acc).toBeGreaterThanOrEqual(0.95)
+
   const upper = (await page.getByTestId('node-dense').boundingBox())!
   const lower = (await page.getByTestId('node-dense_1').boundingBox())!
   const canvas = (await page.getByTestId('canvas').boundingBox())!
@@ -76,8 +84,11 @@ test('drop a Dropout between the two Dense layers, train again, save and reopen'
   await setField(page.getByTestId('epochs'), '1')
   await page.getByTestId('train').click()
   await expect(page.getByTestId('status-line')).toContainText('Finished 1 epoch.', { timeout: 60_000 })
-  await expect(page.getByTestId('run-item')).toHaveCount(1)
+  await expect(page.getByTestId('run-item')).toHaveCount(2)
   expect(await chartPoints(page, 'loss')).toBeGreaterThan(0)
+  // The earlier run's curves are still there to look at.
+  await page.getByTestId('run-item').first().click()
+  expect(await chartPoints(page, 'loss')).toBeGreaterThanOrEqual(5)
 
   // Undo and redo the whole drop as one step each.
   await page.getByTestId('canvas').click({ position: { x: 20, y: 20 } })

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,14 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { shapesDoc } from '../../shared/testing'
 import { browserService } from './browser'
+import { appRoot } from './paths'
 import { startServer, type ServerHost } from './server'
 
 let host: ServerHost
 const staticDir = mkdtempSync(join(tmpdir(), 'netwright-static-'))
 writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Netwright</title>')
 
+const fixtures = join(appRoot(), 'e2e/fixtures')
+const workspace = mkdtempSync(join(tmpdir(), 'netwright-ws-'))
+
 beforeAll(async () => {
-  const workspace = mkdtempSync(join(tmpdir(), 'netwright-ws-'))
   const service = browserService(workspace)
   host = await startServer({ service, staticDir })
 })
@@ -77,6 +80,37 @@ describe('the browser host', () => {
   it('refuses a WebSocket without the token or from another origin', async () => {
     await expect(socket('')).rejects.toThrow()
     await expect(socket(`?token=${host.token}`, { origin: 'http://evil.example' })).rejects.toThrow()
+  })
+
+  it.each([
+    ['cycle', 'closes a loop'],
+    ['missing-node', 'does not exist (ghost)'],
+    ['unknown-layer', 'Unknown layer type "Dense3D"'],
+    ['wrong-param-type', 'units must be a whole number; received "many"'],
+  ])(
+    'opens the %s fixture over the WebSocket, reports it, and refuses to train it',
+    async (name, message) => {
+      const ws = await socket(`?token=${host.token}`)
+      const document = JSON.parse(readFileSync(join(fixtures, `${name}.netwright.json`), 'utf8'))
+      const check = await call(ws, { id: 1, method: 'model.check', params: { document } })
+      expect(JSON.stringify((check.result as { problems: unknown }).problems)).toContain(
+        message.replace(/"/g, '\\"'),
+      )
+      const start = await call(ws, { id: 2, method: 'training.start', params: { document } })
+      expect(start.error?.code).toBe('invalid-model')
+      expect(start.error?.message).toContain(message)
+      ws.close()
+    },
+  )
+
+  it('explains a truncated project sent over the WebSocket', async () => {
+    const ws = await socket(`?token=${host.token}`)
+    const text = readFileSync(join(fixtures, 'truncated.netwright.json'), 'utf8')
+    writeFileSync(join(workspace, 'truncated.json'), text)
+    const r = await call(ws, { id: 1, method: 'project.open', params: { path: 'truncated.json' } })
+    expect(r.error?.code).toBe('invalid-document')
+    expect(r.error?.message).toContain('looks truncated')
+    ws.close()
   })
 
   it('answers contract calls over the WebSocket, and bad ones with clear errors', async () => {

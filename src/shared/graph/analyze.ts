@@ -81,7 +81,7 @@ export function analyze(doc: NetDocument): Analysis {
   }
 
   // Edges: drop the ones that cannot be drawn, and say why.
-  const edges: NetEdge[] = []
+  let edges: NetEdge[] = []
   const pairs = new Set<string>()
   for (const e of doc.edges) {
     const missing = [e.source, e.target].filter((id) => !byId.has(id))
@@ -103,18 +103,21 @@ export function analyze(doc: NetDocument): Analysis {
     pairs.add(`${e.source}>${e.target}`)
     edges.push(e)
   }
-  for (const id of cycleEdges(
+  // An edge that closes a loop is reported and left out, so the rest of the model still gets its shapes.
+  const back = cycleEdges(
     doc.nodes.map((n) => n.id),
     edges,
-  )) {
+  )
+  for (const id of back) {
     const e = edges.find((x) => x.id === id)!
     const a = byId.get(e.source)!.name
     const b = byId.get(e.target)!.name
     problems.push({
       edgeId: id,
-      message: `This connection (${a} → ${b}) closes a loop. Data must flow one way, from the inputs to the outputs.`,
+      message: `This connection closes a loop (${a} → ${b}). Data must flow one way, from the inputs to the outputs.`,
     })
   }
+  edges = edges.filter((e) => !back.has(e.id))
 
   const incoming = new Map<string, NetEdge[]>()
   const outgoing = new Map<string, NetEdge[]>()

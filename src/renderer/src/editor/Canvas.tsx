@@ -20,6 +20,12 @@ const NODE_W = 190
 const NODE_H = 64
 const nodeTypes = { layer: LayerNode }
 
+/** An edge's label: the first sentence of its problem (the Problems list has the whole of it). */
+const shortLabel = (message: string): string => {
+  const first = message.split('. ')[0]!.replace(/\.$/, '')
+  return first.length > 52 ? first.slice(0, 50) + '…' : first
+}
+
 type Dims = Record<string, { width: number; height: number }>
 
 /** Distance from p to the segment ab. */
@@ -82,7 +88,7 @@ export function Canvas({ analysis }: { analysis: Analysis }) {
             target: e.target,
             selected: selection.includes(e.id),
             className: error ? 'edge-error' : undefined,
-            label: error ? '⚠ ' + error : undefined,
+            label: error ? `⚠ ${shortLabel(error)}` : undefined,
             ariaLabel: error,
             animated: false,
           }
