@@ -3,7 +3,7 @@
 // A crash or out-of-memory here ends one run, never the app.
 import { loadDataset } from '../datasets/builtins'
 import { chooseBackend } from './backends'
-import { disposeModel, train } from './engine'
+import { disposeModel, train, type Progress } from './engine'
 import type { FromTrainer, ToTrainer } from './protocol'
 
 interface ParentPort {
@@ -19,17 +19,42 @@ function send(msg: FromTrainer): void {
 
 let stopRequested = false
 
+const MISSING_KERNEL = /Kernel '(\w+)' not registered for backend 'wasm'/
+
 async function start(msg: Extract<ToTrainer, { type: 'start' }>): Promise<void> {
   const { tf, name, reports } = await chooseBackend(msg.backend)
   send({ type: 'backend', backend: name, reports })
   const data = loadDataset(msg.dataset.id, msg.dataset.options, msg.training.seed)
   send({ type: 'running', epochs: msg.training.epochs, samples: data.y.length })
   const baseline = tf.memory().numTensors
-  const result = await train(tf, msg, data, {
-    onBatch: (progress) => send({ type: 'batch', progress }),
-    onEpoch: (progress) => send({ type: 'epoch', progress }),
+  const hooks = {
+    onBatch: (progress: Progress) => send({ type: 'batch', progress }),
+    onEpoch: (progress: Progress) => send({ type: 'epoch', progress }),
     shouldStop: () => stopRequested,
-  })
+  }
+  let result
+  try {
+    result = await train(tf, msg, data, hooks)
+  } catch (err) {
+    // tfjs-backend-wasm lacks some gradient kernels (convolutions' filter gradients). When the ladder
+    // chose wasm by itself, fall to the next rung for this model, and say why.
+    const missing = MISSING_KERNEL.exec(String((err as Error).message))
+    if (!missing || msg.backend || name !== 'wasm') throw err
+    await tf.setBackend('cpu')
+    const why = `lacks the ${missing[1]} kernel this model needs to train`
+    send({
+      type: 'backend',
+      backend: 'cpu',
+      reports: reports.map((r) =>
+        r.name === 'wasm'
+          ? { ...r, available: false, detail: why }
+          : r.name === 'cpu'
+            ? { ...r, detail: 'pure JavaScript on the CPU (slowest)' }
+            : r,
+      ),
+    })
+    result = await train(tf, msg, data, hooks)
+  }
   disposeModel(result.model)
   send({
     type: 'done',

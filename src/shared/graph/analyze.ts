@@ -212,6 +212,7 @@ export function analyze(doc: NetDocument): Analysis {
     }
   }
   let total = 0
+  let nonTrainable = 0
   for (const id of order) {
     const entry = specs.get(id)
     const info = nodes[id]!
@@ -223,6 +224,7 @@ export function analyze(doc: NetDocument): Analysis {
       info.outputShape = entry.spec.outputShape(inShapes, entry.params)
       info.params = entry.spec.paramCount(inShapes, entry.params)
       total += info.params
+      nonTrainable += entry.spec.nonTrainableCount?.(inShapes, entry.params) ?? 0
     } catch (e) {
       if (!(e instanceof ShapeError)) throw e
       nodeError(id, e.message)
@@ -236,8 +238,8 @@ export function analyze(doc: NetDocument): Analysis {
     inputs,
     outputs,
     totalParams: total,
-    trainableParams: total,
-    nonTrainableParams: 0,
+    trainableParams: total - nonTrainable,
+    nonTrainableParams: nonTrainable,
     ok: problems.length === 0,
   }
 }

@@ -60,7 +60,7 @@ export const Activation = defineLayer({
 
 export const Dropout = defineLayer({
   className: 'Dropout',
-  category: 'Regularization',
+  category: 'Normalization and regularization',
   doc: 'During training, sets a random fraction of values to 0 so the model cannot rely on any single one.',
   inputs: 'one',
   params: {

@@ -1,6 +1,14 @@
 import type { ParamSpec, Params, Shape } from './params'
 
-export type LayerCategory = 'Core' | 'Regularization'
+export const CATEGORIES = [
+  'Core',
+  'Convolution',
+  'Pooling',
+  'Reshaping',
+  'Normalization and regularization',
+  'Activation',
+] as const
+export type LayerCategory = (typeof CATEGORIES)[number]
 
 /** Thrown by a spec's shape function; the message is shown on the node, Keras style. */
 export class ShapeError extends Error {}
@@ -15,7 +23,10 @@ export interface LayerSpec {
   inputs: 'none' | 'one' | 'many'
   params: Record<string, ParamSpec>
   outputShape: (inputs: Shape[], p: Params) => Shape
+  /** All parameters, trainable or not, as Keras counts them. */
   paramCount: (inputs: Shape[], p: Params) => number
+  /** The part of paramCount that is not trained (BatchNormalization's moving statistics). */
+  nonTrainableCount?: (inputs: Shape[], p: Params) => number
   /** The Keras layer config (without name), from validated params. Defaults to the params as they are. */
   kerasConfig?: (p: Params) => Record<string, unknown>
 }

@@ -1,4 +1,9 @@
+import * as act from './activations'
+import * as conv from './conv'
 import { Activation, Dense, Dropout, Flatten, Input } from './core'
+import * as norm from './normalization'
+import * as pool from './pooling'
+import * as reshape from './reshaping'
 import type { LayerSpec } from './define'
 import type { Params } from './params'
 
@@ -6,7 +11,43 @@ export * from './define'
 export * from './params'
 
 /** Every layer the app offers, in palette order. Adding a layer is adding it here. */
-export const LAYERS: readonly LayerSpec[] = [Input, Dense, Activation, Dropout, Flatten]
+export const LAYERS: readonly LayerSpec[] = [
+  Input,
+  Dense,
+  Activation,
+  Dropout,
+  Flatten,
+  reshape.Reshape,
+  reshape.Permute,
+  reshape.RepeatVector,
+  conv.Conv1D,
+  conv.Conv2D,
+  conv.Conv2DTranspose,
+  conv.SeparableConv2D,
+  conv.DepthwiseConv2D,
+  pool.MaxPooling1D,
+  pool.MaxPooling2D,
+  pool.AveragePooling1D,
+  pool.AveragePooling2D,
+  pool.GlobalMaxPooling1D,
+  pool.GlobalMaxPooling2D,
+  pool.GlobalAveragePooling1D,
+  pool.GlobalAveragePooling2D,
+  reshape.UpSampling2D,
+  reshape.ZeroPadding2D,
+  reshape.Cropping2D,
+  norm.BatchNormalization,
+  norm.LayerNormalization,
+  norm.SpatialDropout1D,
+  norm.GaussianNoise,
+  norm.GaussianDropout,
+  norm.AlphaDropout,
+  act.ReLU,
+  act.LeakyReLU,
+  norm.PReLU,
+  act.ELU,
+  act.Softmax,
+]
 
 const byName = new Map(LAYERS.map((l) => [l.className, l]))
 

@@ -8,8 +8,10 @@ export type ParamSpec =
   | { kind: 'bool'; default: boolean; doc: string }
   | { kind: 'choice'; default: string; options: readonly string[]; doc: string }
   | { kind: 'shape'; default: number[]; doc: string }
+  /** A fixed-length list of whole numbers, such as a kernel size [3, 3]; null where Keras allows None. */
+  | { kind: 'tuple'; length: number; min: number; default: number[] | null; nullable?: boolean; doc: string }
 
-export type ParamValue = number | boolean | string | number[]
+export type ParamValue = number | boolean | string | number[] | null
 export type Params = Record<string, ParamValue>
 
 export const int = (o: { default: number; min?: number; max?: number; doc: string }): ParamSpec => ({
@@ -31,6 +33,13 @@ export const choice = (options: readonly string[], value: string, doc: string): 
   doc,
 })
 export const shape = (value: number[], doc: string): ParamSpec => ({ kind: 'shape', default: value, doc })
+export const tuple = (o: {
+  length: number
+  min?: number
+  default: number[] | null
+  nullable?: boolean
+  doc: string
+}): ParamSpec => ({ kind: 'tuple', min: 1, ...o })
 
 /** The activation strings tfjs knows under their Keras names. */
 export const ACTIVATIONS = [
@@ -87,6 +96,15 @@ export function checkParam(name: string, spec: ParamSpec, value: unknown): strin
       return Array.isArray(value) && value.length > 0 && value.every((d) => Number.isInteger(d) && d > 0)
         ? null
         : `${name} must be a list of positive whole numbers such as [28, 28]; received ${show(value)}`
+    case 'tuple': {
+      if (value === null && spec.nullable) return null
+      const example = Array.from({ length: spec.length }, () => Math.max(spec.min, 2)).join(', ')
+      return Array.isArray(value) &&
+        value.length === spec.length &&
+        value.every((d) => Number.isInteger(d) && d >= spec.min)
+        ? null
+        : `${name} must be ${spec.length} whole number${spec.length === 1 ? '' : 's'} of ${spec.min} or more, such as [${example}]${spec.nullable ? ' (or empty)' : ''}; received ${show(value)}`
+    }
     default: {
       const never: never = spec
       return never

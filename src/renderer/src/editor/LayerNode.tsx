@@ -19,7 +19,7 @@ function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
   const hasError = data.errors.length > 0
   return (
     <div
-      className={`layer-node cat-${spec?.category ?? 'unknown'}${selected ? ' selected' : ''}${hasError ? ' has-error' : ''}`}
+      className={`layer-node cat-${spec?.category.split(' ')[0] ?? 'unknown'}${selected ? ' selected' : ''}${hasError ? ' has-error' : ''}`}
       data-testid={`node-${data.name}`}
       title={spec?.doc}
     >

@@ -75,6 +75,29 @@ function ParamInput({
           help={spec.doc}
         />
       )
+    case 'tuple':
+      return (
+        <DraftField
+          label={name}
+          testId={testId}
+          value={value as number[] | null}
+          format={(v) => (Array.isArray(v) ? v.join(', ') : '')}
+          parse={(text) => {
+            if (!text.trim() && spec.nullable) return { value: null }
+            const parts = text
+              .split(/[\s,x×]+/)
+              .filter(Boolean)
+              .map(Number)
+            if (parts.length !== spec.length || parts.some((d) => !Number.isInteger(d) || d < spec.min))
+              return {
+                error: `Enter ${spec.length} whole number${spec.length === 1 ? '' : 's'} of ${spec.min} or more${spec.nullable ? ', or leave it empty' : ''}.`,
+              }
+            return { value: parts }
+          }}
+          onCommit={onChange}
+          help={spec.doc}
+        />
+      )
     default: {
       const never: never = spec
       return never

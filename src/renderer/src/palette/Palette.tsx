@@ -1,5 +1,5 @@
 import type { DragEvent, KeyboardEvent } from 'react'
-import { LAYERS } from '../../../shared/layers'
+import { CATEGORIES, LAYERS } from '../../../shared/layers'
 import { LAYER_MIME } from '../editor/Canvas'
 import { useDoc } from '../store/document'
 
@@ -7,7 +7,7 @@ const label = (className: string) => (className === 'InputLayer' ? 'Input' : cla
 
 /** The layers a user can drag onto the canvas, grouped by category. Enter or double-click adds one. */
 export function Palette() {
-  const categories = [...new Set(LAYERS.map((l) => l.category))]
+  const categories = CATEGORIES.filter((c) => LAYERS.some((l) => l.category === c))
   const addBelowLast = (className: string) => {
     const { doc, addLayer } = useDoc.getState()
     const lowest = doc.nodes.reduce((y, n) => Math.max(y, n.position.y), -130)
