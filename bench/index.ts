@@ -41,6 +41,59 @@ time('analyze: 1,000-layer chain (validation + shapes)', 20, () => analyze(big))
 time('Keras config: 1,000-layer chain', 20, () => toKerasConfig(big))
 time('shapes dataset: generate 1,500 images', 3, () => loadDataset('shapes', { count: 1500 }, 42))
 
+async function cnnRate(backend: 'wasm' | 'cpu'): Promise<number> {
+  const { tf } = await chooseBackend(backend)
+  const doc = shapesDoc()
+  doc.nodes = [
+    {
+      id: 'in',
+      className: 'InputLayer',
+      name: 'input',
+      params: { shape: [28, 28, 1] },
+      position: { x: 0, y: 0 },
+    },
+    {
+      id: 'c',
+      className: 'Conv2D',
+      name: 'conv',
+      params: { filters: 8, activation: 'relu' },
+      position: { x: 0, y: 0 },
+    },
+    { id: 'p', className: 'MaxPooling2D', name: 'pool', params: {}, position: { x: 0, y: 0 } },
+    { id: 'f', className: 'Flatten', name: 'flatten', params: {}, position: { x: 0, y: 0 } },
+    {
+      id: 'd',
+      className: 'Dense',
+      name: 'out',
+      params: { units: 3, activation: 'softmax' },
+      position: { x: 0, y: 0 },
+    },
+  ]
+  doc.edges = ['in>c', 'c>p', 'p>f', 'f>d'].map((e, i) => {
+    const [source, target] = e.split('>') as [string, string]
+    return { id: `e${i}`, source, target, targetPort: 0 }
+  })
+  let rate = 0
+  const r = await train(
+    tf,
+    { modelConfig: toKerasConfig(doc), compile: doc.compile, training: { ...doc.training, epochs: 1 } },
+    loadDataset('shapes', { count: backend === 'cpu' ? 100 : 600 }, 1),
+    {
+      onEpoch: (p) => (rate = p.samplesPerSec),
+    },
+  )
+  disposeModel(r.model)
+  return rate
+}
+const wasmCnn = await cnnRate('wasm')
+const cpuCnn = await cnnRate('cpu')
+console.log(
+  `${'train: small CNN (Conv2D 8, pool, dense) on wasm'.padEnd(52)} ${wasmCnn.toFixed(0)} samples/s`,
+)
+console.log(
+  `${'train: the same CNN on cpu'.padEnd(52)} ${cpuCnn.toFixed(0)} samples/s (wasm is ${(wasmCnn / cpuCnn).toFixed(1)}x)`,
+)
+
 const { tf, name } = await chooseBackend(process.argv[2] as never)
 const doc = shapesDoc()
 const data = loadDataset('shapes', { count: 1500 }, 42)

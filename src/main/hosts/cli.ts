@@ -141,7 +141,7 @@ async function train(args: string[]): Promise<number> {
   return new Promise<number>((resolve) => {
     let runId = ''
     let last: TrainingStatus | undefined
-    let reported = false
+    let reported: string | undefined
     const onSignal = () => void service.call('training.stop', { runId })
     process.once('SIGINT', onSignal)
     service.subscribe((event, payload) => {
@@ -166,8 +166,9 @@ async function train(args: string[]): Promise<number> {
       }
       const s = payload as TrainingStatus
       last = s
-      if (s.backends && !reported) {
-        reported = true
+      // Reported again if the trainer moves to another backend (wasm lacking a kernel this model needs).
+      if (s.backends && s.backend !== reported) {
+        reported = s.backend
         const others = s.backends.filter((b) => b.name !== s.backend).map((b) => `${b.name}: ${b.detail}`)
         if (json) out({ event: 'backend', backend: s.backend, backends: s.backends })
         else console.error(`Backend: ${s.backend}${others.length ? ` (${others.join('; ')})` : ''}`)

@@ -161,9 +161,9 @@ describe('the service', () => {
       },
       {
         id: 'c',
-        className: 'Conv2D',
-        name: 'conv2d',
-        params: { filters: 2, strides: [2, 2] },
+        className: 'DepthwiseConv2D',
+        name: 'dw',
+        params: { strides: [2, 2] },
         position: { x: 0, y: 0 },
       },
       { id: 'f', className: 'Flatten', name: 'flatten', params: {}, position: { x: 0, y: 0 } },
@@ -194,7 +194,7 @@ describe('the service', () => {
       // The ladder chose wasm, which cannot train this CNN: the run moved to cpu and said why.
       expect(status.backend).toBe('cpu')
       expect(reports.at(-1)!.find((b) => b.name === 'wasm')!.detail).toBe(
-        'lacks the Conv2DBackpropFilter kernel this model needs to train',
+        'lacks the DepthwiseConv2dNativeBackpropFilter kernel this model needs to train',
       )
     }
   })

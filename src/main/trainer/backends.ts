@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import type { BackendName } from '../../shared/graph/schema'
 import type { BackendReport } from '../../shared/ipc/contract'
+import { registerWasmGradients } from './wasm-kernels'
 
 export type Tf = typeof import('@tensorflow/tfjs')
 
@@ -39,6 +40,7 @@ async function tryWasm(tf: Tf): Promise<string | null> {
     const dist = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/'
     wasm.setWasmPaths(dist)
     if (!(await tf.setBackend('wasm'))) return 'the WebAssembly module failed to start'
+    registerWasmGradients(tf)
     return null
   } catch (err) {
     return String((err as Error).message ?? err).split('\n')[0] ?? 'failed to load'
@@ -56,9 +58,18 @@ async function muted<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Switches to the cpu backend, without the advertisement tfjs prints when it starts it in Node. */
+export const useCpu = (tf: Tf): Promise<boolean> => muted(() => tf.setBackend('cpu'))
+
 // Plain @tensorflow/tfjs prints an advertisement for tfjs-node when imported in Node; we report
 // the backend ourselves, so keep the trainer's output to what we say.
-const quietTfjs = (): Promise<Tf> => muted(() => import('@tensorflow/tfjs'))
+// PROD also silences the notice the cpu backend prints on its first use.
+const quietTfjs = (): Promise<Tf> =>
+  muted(async () => {
+    const tf = await import('@tensorflow/tfjs')
+    tf.env().set('PROD', true)
+    return tf
+  })
 
 export interface ChosenBackend {
   tf: Tf
@@ -91,7 +102,7 @@ export async function chooseBackend(forced?: BackendName): Promise<ChosenBackend
       if (why === null) chosen = { tf, name, reports }
     } else {
       const tf = await quietTfjs()
-      await tf.setBackend('cpu')
+      await useCpu(tf)
       reports.push({ name, available: true, detail: 'pure JavaScript on the CPU (slowest)' })
       chosen = { tf, name, reports }
     }

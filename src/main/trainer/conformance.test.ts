@@ -94,13 +94,13 @@ function docFor(input: number[], className: string, params: Params, withDense = 
 }
 
 /**
- * Gradient kernels tfjs-backend-wasm 4.22 does not have. A layer that needs one does not train on
- * wasm; the trainer falls back to cpu for it and says so. Issue 3 registers them for wasm.
+ * Gradient kernels tfjs-backend-wasm 4.22 does not have and we have not written yet (wasm-kernels.ts
+ * adds Conv2DBackpropFilter). A layer that needs one does not train on wasm; the trainer falls back
+ * to cpu for it and says so.
  */
-const WASM_MISSING =
-  /Kernel '(Conv2DBackpropFilter|DepthwiseConv2dNativeBackprop(Filter|Input))' not registered for backend 'wasm'/
+const WASM_MISSING = /Kernel 'DepthwiseConv2dNativeBackprop(Filter|Input)' not registered for backend 'wasm'/
 const needsMissingWasmKernel = (className: string) =>
-  ['Conv1D', 'Conv2D', 'Conv2DTranspose', 'SeparableConv2D', 'DepthwiseConv2D'].includes(className)
+  ['SeparableConv2D', 'DepthwiseConv2D'].includes(className)
 
 describe('registry conformance with tfjs', () => {
   it('has a case for every layer in the palette', () => {

@@ -2,7 +2,7 @@
 // starts it with Electron's utilityProcess, the CLI and the browser host with child_process.fork.
 // A crash or out-of-memory here ends one run, never the app.
 import { loadDataset } from '../datasets/builtins'
-import { chooseBackend } from './backends'
+import { chooseBackend, useCpu } from './backends'
 import { disposeModel, train, type Progress } from './engine'
 import type { FromTrainer, ToTrainer } from './protocol'
 
@@ -40,7 +40,7 @@ async function start(msg: Extract<ToTrainer, { type: 'start' }>): Promise<void> 
     // chose wasm by itself, fall to the next rung for this model, and say why.
     const missing = MISSING_KERNEL.exec(String((err as Error).message))
     if (!missing || msg.backend || name !== 'wasm') throw err
-    await tf.setBackend('cpu')
+    await useCpu(tf)
     const why = `lacks the ${missing[1]} kernel this model needs to train`
     send({
       type: 'backend',

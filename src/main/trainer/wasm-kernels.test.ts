@@ -1,0 +1,57 @@
+import * as tf from '@tensorflow/tfjs'
+import { afterAll, describe, expect, it } from 'vitest'
+import { chooseBackend } from './backends'
+
+type Case = {
+  x: [number, number, number, number]
+  filter: [number, number, number, number]
+  strides: [number, number]
+  pad: 'valid' | 'same'
+}
+
+const CASES: Record<string, Case> = {
+  'valid, stride 1': { x: [2, 7, 6, 3], filter: [3, 3, 3, 4], strides: [1, 1], pad: 'valid' },
+  'same, stride 1': { x: [2, 7, 6, 3], filter: [3, 3, 3, 4], strides: [1, 1], pad: 'same' },
+  'valid, stride 2, uneven': { x: [3, 9, 8, 2], filter: [3, 2, 2, 5], strides: [2, 2], pad: 'valid' },
+  'same, stride 2, 5x5': { x: [2, 9, 10, 2], filter: [5, 5, 2, 3], strides: [2, 2], pad: 'same' },
+  'valid, 1x1': { x: [4, 5, 5, 3], filter: [1, 1, 3, 2], strides: [1, 1], pad: 'valid' },
+  'valid, stride 3 with leftover': { x: [2, 10, 11, 1], filter: [2, 3, 1, 2], strides: [3, 3], pad: 'valid' },
+}
+
+/** The filter gradient of a conv2d on the current backend, as plain numbers. */
+function filterGradient(c: Case, seed: number): number[] {
+  return tf.tidy(() => {
+    const x = tf.randomNormal(c.x, 0, 1, 'float32', seed)
+    const w = tf.randomNormal(c.filter, 0, 1, 'float32', seed + 1)
+    const loss = (f: import('@tensorflow/tfjs').Tensor) =>
+      tf
+        .conv2d(
+          x as import('@tensorflow/tfjs').Tensor4D,
+          f as import('@tensorflow/tfjs').Tensor4D,
+          c.strides,
+          c.pad,
+        )
+        .square()
+        .sum()
+    const g = tf.grad(loss)(w)
+    return Array.from(g.dataSync())
+  })
+}
+
+describe('wasm Conv2DBackpropFilter', async () => {
+  const wasm = await chooseBackend('wasm')
+  afterAll(async () => {
+    await tf.setBackend('cpu')
+  })
+
+  it.each(Object.entries(CASES))('%s equals the cpu backend', async (_name, c) => {
+    await tf.setBackend('cpu')
+    const expected = filterGradient(c, 7)
+    await tf.setBackend(wasm.name)
+    const before = tf.memory().numTensors
+    const got = filterGradient(c, 7)
+    expect(tf.memory().numTensors).toBe(before)
+    expect(got).toHaveLength(expected.length)
+    for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(expected[i]!, 3)
+  })
+})

@@ -1,0 +1,98 @@
+// Gradient kernels that tfjs-backend-wasm 4.22 lacks, written with the kernels it has, so that
+// convolutional models train on wasm instead of falling back to the much slower cpu backend.
+import type { Tf } from './backends'
+
+type Info = import('@tensorflow/tfjs').TensorInfo
+type Backend = { disposeData(dataId: object): void }
+type KernelFunc = (args: {
+  inputs: Record<string, Info>
+  backend: Backend
+  attrs: Record<string, unknown>
+}) => Info
+
+/**
+ * Registers the missing kernels for the wasm backend (once; later calls do nothing). Each one is
+ * checked against the cpu backend's own kernel in wasm-kernels.test.ts.
+ */
+export function registerWasmGradients(tf: Tf): void {
+  if (tf.getKernel('Conv2DBackpropFilter', 'wasm')) return
+  const kernel = (name: string): KernelFunc => {
+    const k = tf.getKernel(name, 'wasm')
+    if (!k) throw new Error(`The wasm backend has no ${name} kernel.`)
+    return k.kernelFunc as unknown as KernelFunc
+  }
+  const transpose = kernel('Transpose')
+  const pad = kernel('PadV2')
+  const slice = kernel('Slice')
+  const conv2d = kernel('Conv2D')
+
+  /**
+   * dW[kh, kw, ci, co] = Σ over batch and output positions of x[b, i·s + kh, j·s + kw, ci] · dy[b, i, j, co].
+   * That is a convolution of x (channels as the batch, the batch as channels) with dy as the
+   * filter, dilated by the forward stride: one wasm Conv2D over transposed tensors.
+   */
+  const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
+    const { x, dy } = inputs as { x: Info; dy: Info }
+    const filterShape = attrs.filterShape as [number, number, number, number]
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filterShape,
+      attrs.strides as [number, number],
+      1,
+      attrs.pad as 'same',
+      attrs.dimRoundingMode as 'floor' | undefined,
+      false,
+      'channelsLast',
+    )
+    const [kh, kw, cin, cout] = filterShape
+    const [, h, w] = x.shape as number[]
+    const { top, left } = info.padInfo
+    const needH = (info.outHeight - 1) * info.strideHeight + kh
+    const needW = (info.outWidth - 1) * info.strideWidth + kw
+    const temps: Info[] = []
+    const keep = (t: Info) => (temps.push(t), t)
+    try {
+      const padded = keep(
+        pad({
+          inputs: { x },
+          backend,
+          attrs: {
+            paddings: [
+              [0, 0],
+              [top, Math.max(0, needH - h! - top)],
+              [left, Math.max(0, needW - w! - left)],
+              [0, 0],
+            ],
+            constantValue: 0,
+          },
+        }),
+      )
+      const xt = keep(transpose({ inputs: { x: padded }, backend, attrs: { perm: [3, 1, 2, 0] } }))
+      const dyt = keep(transpose({ inputs: { x: dy }, backend, attrs: { perm: [1, 2, 0, 3] } }))
+      const full = keep(
+        conv2d({
+          inputs: { x: xt, filter: dyt },
+          backend,
+          attrs: {
+            strides: [1, 1],
+            pad: 'valid',
+            dataFormat: 'NHWC',
+            dilations: [info.strideHeight, info.strideWidth],
+          },
+        }),
+      )
+      const cut = keep(
+        slice({ inputs: { x: full }, backend, attrs: { begin: [0, 0, 0, 0], size: [cin, kh, kw, cout] } }),
+      )
+      return transpose({ inputs: { x: cut }, backend, attrs: { perm: [1, 2, 0, 3] } })
+    } finally {
+      for (const t of temps) backend.disposeData(t.dataId)
+    }
+  }
+
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropFilter',
+    backendName: 'wasm',
+    kernelFunc: conv2DBackpropFilter as never,
+  })
+}
