@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { analyze } from '../../shared/graph/analyze'
 import { parseDocument, serializeDocument, validateDocument } from '../../shared/graph/load'
@@ -160,7 +161,10 @@ export function createService(opts: ServiceOptions): Service {
       const d = doc(document)
       const modelConfig = toKerasConfig(d)
       if (!BUILTIN_DATASETS.some((x) => x.id === d.dataset.id))
-        throw new ServiceError('bad-request', `Unknown dataset "${d.dataset.id}".`)
+        throw new ServiceError(
+          'bad-request',
+          `The dataset "${d.dataset.id}" is not available in this version of Netwright. Choose one of: ${BUILTIN_DATASETS.map((x) => x.id).join(', ')}.`,
+        )
       const runId = randomUUID()
       const proc = opts.launcher()
       const run: Run = { id: runId, proc, state: 'starting', epochs: d.training.epochs }
@@ -248,6 +252,22 @@ export function createService(opts: ServiceOptions): Service {
     'project.template': async ({ name }) => {
       const text = await readText(join(opts.templatesDir, `${name}${PROJECT_EXT}`))
       return { document: parseDocument(text, `The template ${name}`) }
+    },
+    'project.templates': async () => {
+      const names = (await readdir(opts.templatesDir)).filter((f) => f.endsWith(PROJECT_EXT)).sort()
+      return Promise.all(
+        names.map(async (file) => {
+          const d = parseDocument(await readText(join(opts.templatesDir, file)), `The template ${file}`)
+          return {
+            name: file.slice(0, -PROJECT_EXT.length),
+            title: d.name,
+            description: d.description ?? '',
+            layers: d.nodes.length,
+            totalParams: analyze(d).totalParams,
+            dataset: d.dataset.id,
+          }
+        }),
+      )
     },
     'dialog.open': async () => {
       if (!opts.dialogs) throw new ServiceError('unavailable', 'This host has no native file dialogs.')

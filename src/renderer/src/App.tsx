@@ -5,6 +5,7 @@ import { validateDocument } from '../../shared/graph/load'
 import type { NetwrightApi, SystemInfo } from '../../shared/ipc/contract'
 import { Canvas } from './editor/Canvas'
 import { FileDialog } from './files/FileDialog'
+import { TemplateGallery } from './files/TemplateGallery'
 import { DRAFT_KEY, useProject } from './files/useProject'
 import { Inspector } from './inspector/Inspector'
 import { Palette } from './palette/Palette'
@@ -31,6 +32,7 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
   const analysis = useMemo(() => analyze(doc), [doc])
   const [info, setInfo] = useState<SystemInfo | null>(null)
   const [draft, setDraft] = useState<{ doc: unknown; at: number } | null>(null)
+  const [gallery, setGallery] = useState(false)
   const project = useProject(api, info)
 
   // Start-up: the default project, and an offer to restore unsaved work from last time.
@@ -131,8 +133,8 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
         <button onClick={project.newProject} data-testid="new">
           New
         </button>
-        <button onClick={() => void project.openTemplate(DEFAULT_TEMPLATE)} data-testid="example">
-          Example
+        <button onClick={() => setGallery(true)} data-testid="templates">
+          New from template…
         </button>
         <button onClick={() => void project.open()} data-testid="open" title="Ctrl+O">
           Open…
@@ -231,6 +233,16 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
         </div>
       </div>
       <TrainingPanel api={api} analysis={analysis} />
+      {gallery && (
+        <TemplateGallery
+          api={api}
+          onChoose={(name) => {
+            setGallery(false)
+            void project.openTemplate(name)
+          }}
+          onCancel={() => setGallery(false)}
+        />
+      )}
       {project.dialog && (
         <FileDialog
           api={api}

@@ -53,6 +53,8 @@ export const DocumentSchema = z.object({
   format: z.literal('netwright'),
   version: z.literal(CURRENT_VERSION),
   name: z.string().default('Untitled'),
+  /** What the model is for, shown in the template gallery. */
+  description: z.string().optional(),
   style: z.enum(['sequential', 'functional']),
   nodes: z.array(NodeSchema),
   edges: z.array(EdgeSchema),

@@ -19,6 +19,7 @@ export const requests = {
   'project.open': z.object({ path: z.string().min(1) }),
   'project.save': z.object({ path: z.string().min(1), document: z.unknown() }),
   'project.template': z.object({ name: z.string().regex(/^[a-z0-9-]+$/) }),
+  'project.templates': z.object({}).strict(),
   'dialog.open': z.object({}).strict(),
   'dialog.save': z.object({ suggestedName: z.string().optional() }),
 } as const
@@ -72,6 +73,16 @@ export interface ProjectEntry {
   modified: number
 }
 
+/** A template in the "New from template" gallery. */
+export interface TemplateInfo {
+  name: string
+  title: string
+  description: string
+  layers: number
+  totalParams: number
+  dataset: string
+}
+
 export interface Responses {
   'model.check': CheckResult
   'training.start': { runId: string }
@@ -82,6 +93,7 @@ export interface Responses {
   'project.open': { path: string; document: NetDocument }
   'project.save': { path: string }
   'project.template': { document: NetDocument }
+  'project.templates': TemplateInfo[]
   'dialog.open': { path: string | null }
   'dialog.save': { path: string | null }
 }

@@ -83,11 +83,13 @@ export function TrainingPanel({ api, analysis }: { api: NetwrightApi; analysis: 
           label="Dataset"
           testId="dataset"
           value={doc.dataset.id}
-          options={
-            datasets.length
-              ? datasets.map((d) => ({ value: d.id, label: d.name }))
-              : [{ value: doc.dataset.id, label: doc.dataset.id }]
-          }
+          options={[
+            ...datasets.map((d) => ({ value: d.id, label: d.name })),
+            // A project can name a dataset this version does not have yet (e.g. a template for MNIST).
+            ...(datasets.some((d) => d.id === doc.dataset.id)
+              ? []
+              : [{ value: doc.dataset.id, label: `${doc.dataset.id} (not available in this version)` }]),
+          ]}
           onChange={(id) =>
             edit((d) => ({
               ...d,
