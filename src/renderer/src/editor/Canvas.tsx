@@ -10,13 +10,13 @@ import {
   type EdgeChange,
   type OnDelete,
 } from '@xyflow/react'
-import { useCallback, useMemo, useState, type DragEvent } from 'react'
+import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react'
 import type { Analysis } from '../../../shared/graph/analyze'
 import { useDoc } from '../store/document'
 import { LayerNode, type LayerFlowNode } from './LayerNode'
 
 export const LAYER_MIME = 'application/netwright-layer'
-const NODE_W = 190
+const NODE_W = 220
 const NODE_H = 64
 const nodeTypes = { layer: LayerNode }
 
@@ -44,7 +44,13 @@ function segmentDistance(
 export function Canvas({ analysis }: { analysis: Analysis }) {
   const doc = useDoc((s) => s.doc)
   const selection = useDoc((s) => s.selection)
-  const { screenToFlowPosition } = useReactFlow()
+  const { screenToFlowPosition, fitView } = useReactFlow()
+  const generation = useDoc((s) => s.generation)
+  // A newly opened document is fitted into view once its layers have been measured.
+  useEffect(() => {
+    const t = setTimeout(() => void fitView({ maxZoom: 1, padding: 0.2 }), 50)
+    return () => clearTimeout(t)
+  }, [generation, fitView])
   const [dims, setDims] = useState<Dims>({})
 
   const nodes: LayerFlowNode[] = useMemo(

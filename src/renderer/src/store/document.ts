@@ -18,6 +18,8 @@ export interface DocState {
   selection: string[]
   /** The document before a drag began; the whole drag becomes one undo step when it ends. */
   dragStart: NetDocument | null
+  /** Counts documents loaded (new, open, template), so the canvas can fit the new one into view. */
+  generation: number
 
   load(doc: NetDocument, path: string | null): void
   markSaved(path: string): void
@@ -49,8 +51,19 @@ export const useDoc = create<DocState>((set, get) => ({
   future: [],
   selection: [],
   dragStart: null,
+  generation: 0,
 
-  load: (doc, path) => set({ doc, saved: doc, path, past: [], future: [], selection: [], dragStart: null }),
+  load: (doc, path) =>
+    set((s) => ({
+      doc,
+      saved: doc,
+      path,
+      past: [],
+      future: [],
+      selection: [],
+      dragStart: null,
+      generation: s.generation + 1,
+    })),
   markSaved: (path) => set((s) => ({ saved: s.doc, path })),
   edit: (fn) =>
     set((s) => {
