@@ -10,7 +10,7 @@ import {
   type EdgeChange,
   type OnDelete,
 } from '@xyflow/react'
-import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react'
 import type { Analysis } from '../../../shared/graph/analyze'
 import { useDoc } from '../store/document'
 import { LayerNode, type LayerFlowNode } from './LayerNode'
@@ -46,11 +46,16 @@ export function Canvas({ analysis }: { analysis: Analysis }) {
   const selection = useDoc((s) => s.selection)
   const { screenToFlowPosition, fitView } = useReactFlow()
   const generation = useDoc((s) => s.generation)
-  // A newly opened document is fitted into view once its layers have been measured.
+  // A newly opened document is fitted into view once its layers have been measured; only then
+  // (fitView's identity changes with the nodes, and refitting on every edit would move the canvas).
+  const fitRef = useRef(fitView)
+  fitRef.current = fitView
   useEffect(() => {
-    const t = setTimeout(() => void fitView({ maxZoom: 1, padding: 0.2 }), 50)
+    // An empty new project keeps the view as it is, so the first layers land where they are dropped.
+    if (useDoc.getState().doc.nodes.length === 0) return
+    const t = setTimeout(() => void fitRef.current({ maxZoom: 1, padding: 0.2 }), 50)
     return () => clearTimeout(t)
-  }, [generation, fitView])
+  }, [generation])
   const [dims, setDims] = useState<Dims>({})
 
   const nodes: LayerFlowNode[] = useMemo(
