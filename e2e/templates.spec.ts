@@ -4,7 +4,7 @@ import { openApp } from './helpers'
 test('New from template opens the ShallowVGGNet with its shapes and parameter totals', async ({ page }) => {
   await openApp(page)
   await page.getByTestId('templates').click()
-  await expect(page.getByTestId('template-list').getByRole('button')).toHaveCount(6)
+  await expect(page.getByTestId('template-list').getByRole('button')).toHaveCount(8)
   await page.getByTestId('template-shallow-vggnet').click()
   await expect(page.getByTestId('total-params')).toContainText(
     'Total params: 2,171,178 · Trainable: 2,169,770',
@@ -17,4 +17,20 @@ test('New from template opens the ShallowVGGNet with its shapes and parameter to
   await expect(page.getByTestId('train-error')).toContainText(
     'The dataset "cifar10" is not available in this version',
   )
+})
+
+test('the Functional residual block opens, shows its skip connection and trains', async ({ page }) => {
+  await openApp(page)
+  await page.getByTestId('templates').click()
+  await page.getByTestId('template-residual-block').click()
+  await expect(page.getByTestId('total-params')).toContainText('Total params: 5,371')
+  await page.getByTestId('node-add').click()
+  await expect(page.getByTestId('merge-inputs')).toHaveText('conv2dconv2d_1')
+  await expect(page.getByTestId('node-add').getByTestId('shape')).toHaveText('(None, 28, 28, 8)')
+  await page.getByTestId('epochs').fill('1')
+  await page.getByTestId('epochs').press('Enter')
+  await page.getByTestId('train').click()
+  await expect(page.getByTestId('status-line')).toContainText('Finished 1 epoch.', { timeout: 60_000 })
+  // The convolutions train on a fast backend (wasm has our Conv2DBackpropFilter), not on cpu.
+  await expect(page.getByTestId('status-line')).toContainText(/Backend: (tfjs-node-gpu|tfjs-node|wasm)/)
 })

@@ -16,6 +16,8 @@ const KERAS_TOTALS: Record<string, [total: number, nonTrainable: number]> = {
   'shallow-vggnet': [2_171_178, 1_408],
   'fashion-mnist-cnn': [34_826, 0],
   'boston-regressor': [5_121, 0],
+  'residual-block': [5_371, 0],
+  'two-inputs': [443, 0],
 }
 
 describe('templates', () => {

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import type { BackendName } from '../../shared/graph/schema'
 import type { BackendReport } from '../../shared/ipc/contract'
+import { registerCustomLayers } from './custom-layers'
 import { registerWasmGradients } from './wasm-kernels'
 
 export type Tf = typeof import('@tensorflow/tfjs')
@@ -111,5 +112,6 @@ export async function chooseBackend(forced?: BackendName): Promise<ChosenBackend
     const r = reports[0]!
     throw new Error(`The ${r.name} backend is not available here: ${r.detail}.`)
   }
+  registerCustomLayers(chosen.tf)
   return chosen
 }

@@ -9,8 +9,12 @@ import { toKerasConfig } from '../../shared/keras/config'
 import { LAYERS, type Params } from '../../shared/layers'
 import { shapesDoc } from '../../shared/testing'
 import { chooseBackend } from './backends'
+import { registerCustomLayers } from './custom-layers'
 
-type Case = [label: string, input: number[], className: string, params: Params]
+registerCustomLayers(tf)
+
+/** A case: the layer, its input shape, and for merge layers the shape of a second input. */
+type Case = [label: string, input: number[], className: string, params: Params, second?: number[]]
 
 /** Table-driven cases: every layer at its defaults, plus the variants where shape math can go wrong. */
 const CASES: Case[] = [
@@ -67,30 +71,54 @@ const CASES: Case[] = [
   ['PReLU', [3, 4], 'PReLU', {}],
   ['ELU', [6], 'ELU', {}],
   ['Softmax', [6], 'Softmax', {}],
+  ['Add', [4, 3], 'Add', {}, [4, 3]],
+  ['Subtract', [5], 'Subtract', {}, [5]],
+  ['Multiply', [5], 'Multiply', {}, [5]],
+  ['Average', [2, 2, 3], 'Average', {}, [2, 2, 3]],
+  ['Maximum', [5], 'Maximum', {}, [5]],
+  ['Minimum', [5], 'Minimum', {}, [5]],
+  ['Concatenate last axis', [4, 3], 'Concatenate', {}, [4, 5]],
+  ['Concatenate axis 1', [4, 3], 'Concatenate', { axis: 1 }, [2, 3]],
+  ['Dot', [6], 'Dot', { axes: 1 }, [6]],
+  ['Dot normalized', [6], 'Dot', { axes: 1, normalize: true }, [6]],
 ]
 
 /**
  * Input → the layer. For the training step a Dense (same width) goes first, so that a layer without
  * weights still has gradients flowing through it.
  */
-function docFor(input: number[], className: string, params: Params, withDense = false): NetDocument {
-  const nodes: NetNode[] = [
-    { id: 'in', className: 'InputLayer', name: 'input', params: { shape: input }, position: { x: 0, y: 0 } },
-    { id: 'l', className, name: 'layer', params, position: { x: 0, y: 100 } },
-  ]
-  const edges = [{ id: 'e', source: 'in', target: 'l', targetPort: 0 }]
-  if (withDense) {
+function docFor(
+  input: number[],
+  className: string,
+  params: Params,
+  withDense = false,
+  second?: number[],
+): NetDocument {
+  const shapes = second ? [input, second] : [input]
+  const nodes: NetNode[] = [{ id: 'l', className, name: 'layer', params, position: { x: 0, y: 100 } }]
+  const edges: NetDocument['edges'] = []
+  shapes.forEach((shape, i) => {
     nodes.push({
-      id: 'd',
-      className: 'Dense',
-      name: 'pre',
-      params: { units: input.at(-1)! },
+      id: `in${i}`,
+      className: 'InputLayer',
+      name: `input_${i}`,
+      params: { shape },
       position: { x: 0, y: 0 },
     })
-    edges[0] = { id: 'e', source: 'd', target: 'l', targetPort: 0 }
-    edges.push({ id: 'e0', source: 'in', target: 'd', targetPort: 0 })
-  }
-  return { ...shapesDoc(), nodes, edges }
+    if (withDense) {
+      const units = shape.at(-1)!
+      nodes.push({
+        id: `d${i}`,
+        className: 'Dense',
+        name: `pre_${i}`,
+        params: { units },
+        position: { x: 0, y: 0 },
+      })
+      edges.push({ id: `p${i}`, source: `in${i}`, target: `d${i}`, targetPort: 0 })
+    }
+    edges.push({ id: `e${i}`, source: withDense ? `d${i}` : `in${i}`, target: 'l', targetPort: i })
+  })
+  return { ...shapesDoc(), style: second ? 'functional' : 'sequential', nodes, edges }
 }
 
 /**
@@ -109,10 +137,10 @@ describe('registry conformance with tfjs', () => {
   })
 
   for (const style of ['sequential', 'functional'] as const)
-    it.each(CASES)(
+    it.each(CASES.filter((c) => style === 'functional' || !c[4]))(
       `%s (${style}): shape and parameters equal tfjs's`,
-      async (_label, input, className, params) => {
-        const doc = { ...docFor(input, className, params), style }
+      async (_label, input, className, params, second) => {
+        const doc = { ...docFor(input, className, params, false, second), style }
         const a = analyze(doc)
         expect(a.problems).toEqual([])
         const model = await tf.models.modelFromJSON({ modelTopology: toKerasConfig(doc, a) as never })
@@ -183,13 +211,13 @@ describe('every layer trains one step', async () => {
     await tf.setBackend('cpu')
   })
   for (const backend of backends)
-    it.each(CASES)(`%s on ${backend}`, async (_label, input, className, params) => {
+    it.each(CASES)(`%s on ${backend}`, async (_label, input, className, params, second) => {
       await chooseBackend(backend)
-      const doc = docFor(input, className, params, true)
+      const doc = docFor(input, className, params, true, second)
       const model = await tf.models.modelFromJSON({ modelTopology: toKerasConfig(doc) as never })
       model.compile({ optimizer: tf.train.sgd(0.01), loss: 'meanSquaredError' })
       const out = model.outputs[0]!.shape.slice(1) as number[]
-      const x = tf.randomNormal([4, ...input])
+      const x = (second ? [input, second] : [input]).map((s) => tf.randomNormal([4, ...s]))
       const y = tf.randomNormal([4, ...out])
       const missing = backend === 'wasm' && needsMissingWasmKernel(className)
       try {
@@ -197,7 +225,7 @@ describe('every layer trains one step', async () => {
         if (missing) await expect(step).rejects.toThrow(WASM_MISSING)
         else expect(Number.isFinite(await step)).toBe(true)
       } finally {
-        tf.dispose([x, y])
+        tf.dispose([...x, y])
         model.dispose()
       }
     })

@@ -122,4 +122,63 @@ describe('analyze', () => {
     expect(analyze(doc).ok).toBe(true)
     expect(analyze(doc).totalParams).toBe(5 * 128 + 128 + 387)
   })
+
+  describe('merge layers', () => {
+    const merge = (
+      className: string,
+      a: number[],
+      b: number[],
+      params: Record<string, unknown> = {},
+    ): NetDocument => ({
+      ...shapesDoc(),
+      style: 'functional',
+      nodes: [
+        { id: 'a', className: 'InputLayer', name: 'a', params: { shape: a }, position: { x: 0, y: 0 } },
+        { id: 'b', className: 'InputLayer', name: 'b', params: { shape: b }, position: { x: 0, y: 0 } },
+        { id: 'm', className, name: 'm', params, position: { x: 0, y: 0 } },
+      ],
+      edges: [
+        { id: 'ea', source: 'a', target: 'm', targetPort: 0 },
+        { id: 'eb', source: 'b', target: 'm', targetPort: 1 },
+      ],
+    })
+
+    it('adds equal shapes and explains unequal ones', () => {
+      expect(analyze(merge('Add', [4, 3], [4, 3])).nodes.m!.outputShape).toEqual([null, 4, 3])
+      expect(analyze(merge('Add', [32], [16])).nodes.m!.errors[0]).toBe(
+        'Add needs inputs of the same shape; received [null, 32] and [null, 16]. Make the layers before it output the same shape.',
+      )
+      expect(analyze(merge('Multiply', [2, 2], [4])).nodes.m!.errors[0]).toContain(
+        'Multiply needs inputs of the same shape',
+      )
+    })
+
+    it('concatenates along an axis and explains a mismatch on another one', () => {
+      expect(analyze(merge('Concatenate', [4, 3], [4, 5])).nodes.m!.outputShape).toEqual([null, 4, 8])
+      expect(analyze(merge('Concatenate', [4, 3], [2, 3], { axis: 1 })).nodes.m!.outputShape).toEqual([
+        null,
+        6,
+        3,
+      ])
+      expect(analyze(merge('Concatenate', [4, 3], [2, 3])).nodes.m!.errors[0]).toBe(
+        'Concatenate along axis -1 needs every other dimension equal, but dimension 1 differs: [null, 4, 3] and [null, 2, 3].',
+      )
+      expect(analyze(merge('Concatenate', [4, 3], [4, 3], { axis: 3 })).nodes.m!.errors[0]).toContain(
+        'axis 3 does not fit',
+      )
+    })
+
+    it('asks for two inputs where a merge has one, and refuses merges in a Sequential model', () => {
+      const one = merge('Add', [4], [4])
+      one.edges = one.edges.slice(0, 1)
+      expect(analyze(one).nodes.m!.errors.join()).toContain(
+        'Add merges two or more inputs; connect at least two',
+      )
+      expect(
+        analyze({ ...merge('Add', [4], [4]), style: 'sequential' })
+          .problems.map((p) => p.message)
+          .join(),
+      ).toContain('A Sequential model has exactly one Input')
+    })
+  })
 })

@@ -6,6 +6,7 @@ export const CATEGORIES = [
   'Pooling',
   'Reshaping',
   'Normalization and regularization',
+  'Merge',
   'Activation',
 ] as const
 export type LayerCategory = (typeof CATEGORIES)[number]

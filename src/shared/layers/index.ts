@@ -1,6 +1,7 @@
 import * as act from './activations'
 import * as conv from './conv'
 import { Activation, Dense, Dropout, Flatten, Input } from './core'
+import * as merge from './merge'
 import * as norm from './normalization'
 import * as pool from './pooling'
 import * as reshape from './reshaping'
@@ -42,6 +43,14 @@ export const LAYERS: readonly LayerSpec[] = [
   norm.GaussianNoise,
   norm.GaussianDropout,
   norm.AlphaDropout,
+  merge.Add,
+  merge.Subtract,
+  merge.Multiply,
+  merge.Average,
+  merge.Maximum,
+  merge.Minimum,
+  merge.Concatenate,
+  merge.Dot,
   act.ReLU,
   act.LeakyReLU,
   norm.PReLU,

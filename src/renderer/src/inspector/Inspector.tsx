@@ -188,6 +188,22 @@ export function Inspector({ analysis }: { analysis: Analysis }) {
             onChange={(v) => setParam(k, v)}
           />
         ))}
+      {spec?.inputs === 'many' && (
+        <div className="field">
+          <label>Inputs, in order</label>
+          <ol className="merge-inputs" data-testid="merge-inputs">
+            {doc.edges
+              .filter((e) => e.target === node.id)
+              .sort((a, b) => a.targetPort - b.targetPort)
+              .map((e) => (
+                <li key={e.id}>{doc.nodes.find((n) => n.id === e.source)?.name ?? e.source}</li>
+              ))}
+          </ol>
+          <div className="field-help">
+            The order in which the connections were made; it matters for Subtract and Dot.
+          </div>
+        </div>
+      )}
       <dl className="totals">
         <dt>Output shape</dt>
         <dd>{info?.outputShape ? formatShape(info.outputShape) : '—'}</dd>
