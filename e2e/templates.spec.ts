@@ -4,7 +4,7 @@ import { openApp } from './helpers'
 test('New from template opens the ShallowVGGNet with its shapes and parameter totals', async ({ page }) => {
   await openApp(page)
   await page.getByTestId('templates').click()
-  await expect(page.getByTestId('template-list').getByRole('button')).toHaveCount(8)
+  await expect(page.getByTestId('template-list').getByRole('button')).toHaveCount(10)
   await page.getByTestId('template-shallow-vggnet').click()
   await expect(page.getByTestId('total-params')).toContainText(
     'Total params: 2,171,178 · Trainable: 2,169,770',

@@ -18,6 +18,8 @@ const KERAS_TOTALS: Record<string, [total: number, nonTrainable: number]> = {
   'boston-regressor': [5_121, 0],
   'residual-block': [5_371, 0],
   'two-inputs': [443, 0],
+  'imdb-lstm': [328_353, 0],
+  'imdb-bidirectional-lstm': [336_705, 0],
 }
 
 describe('templates', () => {

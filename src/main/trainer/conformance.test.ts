@@ -71,6 +71,21 @@ const CASES: Case[] = [
   ['PReLU', [3, 4], 'PReLU', {}],
   ['ELU', [6], 'ELU', {}],
   ['Softmax', [6], 'Softmax', {}],
+  ['Embedding', [7], 'Embedding', { input_dim: 50, output_dim: 4 }],
+  ['SimpleRNN', [5, 3], 'SimpleRNN', { units: 4 }],
+  ['SimpleRNN sequences', [5, 3], 'SimpleRNN', { units: 4, return_sequences: true, activation: 'relu' }],
+  ['LSTM', [5, 3], 'LSTM', { units: 4 }],
+  ['LSTM sequences, no bias', [5, 3], 'LSTM', { units: 2, return_sequences: true, use_bias: false }],
+  ['GRU', [5, 3], 'GRU', { units: 4 }],
+  ['Bidirectional LSTM', [5, 3], 'Bidirectional', { layer: 'LSTM', units: 4 }],
+  [
+    'Bidirectional GRU sum, sequences',
+    [5, 3],
+    'Bidirectional',
+    { layer: 'GRU', units: 3, merge_mode: 'sum', return_sequences: true },
+  ],
+  ['Bidirectional SimpleRNN', [5, 3], 'Bidirectional', { layer: 'SimpleRNN', units: 2, merge_mode: 'ave' }],
+  ['TimeDistributed', [5, 3], 'TimeDistributed', { units: 6, activation: 'relu' }],
   ['Add', [4, 3], 'Add', {}, [4, 3]],
   ['Subtract', [5], 'Subtract', {}, [5]],
   ['Multiply', [5], 'Multiply', {}, [5]],
@@ -97,15 +112,19 @@ function docFor(
   const shapes = second ? [input, second] : [input]
   const nodes: NetNode[] = [{ id: 'l', className, name: 'layer', params, position: { x: 0, y: 100 } }]
   const edges: NetDocument['edges'] = []
+  // An Embedding reads word indices straight from an int32 Input (no Dense can come before it).
+  const ints = className === 'Embedding'
+  const pre = withDense && !ints
   shapes.forEach((shape, i) => {
+    const inputParams = { shape, dtype: ints ? 'int32' : 'float32' }
     nodes.push({
       id: `in${i}`,
       className: 'InputLayer',
       name: `input_${i}`,
-      params: { shape },
+      params: inputParams,
       position: { x: 0, y: 0 },
     })
-    if (withDense) {
+    if (pre) {
       const units = shape.at(-1)!
       nodes.push({
         id: `d${i}`,
@@ -116,7 +135,7 @@ function docFor(
       })
       edges.push({ id: `p${i}`, source: `in${i}`, target: `d${i}`, targetPort: 0 })
     }
-    edges.push({ id: `e${i}`, source: withDense ? `d${i}` : `in${i}`, target: 'l', targetPort: i })
+    edges.push({ id: `e${i}`, source: pre ? `d${i}` : `in${i}`, target: 'l', targetPort: i })
   })
   return { ...shapesDoc(), style: second ? 'functional' : 'sequential', nodes, edges }
 }
@@ -217,7 +236,11 @@ describe('every layer trains one step', async () => {
       const model = await tf.models.modelFromJSON({ modelTopology: toKerasConfig(doc) as never })
       model.compile({ optimizer: tf.train.sgd(0.01), loss: 'meanSquaredError' })
       const out = model.outputs[0]!.shape.slice(1) as number[]
-      const x = (second ? [input, second] : [input]).map((s) => tf.randomNormal([4, ...s]))
+      const x = (second ? [input, second] : [input]).map((s) =>
+        className === 'Embedding'
+          ? tf.randomUniform([4, ...s], 0, params.input_dim as number, 'int32')
+          : tf.randomNormal([4, ...s]),
+      )
       const y = tf.randomNormal([4, ...out])
       const missing = backend === 'wasm' && needsMissingWasmKernel(className)
       try {

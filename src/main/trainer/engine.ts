@@ -91,7 +91,7 @@ export function prepareTensors(
   const k = data.classes.length
   const lastLayer = 'the last layer'
   return tf.tidy(() => {
-    const xs = tf.tensor(data.x, [n, ...want])
+    const xs = tf.tensor(data.x, [n, ...want], model.inputs[0]!.dtype === 'int32' ? 'int32' : 'float32')
     let ys: Tensor
     if (loss === 'sparse_categorical_crossentropy') {
       if (outDim !== k)

@@ -55,3 +55,37 @@ describe('wasm Conv2DBackpropFilter', async () => {
     for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(expected[i]!, 3)
   })
 })
+
+describe('wasm UnsortedSegmentSum', async () => {
+  const wasm = await chooseBackend('wasm')
+  afterAll(async () => {
+    await tf.setBackend('cpu')
+  })
+  const run = (xShape: number[], ids: number[], segments: number) =>
+    tf.tidy(() =>
+      Array.from(
+        tf
+          .unsortedSegmentSum(
+            tf.randomNormal(xShape, 0, 1, 'float32', 3),
+            tf.tensor1d(ids, 'int32'),
+            segments,
+          )
+          .dataSync(),
+      ),
+    )
+
+  it.each([
+    ['rows of a matrix', [6, 4], [0, 2, 2, 1, 0, 4], 5],
+    ['a vector', [5], [1, 1, 0, 3, 1], 4],
+    ['rank 3 values, unused segments', [3, 2, 2], [7, 0, 7], 9],
+  ] as const)('%s equals the cpu backend', async (_name, xShape, ids, segments) => {
+    await tf.setBackend('cpu')
+    const expected = run([...xShape], [...ids], segments)
+    await tf.setBackend(wasm.name)
+    const before = tf.memory().numTensors
+    const got = run([...xShape], [...ids], segments)
+    expect(tf.memory().numTensors).toBe(before)
+    expect(got).toHaveLength(expected.length)
+    for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(expected[i]!, 4)
+  })
+})

@@ -181,4 +181,43 @@ describe('analyze', () => {
       ).toContain('A Sequential model has exactly one Input')
     })
   })
+
+  describe('recurrent layers', () => {
+    const seq = (
+      input: Record<string, unknown>,
+      className: string,
+      params: Record<string, unknown> = {},
+    ): NetDocument => ({
+      ...shapesDoc(),
+      nodes: [
+        { id: 'in', className: 'InputLayer', name: 'input', params: input, position: { x: 0, y: 0 } },
+        { id: 'l', className, name: 'l', params, position: { x: 0, y: 0 } },
+      ],
+      edges: [{ id: 'e', source: 'in', target: 'l', targetPort: 0 }],
+    })
+
+    it('explains an RNN fed 2-D data', () => {
+      expect(analyze(seq({ shape: [784] }, 'LSTM')).nodes.l!.errors[0]).toBe(
+        'LSTM expects a 3D input (batch, steps, features); received [null, 784]. An RNN reads sequences of shape (steps, features): start from an Embedding, or give the Input a shape such as [28, 28] (28 steps of 28 values).',
+      )
+      expect(analyze(seq({ shape: [28, 28] }, 'LSTM', { units: 16 })).nodes.l!.outputShape).toEqual([
+        null,
+        16,
+      ])
+      expect(
+        analyze(seq({ shape: [28, 28] }, 'GRU', { units: 8, return_sequences: true })).nodes.l!.outputShape,
+      ).toEqual([null, 28, 8])
+    })
+
+    it('explains an Embedding fed floats', () => {
+      expect(analyze(seq({ shape: [100] }, 'Embedding')).nodes.l!.errors[0]).toContain(
+        'Embedding takes whole-number word indices, but it is fed float32 values',
+      )
+      const ok = analyze(
+        seq({ shape: [100], dtype: 'int32' }, 'Embedding', { input_dim: 500, output_dim: 8 }),
+      )
+      expect(ok.nodes.l!.outputShape).toEqual([null, 100, 8])
+      expect(ok.nodes.l!.params).toBe(4000)
+    })
+  })
 })

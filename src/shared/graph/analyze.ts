@@ -9,6 +9,8 @@ export interface Problem {
 
 export interface NodeInfo {
   outputShape?: Shape
+  /** 'int32' for an Input of word indices, else 'float32'. */
+  dtype?: string
   params: number
   /** Problems on this node, in words a learner understands. */
   errors: string[]
@@ -220,8 +222,13 @@ export function analyze(doc: NetDocument): Analysis {
     const ins = (incoming.get(id) ?? []).map((e) => nodes[e.source]?.outputShape)
     if (ins.some((s) => s === undefined)) continue
     const inShapes = ins as Shape[]
+    const dtypes = (incoming.get(id) ?? []).map((e) => nodes[e.source]?.dtype ?? 'float32')
     try {
-      info.outputShape = entry.spec.outputShape(inShapes, entry.params)
+      info.outputShape = entry.spec.outputShape(inShapes, entry.params, dtypes)
+      info.dtype =
+        entry.spec.className === 'InputLayer'
+          ? ((entry.params.dtype as string | undefined) ?? 'float32')
+          : 'float32'
       info.params = entry.spec.paramCount(inShapes, entry.params)
       total += info.params
       nonTrainable += entry.spec.nonTrainableCount?.(inShapes, entry.params) ?? 0

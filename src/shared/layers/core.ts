@@ -6,12 +6,19 @@ export const Input = defineLayer({
   category: 'Core',
   doc: 'Where data enters the model; its shape is one sample without the batch, e.g. [28, 28] for an image.',
   inputs: 'none',
-  params: { shape: shape([28, 28], 'The shape of one sample, without the batch dimension.') },
+  params: {
+    shape: shape([28, 28], 'The shape of one sample, without the batch dimension.'),
+    dtype: choice(
+      ['float32', 'int32'],
+      'float32',
+      "'float32' for numbers such as pixels; 'int32' for word indices fed to an Embedding.",
+    ),
+  },
   outputShape: (_in, p) => [null, ...(p.shape as number[])],
   paramCount: () => 0,
   kerasConfig: (p) => ({
     batch_input_shape: [null, ...(p.shape as number[])],
-    dtype: 'float32',
+    dtype: p.dtype,
     sparse: false,
   }),
 })

@@ -6,6 +6,7 @@ export const CATEGORIES = [
   'Pooling',
   'Reshaping',
   'Normalization and regularization',
+  'Recurrent and text',
   'Merge',
   'Activation',
 ] as const
@@ -23,7 +24,8 @@ export interface LayerSpec {
   /** 'none' for Input, 'one' for ordinary layers, 'many' for merge layers. */
   inputs: 'none' | 'one' | 'many'
   params: Record<string, ParamSpec>
-  outputShape: (inputs: Shape[], p: Params) => Shape
+  /** The output shape; `dtypes` are the inputs' dtypes ('float32' unless an int32 Input feeds it). */
+  outputShape: (inputs: Shape[], p: Params, dtypes: string[]) => Shape
   /** All parameters, trainable or not, as Keras counts them. */
   paramCount: (inputs: Shape[], p: Params) => number
   /** The part of paramCount that is not trained (BatchNormalization's moving statistics). */

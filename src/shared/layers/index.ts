@@ -4,6 +4,7 @@ import { Activation, Dense, Dropout, Flatten, Input } from './core'
 import * as merge from './merge'
 import * as norm from './normalization'
 import * as pool from './pooling'
+import * as rnn from './recurrent'
 import * as reshape from './reshaping'
 import type { LayerSpec } from './define'
 import type { Params } from './params'
@@ -43,6 +44,12 @@ export const LAYERS: readonly LayerSpec[] = [
   norm.GaussianNoise,
   norm.GaussianDropout,
   norm.AlphaDropout,
+  rnn.Embedding,
+  rnn.SimpleRNN,
+  rnn.LSTM,
+  rnn.GRU,
+  rnn.Bidirectional,
+  rnn.TimeDistributed,
   merge.Add,
   merge.Subtract,
   merge.Multiply,

@@ -59,7 +59,7 @@ export const Subtract = defineLayer({
   outputShape: (ins) => {
     if (ins.length !== 2)
       throw new ShapeError(`Subtract takes exactly two inputs (first − second); received ${ins.length}.`)
-    return subtractShape(ins, {}).map((d) => d)
+    return subtractShape(ins, {}, [])
   },
   paramCount: () => 0,
 })
