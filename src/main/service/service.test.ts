@@ -148,57 +148,6 @@ describe('the service', () => {
     expect(Date.now() - t0).toBeLessThan(3500)
   })
 
-  it('falls back from wasm to cpu for a model wasm cannot train, and says why', async () => {
-    const doc = small()
-    doc.dataset.options = { count: 40 }
-    doc.nodes = [
-      {
-        id: 'in',
-        className: 'InputLayer',
-        name: 'input',
-        params: { shape: [28, 28, 1] },
-        position: { x: 0, y: 0 },
-      },
-      {
-        id: 'c',
-        className: 'DepthwiseConv2D',
-        name: 'dw',
-        params: { strides: [2, 2] },
-        position: { x: 0, y: 0 },
-      },
-      { id: 'f', className: 'Flatten', name: 'flatten', params: {}, position: { x: 0, y: 0 } },
-      {
-        id: 'd',
-        className: 'Dense',
-        name: 'dense',
-        params: { units: 3, activation: 'softmax' },
-        position: { x: 0, y: 0 },
-      },
-    ]
-    doc.edges = [
-      { id: 'a', source: 'in', target: 'c', targetPort: 0 },
-      { id: 'b', source: 'c', target: 'f', targetPort: 0 },
-      { id: 'e', source: 'f', target: 'd', targetPort: 0 },
-    ]
-    const statuses: TrainingStatus[] = []
-    const off = service.subscribe((e, p) => e === 'training.status' && statuses.push(p as TrainingStatus))
-    let runId = ''
-    const end = ended(service, () => runId)
-    runId = (await service.call('training.start', { document: doc })).runId
-    const status = await end
-    off()
-    expect(status.state).toBe('done')
-    const reports = statuses.filter((s) => s.runId === runId && s.backends).map((s) => s.backends!)
-    const first = reports[0]!.find((b) => b.name === 'wasm')!
-    if (first.available) {
-      // The ladder chose wasm, which cannot train this CNN: the run moved to cpu and said why.
-      expect(status.backend).toBe('cpu')
-      expect(reports.at(-1)!.find((b) => b.name === 'wasm')!.detail).toBe(
-        'lacks the DepthwiseConv2dNativeBackpropFilter kernel this model needs to train',
-      )
-    }
-  })
-
   it('reports the backend ladder honestly', async () => {
     const info = await service.call('system.info', {})
     expect(info.backends.map((b) => b.name)).toEqual(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'])

@@ -2,7 +2,8 @@
 // starts it with Electron's utilityProcess, the CLI and the browser host with child_process.fork.
 // A crash or out-of-memory here ends one run, never the app.
 import { loadDataset } from '../datasets/builtins'
-import { chooseBackend, useCpu } from './backends'
+import { chooseBackend } from './backends'
+import { withWasmFallback } from './fallback'
 import { disposeModel, train, type Progress } from './engine'
 import type { FromTrainer, ToTrainer } from './protocol'
 
@@ -19,11 +20,10 @@ function send(msg: FromTrainer): void {
 
 let stopRequested = false
 
-const MISSING_KERNEL = /Kernel '(\w+)' not registered for backend 'wasm'/
-
 async function start(msg: Extract<ToTrainer, { type: 'start' }>): Promise<void> {
-  const { tf, name, reports } = await chooseBackend(msg.backend)
-  send({ type: 'backend', backend: name, reports })
+  const chosen = await chooseBackend(msg.backend)
+  const { tf } = chosen
+  send({ type: 'backend', backend: chosen.name, reports: chosen.reports })
   const data = loadDataset(msg.dataset.id, msg.dataset.options, msg.training.seed)
   send({ type: 'running', epochs: msg.training.epochs, samples: data.y.length })
   const baseline = tf.memory().numTensors
@@ -32,29 +32,12 @@ async function start(msg: Extract<ToTrainer, { type: 'start' }>): Promise<void> 
     onEpoch: (progress: Progress) => send({ type: 'epoch', progress }),
     shouldStop: () => stopRequested,
   }
-  let result
-  try {
-    result = await train(tf, msg, data, hooks)
-  } catch (err) {
-    // tfjs-backend-wasm lacks some gradient kernels (convolutions' filter gradients). When the ladder
-    // chose wasm by itself, fall to the next rung for this model, and say why.
-    const missing = MISSING_KERNEL.exec(String((err as Error).message))
-    if (!missing || msg.backend || name !== 'wasm') throw err
-    await useCpu(tf)
-    const why = `lacks the ${missing[1]} kernel this model needs to train`
-    send({
-      type: 'backend',
-      backend: 'cpu',
-      reports: reports.map((r) =>
-        r.name === 'wasm'
-          ? { ...r, available: false, detail: why }
-          : r.name === 'cpu'
-            ? { ...r, detail: 'pure JavaScript on the CPU (slowest)' }
-            : r,
-      ),
-    })
-    result = await train(tf, msg, data, hooks)
-  }
+  const result = await withWasmFallback(
+    chosen,
+    !!msg.backend,
+    (t) => train(t, msg, data, hooks),
+    (reports) => send({ type: 'backend', backend: 'cpu', reports }),
+  )
   disposeModel(result.model)
   send({
     type: 'done',

@@ -89,3 +89,41 @@ describe('wasm UnsortedSegmentSum', async () => {
     for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(expected[i]!, 4)
   })
 })
+
+describe('wasm depthwise convolution gradients', async () => {
+  const wasm = await chooseBackend('wasm')
+  afterAll(async () => {
+    await tf.setBackend('cpu')
+  })
+  type T4 = import('@tensorflow/tfjs').Tensor4D
+  /** Gradients of a depthwise conv2d with respect to its input and its filter, as plain numbers. */
+  const grads = (c: Case) =>
+    tf.tidy(() => {
+      const x = tf.randomNormal(c.x, 0, 1, 'float32', 11) as T4
+      const w = tf.randomNormal(c.filter, 0, 1, 'float32', 12) as T4
+      const f = (a: import('@tensorflow/tfjs').Tensor, b: import('@tensorflow/tfjs').Tensor) =>
+        tf
+          .depthwiseConv2d(a as T4, b as T4, c.strides, c.pad)
+          .square()
+          .sum()
+      const [dx, dw] = tf.grads(f)([x, w])
+      return [...dx!.dataSync(), ...dw!.dataSync()]
+    })
+
+  it.each(
+    Object.entries({
+      'valid, multiplier 1': { x: [2, 6, 6, 3], filter: [3, 3, 3, 1], strides: [1, 1], pad: 'valid' },
+      'same, multiplier 2, stride 2': { x: [2, 7, 8, 2], filter: [3, 3, 2, 2], strides: [2, 2], pad: 'same' },
+      'valid, 5x3, stride 2': { x: [1, 9, 9, 4], filter: [5, 3, 4, 3], strides: [2, 2], pad: 'valid' },
+    } as Record<string, Case>),
+  )('%s equals the cpu backend', async (_name, c) => {
+    await tf.setBackend('cpu')
+    const expected = grads(c)
+    await tf.setBackend(wasm.name)
+    const before = tf.memory().numTensors
+    const got = grads(c)
+    expect(tf.memory().numTensors).toBe(before)
+    expect(got).toHaveLength(expected.length)
+    for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(expected[i]!, 3)
+  })
+})

@@ -3,7 +3,10 @@
 import type { Tf } from './backends'
 
 type Info = import('@tensorflow/tfjs').TensorInfo
-type Backend = { disposeData(dataId: object): void }
+type Backend = {
+  disposeData(dataId: object): void
+  write(values: Float32Array, shape: number[], dtype: 'float32'): object
+}
 type KernelFunc = (args: {
   inputs: Record<string, Info>
   backend: Backend
@@ -11,11 +14,10 @@ type KernelFunc = (args: {
 }) => Info
 
 /**
- * Registers the missing kernels for the wasm backend (once; later calls do nothing). Each one is
+ * Registers the missing kernels for the wasm backend (those already registered are left as they are). Each one is
  * checked against the cpu backend's own kernel in wasm-kernels.test.ts.
  */
 export function registerWasmGradients(tf: Tf): void {
-  if (tf.getKernel('Conv2DBackpropFilter', 'wasm')) return
   const kernel = (name: string): KernelFunc => {
     const k = tf.getKernel(name, 'wasm')
     if (!k) throw new Error(`The wasm backend has no ${name} kernel.`)
@@ -129,15 +131,75 @@ export function registerWasmGradients(tf: Tf): void {
     }
   }
 
-  tf.registerKernel({
-    kernelName: 'Conv2DBackpropFilter',
-    backendName: 'wasm',
-    kernelFunc: conv2DBackpropFilter as never,
-  })
-  if (!tf.getKernel('UnsortedSegmentSum', 'wasm'))
-    tf.registerKernel({
-      kernelName: 'UnsortedSegmentSum',
-      backendName: 'wasm',
-      kernelFunc: unsortedSegmentSum as never,
-    })
+  const multiply = kernel('Multiply')
+  const sum = kernel('Sum')
+  const conv2dBackpropInput = kernel('Conv2DBackpropInput')
+
+  /** A [1, 1, C, C, 1] identity, to spread a depthwise filter into a block-diagonal full one and back. */
+  const eye = (backend: Backend, c: number): Info => {
+    const v = new Float32Array(c * c)
+    for (let i = 0; i < c; i++) v[i * c + i] = 1
+    const shape = [1, 1, c, c, 1]
+    return { dataId: backend.write(v, shape, 'float32'), shape, dtype: 'float32' } as Info
+  }
+
+  /**
+   * A depthwise convolution is a full convolution whose filter is block-diagonal: input channel c only
+   * feeds outputs c·M … c·M+M-1. So its gradients are the full convolution's, through that filter.
+   */
+  const depthwiseBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
+    const { dy, filter } = inputs as { dy: Info; filter: Info }
+    const [kh, kw, c, m] = filter.shape as [number, number, number, number]
+    const temps: Info[] = []
+    const keep = (t: Info) => (temps.push(t), t)
+    try {
+      const f5 = keep(reshape({ inputs: { x: filter }, backend, attrs: { shape: [kh, kw, c, 1, m] } }))
+      const spread = keep(multiply({ inputs: { a: f5, b: keep(eye(backend, c)) }, backend, attrs: {} }))
+      const full = keep(reshape({ inputs: { x: spread }, backend, attrs: { shape: [kh, kw, c, c * m] } }))
+      return conv2dBackpropInput({
+        inputs: { dy, filter: full },
+        backend,
+        attrs: {
+          strides: attrs.strides,
+          pad: attrs.pad,
+          dataFormat: 'NHWC',
+          dimRoundingMode: attrs.dimRoundingMode,
+          inputShape: attrs.inputShape,
+        },
+      })
+    } finally {
+      for (const t of temps) backend.disposeData(t.dataId)
+    }
+  }
+
+  const depthwiseBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
+    const { x, dy } = inputs as { x: Info; dy: Info }
+    const [kh, kw, c, m] = attrs.filterShape as [number, number, number, number]
+    const temps: Info[] = []
+    const keep = (t: Info) => (temps.push(t), t)
+    try {
+      const full = keep(
+        conv2DBackpropFilter({
+          inputs: { x, dy },
+          backend,
+          attrs: { ...attrs, filterShape: [kh, kw, c, c * m] },
+        }),
+      )
+      const g5 = keep(reshape({ inputs: { x: full }, backend, attrs: { shape: [kh, kw, c, c, m] } }))
+      const diagonal = keep(multiply({ inputs: { a: g5, b: keep(eye(backend, c)) }, backend, attrs: {} }))
+      return sum({ inputs: { x: diagonal }, backend, attrs: { axis: [3], keepDims: false } })
+    } finally {
+      for (const t of temps) backend.disposeData(t.dataId)
+    }
+  }
+
+  const ours: Record<string, KernelFunc> = {
+    Conv2DBackpropFilter: conv2DBackpropFilter,
+    DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInput,
+    DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter,
+    UnsortedSegmentSum: unsortedSegmentSum,
+  }
+  for (const [kernelName, kernelFunc] of Object.entries(ours))
+    if (!tf.getKernel(kernelName, 'wasm'))
+      tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as never })
 }
