@@ -1,5 +1,6 @@
 // `npm run bench`: measures, never fails on a time. Prints one line per measurement.
 import { analyze } from '../src/shared/graph/analyze'
+import { autoLayout } from '../src/shared/graph/layout'
 import type { NetDocument, NetNode } from '../src/shared/graph/schema'
 import { toKerasConfig } from '../src/shared/keras/config'
 import { shapesDoc } from '../src/shared/testing'
@@ -39,6 +40,7 @@ const big = longChain(1000)
 time('analyze: default project (validation + shapes)', 1000, () => analyze(shapesDoc()))
 time('analyze: 1,000-layer chain (validation + shapes)', 20, () => analyze(big))
 time('Keras config: 1,000-layer chain', 20, () => toKerasConfig(big))
+time('auto-layout (dagre): 1,000-layer chain', 3, () => autoLayout(big))
 time('shapes dataset: generate 1,500 images', 3, () => loadDataset('shapes', { count: 1500 }, 42))
 
 async function cnnRate(backend: 'wasm' | 'cpu'): Promise<number> {

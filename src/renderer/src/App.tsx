@@ -100,6 +100,16 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
         void project.open()
       } else if (isTyping(e.target)) {
         return
+      } else if (k === 'a') {
+        e.preventDefault()
+        useDoc.getState().selectAll()
+      } else if (k === 'c') {
+        useDoc.getState().copy()
+      } else if (k === 'v') {
+        useDoc.getState().paste()
+      } else if (k === 'd') {
+        e.preventDefault()
+        useDoc.getState().duplicate()
       } else if (k === 'z' && !e.shiftKey) {
         e.preventDefault()
         useDoc.getState().undo()
@@ -161,6 +171,9 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
           title="Ctrl+Shift+Z / Ctrl+Y"
         >
           Redo
+        </button>
+        <button onClick={() => useDoc.getState().tidy()} data-testid="tidy" title="Lay the graph out again">
+          Tidy up
         </button>
         <span className="doc-title" data-testid="doc-title">
           {path ?? 'Unsaved project'}

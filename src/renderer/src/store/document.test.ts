@@ -63,4 +63,52 @@ describe('the document store', () => {
         .slice(-2),
     ).toEqual(['dense_2', 'dense_3'])
   })
+
+  it('copies and pastes a selection with its inner connections, under new names, as one step', () => {
+    s().select(['dense', 'dense_1'])
+    expect(s().copy()).toBe(2)
+    expect(s().paste()).toBe(2)
+    const doc = s().doc
+    expect(doc.nodes.map((n) => n.name)).toEqual([
+      'input',
+      'flatten',
+      'dense',
+      'dense_1',
+      'dense_2',
+      'dense_3',
+    ])
+    const pasted = doc.nodes.slice(4)
+    expect(pasted[0]!.position).toEqual({ x: 40, y: 300 })
+    expect(s().selection).toEqual(pasted.map((n) => n.id))
+    expect(doc.edges.filter((e) => e.source === pasted[0]!.id && e.target === pasted[1]!.id)).toHaveLength(1)
+    expect(doc.edges).toHaveLength(4)
+    expect(s().past).toHaveLength(1)
+    s().paste()
+    expect(s().doc.nodes.at(-1)!.position).toEqual({ x: 80, y: 470 })
+    s().undo()
+    s().undo()
+    expect(s().doc).toEqual(shapesDoc())
+  })
+
+  it('duplicates without touching the clipboard, and selects everything with selectAll', () => {
+    s().select(['flatten'])
+    s().copy()
+    s().select(['dense'])
+    expect(s().duplicate()).toBe(1)
+    expect(s().clipboard!.nodes.map((n) => n.name)).toEqual(['flatten'])
+    s().selectAll()
+    expect(s().selection).toHaveLength(5)
+  })
+
+  it('tidies a scrambled graph into rows, inputs first, as one step', () => {
+    s().edit((d) => ({
+      ...d,
+      nodes: d.nodes.map((n, i) => ({ ...n, position: { x: 500 - i * 97, y: 300 - i * 71 } })),
+    }))
+    s().tidy()
+    const ys = s().doc.nodes.map((n) => n.position.y)
+    expect(ys).toEqual([...ys].sort((a, b) => a - b))
+    expect(new Set(s().doc.nodes.map((n) => n.position.x)).size).toBe(1)
+    expect(s().past).toHaveLength(2)
+  })
 })

@@ -1,6 +1,7 @@
 import { create } from 'zustand'
 import { defaultParams, layerSpec, nextLayerName } from '../../../shared/layers'
 import { emptyDocument } from '../../../shared/graph/defaults'
+import { autoLayout } from '../../../shared/graph/layout'
 import type { NetDocument, NetEdge, NetNode } from '../../../shared/graph/schema'
 
 export { emptyDocument }
@@ -34,6 +35,15 @@ export interface DocState {
   addLayer(className: string, position: { x: number; y: number }, splitEdge?: string): string
   connect(source: string, target: string): void
   remove(ids: string[]): void
+  selectAll(): void
+  /** Copies the selected layers (and the connections between them) to the app's clipboard. */
+  copy(): number
+  /** Pastes the clipboard as new layers, offset so they do not cover the originals; one undo step. */
+  paste(): number
+  duplicate(): number
+  /** Lays the whole graph out again (one undo step). */
+  tidy(sizes?: Record<string, { width: number; height: number }>): void
+  clipboard: { nodes: NetNode[]; edges: NetEdge[] } | null
 }
 
 let counter = 0
@@ -133,6 +143,68 @@ export const useDoc = create<DocState>((set, get) => ({
       const port = doc.edges.filter((e) => e.target === target).length
       const edge: NetEdge = { id: newId('e'), source, target, targetPort: port }
       return { ...doc, edges: [...doc.edges, edge] }
+    }),
+  clipboard: null,
+  selectAll: () => set((s) => ({ selection: s.doc.nodes.map((n) => n.id) })),
+  copy: () => {
+    const { doc, selection } = get()
+    const picked = new Set(selection)
+    const nodes = doc.nodes.filter((n) => picked.has(n.id))
+    if (!nodes.length) return 0
+    const edges = doc.edges.filter((e) => picked.has(e.source) && picked.has(e.target))
+    set({ clipboard: structuredClone({ nodes, edges }) })
+    return nodes.length
+  },
+  paste: () => {
+    const clip = get().clipboard
+    if (!clip?.nodes.length) return 0
+    const ids = new Map(
+      clip.nodes.map((n) => [
+        n.id,
+        newId(n.className === 'InputLayer' ? 'input' : n.className.toLowerCase()),
+      ]),
+    )
+    get().edit((doc) => {
+      const names = doc.nodes.map((n) => n.name)
+      const nodes = clip.nodes.map((n) => {
+        const name = nextLayerName(n.className, names)
+        names.push(name)
+        return {
+          ...structuredClone(n),
+          id: ids.get(n.id)!,
+          name,
+          position: { x: n.position.x + 40, y: n.position.y + 40 },
+        }
+      })
+      const edges = clip.edges.map((e) => ({
+        ...e,
+        id: newId('e'),
+        source: ids.get(e.source)!,
+        target: ids.get(e.target)!,
+      }))
+      return { ...doc, nodes: [...doc.nodes, ...nodes], edges: [...doc.edges, ...edges] }
+    })
+    // A second paste lands further along, not on top of the first.
+    set(() => ({
+      selection: [...ids.values()],
+      clipboard: {
+        nodes: clip.nodes.map((n) => ({ ...n, position: { x: n.position.x + 40, y: n.position.y + 40 } })),
+        edges: clip.edges,
+      },
+    }))
+    return ids.size
+  },
+  duplicate: () => {
+    const saved = get().clipboard
+    const n = get().copy() && get().paste()
+    set({ clipboard: saved })
+    return n
+  },
+  tidy: (sizes) =>
+    get().edit((doc) => {
+      if (!doc.nodes.length) return doc
+      const at = autoLayout(doc, sizes)
+      return { ...doc, nodes: doc.nodes.map((n) => ({ ...n, position: at[n.id] ?? n.position })) }
     }),
   remove: (ids) => {
     const gone = new Set(ids)
