@@ -28,6 +28,13 @@ describe('the netwright CLI', () => {
     expect(r.out).toContain('Non-trainable params: 0')
   })
 
+  it('summarizes a Keras model JSON too', () => {
+    const r = netwright('summary', join(fixtures, 'keras-mlp.json'))
+    expect(r.code).toBe(0)
+    expect(r.out).toContain('Total params: 407050')
+    expect(r.out).toMatch(/dropout \(Dropout\)\s+\(None, 512\)/)
+  })
+
   it('prints the summary as JSON for machines', () => {
     const r = netwright('summary', template, '--json')
     const j = JSON.parse(r.out)

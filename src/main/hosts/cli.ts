@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { analyze } from '../../shared/graph/analyze'
-import { parseDocument, DocumentError } from '../../shared/graph/load'
+import { DocumentError } from '../../shared/graph/load'
+import { openModelText } from '../../shared/keras/import'
 import { BACKENDS, type BackendName, type NetDocument } from '../../shared/graph/schema'
 import type { TrainingStatus } from '../../shared/ipc/contract'
 import { formatSummary, summaryRows } from '../../shared/keras/summary'
@@ -21,7 +22,8 @@ Usage:
   netwright train <doc> [--epochs N] [--batch-size N] [--backend ${BACKENDS.join('|')}] [--json]
   netwright serve [--port N] [--host H] [--workspace DIR]
 
-<doc> is a Netwright project file (*.netwright.json).`
+<doc> is a Netwright project (*.netwright.json), a Keras model JSON (model.to_json()) or a
+TensorFlow.js model.json.`
 
 /** A failure the user caused (bad arguments, a bad document): message and exit code 2. */
 class UsageError extends Error {}
@@ -37,7 +39,9 @@ async function loadDoc(path: string | undefined): Promise<NetDocument> {
     )
   }
   try {
-    return parseDocument(text, path)
+    const r = openModelText(text, path)
+    for (const w of r.warnings) console.error(`warning: ${w}`)
+    return r.document
   } catch (e) {
     if (e instanceof DocumentError) throw new UsageError(e.message)
     throw e

@@ -15,6 +15,7 @@ import {
   type SystemInfo,
 } from '../../shared/ipc/contract'
 import { toKerasConfig } from '../../shared/keras/config'
+import { isProject, openModelText } from '../../shared/keras/import'
 import { BUILTIN_DATASETS } from '../datasets/builtins'
 import type { TrainerLauncher, TrainerProcess } from '../trainer/launch'
 import type { FromTrainer } from '../trainer/protocol'
@@ -241,7 +242,13 @@ export function createService(opts: ServiceOptions): Service {
     'project.open': async ({ path }) => {
       const full = opts.files.resolve(path)
       const text = await readText(full)
-      return { path, document: parseDocument(text, `The file ${path}`) }
+      const r = openModelText(text, `The file ${path}`)
+      return {
+        path,
+        document: r.document,
+        imported: !isProject(text),
+        warnings: r.warnings,
+      }
     },
     'project.save': async ({ path, document }) => {
       const withExt = path.endsWith('.json') ? path : path + PROJECT_EXT

@@ -90,7 +90,8 @@ export interface Responses {
   'datasets.list': DatasetInfo[]
   'system.info': SystemInfo
   'project.list': ProjectEntry[]
-  'project.open': { path: string; document: NetDocument }
+  /** `imported` when the file was a Keras or TensorFlow.js model rather than a project. */
+  'project.open': { path: string; document: NetDocument; imported: boolean; warnings: string[] }
   'project.save': { path: string }
   'project.template': { document: NetDocument }
   'project.templates': TemplateInfo[]

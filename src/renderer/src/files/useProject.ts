@@ -17,8 +17,10 @@ export function useProject(api: NetwrightApi, info: SystemInfo | null) {
     async (path: string) => {
       try {
         const r = await api.invoke('project.open', { path })
-        useDoc.getState().load(r.document, r.path)
-        setMessage({ kind: 'info', text: `Opened ${r.path}` })
+        // An imported Keras / tfjs model becomes a new project: saving must not overwrite the model file.
+        useDoc.getState().load(r.document, r.imported ? null : r.path)
+        const notes = r.warnings.length ? `\n${r.warnings.join('\n')}` : ''
+        setMessage({ kind: 'info', text: `${r.imported ? 'Imported' : 'Opened'} ${r.path}${notes}` })
       } catch (e) {
         // The current project stays as it was: nothing is lost.
         setMessage({ kind: 'error', text: errorMessage(e) })
