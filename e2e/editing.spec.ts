@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { openApp } from './helpers'
+import { connect, openApp } from './helpers'
 
 test('select all, copy, paste, duplicate, tidy up and undo from the keyboard', async ({ page }) => {
   await openApp(page)
@@ -28,4 +28,26 @@ test('select all, copy, paste, duplicate, tidy up and undo from the keyboard', a
   expect(Math.abs(after.x - before.x) + Math.abs(after.y - before.y)).toBeGreaterThan(10)
   await page.keyboard.press('Control+z')
   await expect(page.getByTestId('node-dense_2')).toBeVisible()
+})
+
+test('a branch in a Sequential model is refused with an offer to convert to Functional', async ({ page }) => {
+  await openApp(page)
+  const box = (await page.getByTestId('node-dense').boundingBox())!
+  const canvas = (await page.getByTestId('canvas').boundingBox())!
+  await page.getByTestId('palette-Dense').dragTo(page.getByTestId('canvas'), {
+    targetPosition: { x: box.x - canvas.x - 140, y: box.y - canvas.y + 130 },
+  })
+  await expect(page.getByTestId('node-dense_2')).toBeVisible()
+  await connect(page, 'dense', 'dense_2')
+  await expect(page.getByTestId('functional-offer')).toContainText(
+    'dense already feeds a layer, and a Sequential model is a single chain. Convert the model to Functional',
+  )
+  await expect(page.locator('.react-flow__edge')).toHaveCount(3)
+  await page.getByTestId('accept-functional').click()
+  await expect(page.locator('.react-flow__edge')).toHaveCount(4)
+  await expect(page.getByTestId('functional-offer')).toHaveCount(0)
+  // Two outputs now; the model is Functional, and switching back to Sequential is refused.
+  await page.getByTestId('canvas').click({ position: { x: 20, y: 20 } })
+  await page.getByRole('combobox', { name: 'Style' }).selectOption('sequential')
+  await expect(page.getByTestId('style-error')).toContainText('can only be Functional')
 })

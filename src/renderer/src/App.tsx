@@ -29,6 +29,7 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
   const dirty = useDoc(isDirty)
   const canUndo = useDoc((s) => s.past.length > 0)
   const canRedo = useDoc((s) => s.future.length > 0)
+  const offer = useDoc((s) => s.offer)
   const analysis = useMemo(() => analyze(doc), [doc])
   const [info, setInfo] = useState<SystemInfo | null>(null)
   const [draft, setDraft] = useState<{ doc: unknown; at: number } | null>(null)
@@ -205,6 +206,19 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
           >
             Discard
           </button>
+        </div>
+      )}
+      {offer && (
+        <div className="banner" role="alert" data-testid="functional-offer">
+          {offer.reason} Convert the model to Functional and make this connection?
+          <button
+            className="primary"
+            onClick={() => useDoc.getState().acceptOffer()}
+            data-testid="accept-functional"
+          >
+            Convert to Functional
+          </button>
+          <button onClick={() => useDoc.getState().dismissOffer()}>Cancel</button>
         </div>
       )}
       {project.message && (

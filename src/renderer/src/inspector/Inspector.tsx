@@ -1,3 +1,4 @@
+import { useState } from 'react'
 import type { Analysis } from '../../../shared/graph/analyze'
 import type { NetDocument } from '../../../shared/graph/schema'
 import { formatShape, layerSpec, type ParamSpec, type ParamValue } from '../../../shared/layers'
@@ -107,6 +108,7 @@ function ParamInput({
 
 function ModelPanel({ doc, analysis }: { doc: NetDocument; analysis: Analysis }) {
   const edit = useDoc((s) => s.edit)
+  const [styleError, setStyleError] = useState<string | null>(null)
   return (
     <>
       <h2>Model</h2>
@@ -124,8 +126,13 @@ function ModelPanel({ doc, analysis }: { doc: NetDocument; analysis: Analysis })
           { value: 'sequential', label: 'Sequential (a single chain)' },
           { value: 'functional', label: 'Functional (branches and merges)' },
         ]}
-        onChange={(style) => edit((d) => ({ ...d, style }))}
+        onChange={(style) => setStyleError(useDoc.getState().setStyle(style))}
       />
+      {styleError && (
+        <p className="error-text" role="alert" data-testid="style-error">
+          {styleError}
+        </p>
+      )}
       <dl className="totals">
         <dt>Layers</dt>
         <dd>{doc.nodes.length}</dd>

@@ -111,4 +111,26 @@ describe('the document store', () => {
     expect(new Set(s().doc.nodes.map((n) => n.position.x)).size).toBe(1)
     expect(s().past).toHaveLength(2)
   })
+
+  it('offers Functional instead of branching a Sequential model, and connects only when accepted', () => {
+    s().addLayer('Dense', { x: 300, y: 300 })
+    const side = s().selection[0]!
+    const steps = s().past.length
+    s().connect('dense', side)
+    expect(s().offer?.reason).toBe('dense already feeds a layer, and a Sequential model is a single chain.')
+    expect(s().doc.edges).toHaveLength(3)
+    s().dismissOffer()
+    expect(s().offer).toBeNull()
+    s().connect('dense', side)
+    s().acceptOffer()
+    expect(s().doc.style).toBe('functional')
+    expect(s().doc.edges).toHaveLength(4)
+    expect(s().past.length).toBe(steps + 1)
+    // A branching graph cannot go back to Sequential; a chain can.
+    expect(s().setStyle('sequential')).toContain('can only be Functional')
+    s().undo()
+    s().edit((d) => ({ ...d, style: 'functional' }))
+    expect(s().setStyle('sequential')).toBeNull()
+    expect(s().doc.style).toBe('sequential')
+  })
 })

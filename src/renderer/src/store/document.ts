@@ -2,6 +2,7 @@ import { create } from 'zustand'
 import { defaultParams, layerSpec, nextLayerName } from '../../../shared/layers'
 import { emptyDocument } from '../../../shared/graph/defaults'
 import { autoLayout } from '../../../shared/graph/layout'
+import { branchReason, isChain } from '../../../shared/graph/style'
 import type { NetDocument, NetEdge, NetNode } from '../../../shared/graph/schema'
 
 export { emptyDocument }
@@ -33,7 +34,15 @@ export interface DocState {
   redo(): void
   select(ids: string[]): void
   addLayer(className: string, position: { x: number; y: number }, splitEdge?: string): string
+  /** Connects two layers; in a Sequential model a connection that would branch becomes an offer instead. */
   connect(source: string, target: string): void
+  /** A connection the user asked for that needs a Functional model, waiting for their answer. */
+  offer: { source: string; target: string; reason: string } | null
+  /** Converts the model to Functional and makes the offered connection, as one step. */
+  acceptOffer(): void
+  dismissOffer(): void
+  /** Switches Sequential/Functional; returns why not when a branching graph cannot be Sequential. */
+  setStyle(style: NetDocument['style']): string | null
   remove(ids: string[]): void
   selectAll(): void
   /** Copies the selected layers (and the connections between them) to the app's clipboard. */
@@ -47,6 +56,12 @@ export interface DocState {
 }
 
 let counter = 0
+
+function withEdge(doc: NetDocument, source: string, target: string): NetDocument {
+  const port = doc.edges.filter((e) => e.target === target).length
+  const edge: NetEdge = { id: newId('e'), source, target, targetPort: port }
+  return { ...doc, edges: [...doc.edges, edge] }
+}
 export const newId = (prefix: string): string =>
   `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`
 
@@ -65,6 +80,7 @@ export const useDoc = create<DocState>((set, get) => ({
 
   load: (doc, path) =>
     set((s) => ({
+      offer: null,
       doc,
       saved: doc,
       path,
@@ -137,13 +153,29 @@ export const useDoc = create<DocState>((set, get) => ({
     set({ selection: [id] })
     return id
   },
-  connect: (source, target) =>
-    get().edit((doc) => {
-      if (doc.edges.some((e) => e.source === source && e.target === target)) return doc
-      const port = doc.edges.filter((e) => e.target === target).length
-      const edge: NetEdge = { id: newId('e'), source, target, targetPort: port }
-      return { ...doc, edges: [...doc.edges, edge] }
-    }),
+  connect: (source, target) => {
+    const { doc } = get()
+    if (doc.edges.some((e) => e.source === source && e.target === target)) return
+    const reason = doc.style === 'sequential' ? branchReason(doc, source, target) : null
+    if (reason) set({ offer: { source, target, reason } })
+    else get().edit((d) => withEdge(d, source, target))
+  },
+  offer: null,
+  acceptOffer: () => {
+    const offer = get().offer
+    if (!offer) return
+    get().edit((d) => withEdge({ ...d, style: 'functional' }, offer.source, offer.target))
+    set({ offer: null })
+  },
+  dismissOffer: () => set({ offer: null }),
+  setStyle: (style) => {
+    const { doc } = get()
+    if (style === doc.style) return null
+    if (style === 'sequential' && !isChain(doc))
+      return 'This model branches or merges, so it can only be Functional. Make it a single chain first.'
+    get().edit((d) => ({ ...d, style }))
+    return null
+  },
   clipboard: null,
   selectAll: () => set((s) => ({ selection: s.doc.nodes.map((n) => n.id) })),
   copy: () => {
