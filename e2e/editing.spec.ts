@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { connect, openApp } from './helpers'
+import { connect, openApp, setField } from './helpers'
 
 test('select all, copy, paste, duplicate, tidy up and undo from the keyboard', async ({ page }) => {
   await openApp(page)
@@ -50,4 +50,25 @@ test('a branch in a Sequential model is refused with an offer to convert to Func
   await page.getByTestId('canvas').click({ position: { x: 20, y: 20 } })
   await page.getByRole('combobox', { name: 'Style' }).selectOption('sequential')
   await expect(page.getByTestId('style-error')).toContainText('can only be Functional')
+})
+
+test('a second output gets its own loss and weight, and the model trains', async ({ page }) => {
+  await openApp(page)
+  const box = (await page.getByTestId('node-flatten').boundingBox())!
+  const canvas = (await page.getByTestId('canvas').boundingBox())!
+  await page.getByTestId('palette-Dense').dragTo(page.getByTestId('canvas'), {
+    targetPosition: { x: box.x - canvas.x - 140, y: box.y - canvas.y + 200 },
+  })
+  await connect(page, 'flatten', 'dense_2')
+  await page.getByTestId('accept-functional').click()
+  await page.getByTestId('node-dense_2').click()
+  await setField(page.getByTestId('param-units'), '3')
+  await page.getByTestId('param-activation').selectOption('softmax')
+  await expect(page.getByTestId('output-losses')).toBeVisible()
+  await page.getByTestId('loss-dense_2').selectOption('sparse_categorical_crossentropy')
+  await setField(page.getByTestId('weight-dense_2'), '0.5')
+  await setField(page.getByTestId('epochs'), '1')
+  await page.getByTestId('train').click()
+  await expect(page.getByTestId('status-line')).toContainText('Finished 1 epoch.', { timeout: 60_000 })
+  await expect(page.getByTestId('status-line')).toContainText(/val_accuracy \d\.\d{3}/)
 })

@@ -74,4 +74,30 @@ describe('the training engine', async () => {
     disposeModel(r.model)
     expect(r.final.accuracy).toBeGreaterThan(0)
   })
+
+  it('trains a model with two outputs, each with its own loss and weight, and validates both', async () => {
+    const doc = shapesDoc()
+    doc.style = 'functional'
+    doc.nodes.push({
+      id: 'aux',
+      className: 'Dense',
+      name: 'aux',
+      params: { units: 3, activation: 'softmax' },
+      position: { x: 0, y: 0 },
+    })
+    doc.edges.push({ id: 'ea', source: 'flatten', target: 'aux', targetPort: 0 })
+    doc.compile.outputs = { aux: { loss: 'categorical_crossentropy', weight: 0 } }
+    const baseline = tf.memory().numTensors
+    const r = await train(tf, { ...job({ epochs: 1 }, doc), compile: doc.compile }, data)
+    disposeModel(r.model)
+    expect(tf.memory().numTensors).toBe(baseline)
+    const f = r.final
+    // A weight of 0 silences that output's loss; the total is the sum of the weighted parts.
+    expect(f.aux_loss).toBe(0)
+    expect(f.val_aux_loss).toBe(0)
+    expect(f.loss).toBeCloseTo(f.dense_1_loss!, 5)
+    expect(f.val_loss).toBeCloseTo(f.val_dense_1_loss! + f.val_aux_loss!, 5)
+    expect(f.val_accuracy).toBe(f.val_dense_1_sparseCategoricalAccuracy)
+    expect(f).toHaveProperty('val_aux_categoricalAccuracy')
+  })
 })

@@ -1,25 +1,39 @@
-import type { CompileSettings, Loss, TrainingSettings } from '../../shared/graph/schema'
+import type { CompileSettings, TrainingSettings } from '../../shared/graph/schema'
 import type { KerasModelConfig } from '../../shared/keras/config'
 import type { LoadedDataset } from '../datasets/builtins'
 import type { Tf } from './backends'
+import {
+  accuracyFor,
+  DataMismatchError,
+  evaluateOutputs,
+  labelsFor,
+  lossFor,
+  outputSettings,
+  TFJS_LOSS,
+} from './outputs'
+
+export { DataMismatchError }
+type LossFn = (yTrue: Tensor, yPred: Tensor) => Tensor
 
 type Tensor = import('@tensorflow/tfjs').Tensor
 type LayersModel = import('@tensorflow/tfjs').LayersModel
 
-/** Keras loss names → tfjs's names for the same loss. */
-const TFJS_LOSS: Record<Loss, string> = {
-  sparse_categorical_crossentropy: 'sparseCategoricalCrossentropy',
-  categorical_crossentropy: 'categoricalCrossentropy',
-  binary_crossentropy: 'binaryCrossentropy',
-  mean_squared_error: 'meanSquaredError',
-  mean_absolute_error: 'meanAbsoluteError',
-}
-
 /** tfjs abbreviates some metric names in its logs; the UI shows Keras's names. */
 const normalizeKey = (k: string): string => k.replace(/^(val_)?acc$/, '$1accuracy')
-export function normalizeLogs(logs: Record<string, unknown> | undefined): Record<string, number> {
+export function normalizeLogs(
+  logs: Record<string, unknown> | undefined,
+  firstOutput?: string,
+): Record<string, number> {
   const out: Record<string, number> = {}
   for (const [k, v] of Object.entries(logs ?? {})) if (typeof v === 'number') out[normalizeKey(k)] = v
+  // With several outputs, the charts' accuracy is the first output's (each output's stays in the logs).
+  if (firstOutput)
+    for (const prefix of ['', 'val_']) {
+      const key = Object.keys(out).find(
+        (k) => k.startsWith(`${prefix}${firstOutput}_`) && /accuracy$/i.test(k),
+      )
+      if (key && out[`${prefix}accuracy`] === undefined) out[`${prefix}accuracy`] = out[key]!
+    }
   return out
 }
 
@@ -54,11 +68,6 @@ export interface TrainResult {
   model: LayersModel
 }
 
-/** A problem between the model and the data, explained for the user. */
-export class DataMismatchError extends Error {
-  override name = 'DataMismatchError'
-}
-
 function inputShapeOf(model: LayersModel): number[] {
   if (model.inputs.length !== 1)
     throw new DataMismatchError(
@@ -72,8 +81,8 @@ export function prepareTensors(
   tf: Tf,
   model: LayersModel,
   data: LoadedDataset,
-  loss: Loss,
-): { xs: Tensor; ys: Tensor } {
+  compile: CompileSettings,
+): { xs: Tensor; ys: Tensor[] } {
   const want = inputShapeOf(model)
   const perSample = data.sampleShape.reduce((a, b) => a * b, 1)
   const wanted = want.reduce((a, b) => a * (b ?? NaN), 1)
@@ -82,35 +91,24 @@ export function prepareTensors(
       `The model's Input expects samples of shape [${want.join(', ')}], but the dataset "${data.id}" gives ` +
         `[${data.sampleShape.join(', ')}]. Set the Input layer's shape to [${data.sampleShape.join(', ')}].`,
     )
-  if (model.outputs.length !== 1)
-    throw new DataMismatchError(
-      `This dataset has one label per sample, but the model has ${model.outputs.length} outputs.`,
-    )
-  const outDim = model.outputs[0]!.shape.at(-1) as number
-  const n = data.y.length
-  const k = data.classes.length
-  const lastLayer = 'the last layer'
-  return tf.tidy(() => {
-    const xs = tf.tensor(data.x, [n, ...want], model.inputs[0]!.dtype === 'int32' ? 'int32' : 'float32')
-    let ys: Tensor
-    if (loss === 'sparse_categorical_crossentropy') {
-      if (outDim !== k)
-        throw new DataMismatchError(
-          `The model outputs ${outDim} value${outDim === 1 ? '' : 's'} per sample, but the dataset has ${k} classes. Set ${lastLayer}'s units to ${k}.`,
-        )
-      ys = tf.tensor1d(data.y, 'float32')
-    } else if (outDim === k && k > 1) {
-      ys = tf.oneHot(tf.tensor1d(data.y, 'int32'), k).toFloat()
-    } else if (outDim === 1 && (k === 2 || loss !== 'binary_crossentropy')) {
-      ys = tf.tensor2d(data.y, [n, 1], 'float32')
-    } else {
-      throw new DataMismatchError(
-        `The model outputs ${outDim} values per sample, but the dataset has ${k} classes. Set ${lastLayer}'s units to ${k}` +
-          (k === 2 ? ' (or 1 with a sigmoid for binary_crossentropy).' : '.'),
-      )
-    }
-    return { xs, ys }
-  })
+  const settings = outputSettings(compile, model.outputNames)
+  const ys: Tensor[] = []
+  try {
+    model.outputs.forEach((out, i) => {
+      const name =
+        model.outputNames.length > 1 ? `the output layer ${model.outputNames[i]}` : 'the last layer'
+      ys.push(labelsFor(tf, data, out.shape.at(-1) as number, settings[i]!.loss, name))
+    })
+  } catch (e) {
+    tf.dispose(ys)
+    throw e
+  }
+  const xs = tf.tensor(
+    data.x,
+    [data.y.length, ...want],
+    model.inputs[0]!.dtype === 'int32' ? 'int32' : 'float32',
+  )
+  return { xs, ys }
 }
 
 function makeOptimizer(tf: Tf, c: CompileSettings) {
@@ -140,10 +138,26 @@ export async function buildModel(
   job: Pick<TrainJob, 'modelConfig' | 'compile'>,
 ): Promise<LayersModel> {
   const model = await tf.models.modelFromJSON({ modelTopology: job.modelConfig as never })
+  if (model.outputs.length === 1) {
+    model.compile({
+      optimizer: makeOptimizer(tf, job.compile),
+      loss: TFJS_LOSS[job.compile.loss],
+      metrics: job.compile.metrics,
+    })
+    return model
+  }
+  // Several outputs: a loss and weight each, and the accuracy that fits each loss.
+  const settings = outputSettings(job.compile, model.outputNames)
+  const wantsAccuracy = job.compile.metrics.some((m) => m === 'accuracy' || m === 'acc')
+  const metrics: Record<string, LossFn> = {}
+  for (const s of settings) {
+    const acc = wantsAccuracy ? accuracyFor(tf, s.loss) : null
+    if (acc) metrics[s.name] = acc
+  }
   model.compile({
     optimizer: makeOptimizer(tf, job.compile),
-    loss: TFJS_LOSS[job.compile.loss],
-    metrics: job.compile.metrics,
+    loss: settings.map((s) => lossFor(tf, s)) as never,
+    metrics: metrics as never,
   })
   return model
 }
@@ -168,9 +182,9 @@ export async function train(
   hooks: TrainHooks = {},
 ): Promise<TrainResult> {
   const model = await buildModel(tf, job)
-  let tensors: { xs: Tensor; ys: Tensor } | undefined
+  let tensors: { xs: Tensor; ys: Tensor[] } | undefined
   try {
-    tensors = prepareTensors(tf, model, data, job.compile.loss)
+    tensors = prepareTensors(tf, model, data, job.compile)
     const { epochs, batchSize, validationSplit, shuffle } = job.training
     const trainCount = Math.floor(data.y.length * (1 - validationSplit))
     if (trainCount < 1) throw new DataMismatchError('The validation split leaves no samples to train on.')
@@ -197,10 +211,27 @@ export async function train(
         etaMs: rate > 0 ? ((totalSamples - samplesDone) / rate) * 1000 : 0,
       }
     }
-    await model.fit(tensors.xs, tensors.ys, {
+    // Several outputs: validate here (see evaluateOutputs), on the same last fraction tfjs would take.
+    const multi = tensors.ys.length > 1
+    const split = multi && validationSplit > 0
+    const { xs, ys } = tensors
+    const [trainX, valX] = split ? [xs.slice(0, trainCount), xs.slice(trainCount)] : [xs, null]
+    const [trainYs, valYs] = split
+      ? [ys.map((y) => y.slice(0, trainCount)), ys.map((y) => y.slice(trainCount))]
+      : [ys, null]
+    if (split) tensors = { xs, ys: [...ys, trainX, valX!, ...trainYs, ...valYs!] }
+    const settings = outputSettings(job.compile, model.outputNames)
+    const wantsAccuracy = job.compile.metrics.some((m) => m === 'accuracy' || m === 'acc')
+    const epochLogs = (logs: Record<string, unknown> | undefined) => {
+      const all = { ...(logs ?? {}) }
+      if (split)
+        Object.assign(all, evaluateOutputs(tf, model, valX!, valYs!, settings, wantsAccuracy, batchSize))
+      return normalizeLogs(all, multi ? model.outputNames[0] : undefined)
+    }
+    await model.fit(trainX, multi ? trainYs : trainYs[0]!, {
       epochs,
       batchSize,
-      validationSplit,
+      validationSplit: multi ? 0 : validationSplit,
       shuffle,
       verbose: 0,
       callbacks: {
@@ -213,7 +244,7 @@ export async function train(
           const now = performance.now()
           if (hooks.onBatch && (batch === 0 || now - lastReport >= (hooks.batchReportMs ?? 250))) {
             lastReport = now
-            hooks.onBatch(progress(normalizeLogs(logs)))
+            hooks.onBatch(progress(normalizeLogs(logs, multi ? model.outputNames[0] : undefined)))
           }
           // Let stop requests and other messages in between batches.
           if (now - lastYield > 50) {
@@ -224,7 +255,7 @@ export async function train(
         },
         onEpochEnd: async (_e, logs) => {
           epochsDone++
-          final = normalizeLogs(logs)
+          final = epochLogs(logs)
           hooks.onEpoch?.(progress(final))
           if (hooks.shouldStop?.()) model.stopTraining = true
         },
@@ -236,6 +267,6 @@ export async function train(
     throw err
   } finally {
     tensors?.xs.dispose()
-    tensors?.ys.dispose()
+    if (tensors) tf.dispose(tensors.ys)
   }
 }

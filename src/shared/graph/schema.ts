@@ -33,6 +33,10 @@ export const CompileSchema = z.object({
   learningRate: z.number().positive().max(10),
   loss: z.enum(LOSSES),
   metrics: z.array(z.string()).default(['accuracy']),
+  /** Per-output loss and loss weight, by output layer name, for models with several outputs. */
+  outputs: z
+    .record(z.string(), z.object({ loss: z.enum(LOSSES), weight: z.number().min(0).max(1000).default(1) }))
+    .optional(),
 })
 
 export const TrainingSchema = z.object({

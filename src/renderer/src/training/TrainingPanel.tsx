@@ -137,6 +137,40 @@ export function TrainingPanel({ api, analysis }: { api: NetwrightApi; analysis: 
           options={LOSSES}
           onChange={(loss) => setCompile({ loss })}
         />
+        {analysis.outputs.length > 1 && (
+          <div className="outputs" data-testid="output-losses">
+            <label>Each output&apos;s loss and weight</label>
+            {analysis.outputs.map((id) => {
+              const name = doc.nodes.find((n) => n.id === id)?.name ?? id
+              const own = doc.compile.outputs?.[name]
+              const setOutput = (patch: Partial<{ loss: (typeof LOSSES)[number]; weight: number }>) =>
+                setCompile({
+                  outputs: {
+                    ...doc.compile.outputs,
+                    [name]: { loss: own?.loss ?? doc.compile.loss, weight: own?.weight ?? 1, ...patch },
+                  },
+                })
+              return (
+                <div className="output-row" key={id}>
+                  <SelectField
+                    label={name}
+                    testId={`loss-${name}`}
+                    value={own?.loss ?? doc.compile.loss}
+                    options={LOSSES}
+                    onChange={(loss) => setOutput({ loss })}
+                  />
+                  <NumberField
+                    label="weight"
+                    testId={`weight-${name}`}
+                    value={own?.weight ?? 1}
+                    limits={{ min: 0, max: 1000 }}
+                    onCommit={(weight) => setOutput({ weight })}
+                  />
+                </div>
+              )
+            })}
+          </div>
+        )}
         <NumberField
           label="Validation split"
           testId="validation-split"
