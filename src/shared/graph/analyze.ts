@@ -1,4 +1,12 @@
-import { checkParam, layerSpec, ShapeError, type LayerSpec, type Params, type Shape } from '../layers'
+import {
+  checkParam,
+  layerSpec,
+  ShapeError,
+  shapeText,
+  type LayerSpec,
+  type Params,
+  type Shape,
+} from '../layers'
 import type { NetDocument, NetEdge } from './schema'
 
 export interface Problem {
@@ -9,6 +17,8 @@ export interface Problem {
 
 export interface NodeInfo {
   outputShape?: Shape
+  /** For a second use of a shared layer: the node that owns the layer and its weights. */
+  sharedWith?: string
   /** 'int32' for an Input of word indices, else 'float32'. */
   dtype?: string
   params: number
@@ -132,7 +142,25 @@ export function analyze(doc: NetDocument): Analysis {
   // Per-node checks: known layer, parameter values, number of inputs.
   const specs = new Map<string, { spec: LayerSpec; params: Params }>()
   for (const n of doc.nodes) {
-    const spec = layerSpec(n.className)
+    // A second use of a shared layer takes the layer (class and settings) of the node that owns it.
+    const owner = n.sharedWith === undefined ? n : byId.get(n.sharedWith)
+    if (n.sharedWith !== undefined) {
+      const problem = !owner
+        ? `This layer reuses "${n.sharedWith}", which is not in the model.`
+        : owner.sharedWith !== undefined
+          ? `A shared layer must point at the layer that owns the weights (${owner.name} is itself a reuse).`
+          : owner.className === 'InputLayer'
+            ? 'An Input layer cannot be shared.'
+            : doc.style === 'sequential'
+              ? 'A Sequential model cannot reuse a layer; switch the model to Functional.'
+              : null
+      if (problem) {
+        nodeError(n.id, problem)
+        continue
+      }
+      nodes[n.id]!.sharedWith = owner!.id
+    }
+    const spec = layerSpec(owner!.className)
     if (!spec) {
       nodeError(
         n.id,
@@ -142,9 +170,9 @@ export function analyze(doc: NetDocument): Analysis {
     }
     let paramsOk = true
     for (const [k, p] of Object.entries(spec.params)) {
-      const message = checkParam(k, p, n.params[k] ?? p.default)
+      const message = checkParam(k, p, owner!.params[k] ?? p.default)
       if (message) {
-        nodeError(n.id, message)
+        if (owner === n) nodeError(n.id, message)
         paramsOk = false
       }
     }
@@ -166,7 +194,7 @@ export function analyze(doc: NetDocument): Analysis {
       )
     if (spec.inputs === 'many' && ins.length < 2)
       nodeError(n.id, `${label} merges two or more inputs; connect at least two.`)
-    if (paramsOk) specs.set(n.id, { spec, params: resolvedParams(spec, n.params) })
+    if (paramsOk) specs.set(n.id, { spec, params: resolvedParams(spec, owner!.params) })
   }
 
   const inputs = doc.nodes.filter((n) => n.className === 'InputLayer').map((n) => n.id)
@@ -230,11 +258,30 @@ export function analyze(doc: NetDocument): Analysis {
           ? ((entry.params.dtype as string | undefined) ?? 'float32')
           : 'float32'
       info.params = entry.spec.paramCount(inShapes, entry.params)
+      // A reuse's weights are the owner's: counted once.
+      if (info.sharedWith) continue
       total += info.params
       nonTrainable += entry.spec.nonTrainableCount?.(inShapes, entry.params) ?? 0
     } catch (e) {
       if (!(e instanceof ShapeError)) throw e
       nodeError(id, e.message)
+    }
+  }
+
+  // Every use of a shared layer must fit the same weights: the same input shapes as its owner's.
+  const inputShapes = (id: string) => (incoming.get(id) ?? []).map((e) => nodes[e.source]?.outputShape)
+  for (const [id, info] of Object.entries(nodes)) {
+    if (!info.sharedWith || !info.outputShape) continue
+    const mine = inputShapes(id)
+    const theirs = inputShapes(info.sharedWith)
+    if (theirs.some((t) => !t)) continue
+    const key = (l: (Shape | undefined)[]) => JSON.stringify(l.map((x) => x!.slice(1)))
+    if (key(mine) !== key(theirs)) {
+      const owner = byId.get(info.sharedWith)!.name
+      nodeError(
+        id,
+        `A shared layer must get inputs of the same shape at every use: here ${mine.map((x) => shapeText(x!)).join(', ')}, at ${owner} ${theirs.map((x) => shapeText(x!)).join(', ')}.`,
+      )
     }
   }
 

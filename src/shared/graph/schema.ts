@@ -19,6 +19,8 @@ export const NodeSchema = z.object({
   name: z.string().min(1),
   params: z.record(z.string(), z.unknown()),
   position: z.object({ x: z.number(), y: z.number() }),
+  /** Set on a second use of a layer: the id of the node whose layer (and weights) this one reuses. */
+  sharedWith: z.string().optional(),
 })
 
 export const EdgeSchema = z.object({

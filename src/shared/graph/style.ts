@@ -13,7 +13,7 @@ export function branchReason(doc: NetDocument, source: string, target: string): 
   return null
 }
 
-/** Whether a graph is one chain (each layer at most one input and one output, one Input layer). */
+/** Whether a graph is one chain (each layer at most one input and one output, one Input layer, no reuse). */
 export function isChain(doc: NetDocument): boolean {
   const ins = new Map<string, number>()
   const outs = new Map<string, number>()
@@ -22,5 +22,6 @@ export function isChain(doc: NetDocument): boolean {
     outs.set(e.source, (outs.get(e.source) ?? 0) + 1)
   }
   const inputs = doc.nodes.filter((n) => n.className === 'InputLayer').length
-  return inputs <= 1 && [...ins.values(), ...outs.values()].every((c) => c <= 1)
+  const shared = doc.nodes.some((n) => n.sharedWith !== undefined)
+  return !shared && inputs <= 1 && [...ins.values(), ...outs.values()].every((c) => c <= 1)
 }

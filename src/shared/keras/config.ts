@@ -60,15 +60,31 @@ export function toKerasConfig(doc: NetDocument, analysis: Analysis = analyze(doc
       ...meta,
     }
   }
-  const layers = analysis.order.map((id) => {
-    const inbound = doc.edges
+  // A shared layer appears once, with one inbound node per use; references to a use say which
+  // (Keras's node_index), in the order the uses run.
+  const ownerOf = (id: string) => byId.get(id)!.sharedWith ?? id
+  const uses = new Map<string, string[]>()
+  for (const id of analysis.order) uses.set(ownerOf(id), [...(uses.get(ownerOf(id)) ?? []), id])
+  const ref = (id: string): [string, number, number] => [
+    byId.get(ownerOf(id))!.name,
+    uses.get(ownerOf(id))!.indexOf(id),
+    0,
+  ]
+  const inboundOf = (id: string) =>
+    doc.edges
       .filter((e) => e.target === id)
       .sort((a, b) => a.targetPort - b.targetPort)
-      .map((e) => [byId.get(e.source)!.name, 0, 0, {}])
-    const l = layer(id)
-    return { ...l, name: l.config.name as string, inbound_nodes: inbound.length ? [inbound] : [] }
-  })
-  const ref = (id: string): [string, number, number] => [byId.get(id)!.name, 0, 0]
+      .map((e) => [...ref(e.source), {}])
+  const layers = analysis.order
+    .filter((id) => ownerOf(id) === id)
+    .map((id) => {
+      const l = layer(id)
+      const inbound = uses
+        .get(id)!
+        .map(inboundOf)
+        .filter((nodes) => nodes.length)
+      return { ...l, name: l.config.name as string, inbound_nodes: inbound }
+    })
   return {
     class_name: 'Functional',
     config: {

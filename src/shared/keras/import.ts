@@ -117,23 +117,25 @@ function paramsFrom(
 }
 
 /** Keras 2 inbound_nodes ([[name, 0, 0, {}], …]) or Keras 3 ({args: [keras_tensor …]}): the source names. */
-function inboundNames(layer: Json): string[] {
+function inboundRefs(layer: Json): [string, number][][] {
   const nodes = layer.inbound_nodes
-  if (!Array.isArray(nodes) || nodes.length === 0) return []
-  const first = nodes[0]
-  if (Array.isArray(first))
-    return first.map((ref) => (Array.isArray(ref) ? String(ref[0]) : String((ref as Json).name ?? ref)))
-  if (isObj(first) && Array.isArray(first.args)) {
-    const out: string[] = []
+  if (!Array.isArray(nodes)) return []
+  return nodes.map((node) => {
+    if (Array.isArray(node))
+      return node.map((ref): [string, number] =>
+        Array.isArray(ref) ? [String(ref[0]), Number(ref[1] ?? 0)] : [String((ref as Json).name ?? ref), 0],
+      )
+    const out: [string, number][] = []
     const walk = (v: unknown) => {
       if (Array.isArray(v)) v.forEach(walk)
-      else if (isObj(v) && v.class_name === '__keras_tensor__' && isObj(v.config))
-        out.push(String((v.config.keras_history as unknown[])[0]))
+      else if (isObj(v) && v.class_name === '__keras_tensor__' && isObj(v.config)) {
+        const h = v.config.keras_history as unknown[]
+        out.push([String(h[0]), Number(h[1] ?? 0)])
+      }
     }
-    walk(first.args)
+    if (isObj(node)) walk(node.args)
     return out
-  }
-  return []
+  })
 }
 
 /** Turns a Keras model config (Sequential or Functional) into a document, laid out top to bottom. */
@@ -189,22 +191,37 @@ export function fromKerasJson(raw: unknown, source = 'The file'): Imported {
       prev = id
     })
   } else if (kind === 'Functional' || kind === 'Model') {
+    // A layer applied several times (a shared layer) becomes one node per use, the later ones linked
+    // to the first with sharedWith; Keras's node_index says which use a reference means.
+    const useId = new Map<string, string>()
     for (const l of layers) {
       const c = isObj(l.config) ? l.config : {}
-      add(String(l.class_name), String(l.name ?? c.name), c)
+      const name = String(l.name ?? c.name)
+      useId.set(`${name}#0`, add(String(l.class_name), name, c))
+      inboundRefs(l).forEach((_refs, k) => {
+        if (k === 0) return
+        const id = `${name}_use${k + 1}`
+        nodes.push({
+          id,
+          className: String(l.class_name),
+          name: id,
+          params: {},
+          position: { x: 0, y: 0 },
+          sharedWith: name,
+        })
+        useId.set(`${name}#${k}`, id)
+      })
     }
     for (const l of layers) {
-      const target = idOf.get(String(l.name ?? (l.config as Json)?.name))!
-      const names = inboundNames(l)
-      names.forEach((n, port) => {
-        const source = idOf.get(n)
-        if (source) edges.push({ id: `e-${source}-${target}-${port}`, source, target, targetPort: port })
-        else warn(`${target}: its input "${n}" is not in the model.`)
+      const name = String(l.name ?? (l.config as Json)?.name)
+      inboundRefs(l).forEach((refs, k) => {
+        const target = useId.get(`${name}#${k}`)!
+        refs.forEach(([n, index], port) => {
+          const source = useId.get(`${n}#${index}`)
+          if (source) edges.push({ id: `e-${source}-${target}-${port}`, source, target, targetPort: port })
+          else warn(`${target}: its input "${n}" is not in the model.`)
+        })
       })
-      if (Array.isArray(l.inbound_nodes) && l.inbound_nodes.length > 1)
-        warn(
-          `${target}: it is applied ${l.inbound_nodes.length} times (a shared layer); only its first use was imported.`,
-        )
     }
   } else {
     throw new DocumentError(

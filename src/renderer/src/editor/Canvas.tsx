@@ -74,6 +74,7 @@ export function Canvas({ analysis }: { analysis: Analysis }) {
             outputShape: info?.outputShape,
             params: info?.params ?? 0,
             errors: info?.errors ?? [],
+            sharedWith: n.sharedWith ? doc.nodes.find((o) => o.id === n.sharedWith)?.name : undefined,
           },
         }
       }),
@@ -106,6 +107,25 @@ export function Canvas({ analysis }: { analysis: Analysis }) {
         }),
     [doc.edges, ids, edgeErrors, selection],
   )
+  // Dotted links between a shared layer and its other uses: they show the sharing, carry no data.
+  const links: Edge[] = useMemo(
+    () =>
+      doc.nodes
+        .filter((n) => n.sharedWith && ids.has(n.sharedWith))
+        .map((n) => ({
+          id: `shared-${n.id}`,
+          source: n.sharedWith!,
+          target: n.id,
+          sourceHandle: null,
+          className: 'edge-shared',
+          selectable: false,
+          deletable: false,
+          focusable: false,
+          type: 'straight',
+        })),
+    [doc.nodes, ids],
+  )
+  const allEdges = useMemo(() => [...edges, ...links], [edges, links])
 
   const onNodesChange = useCallback((changes: NodeChange<LayerFlowNode>[]) => {
     const store = useDoc.getState()
@@ -193,7 +213,7 @@ export function Canvas({ analysis }: { analysis: Analysis }) {
     <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow
         nodes={nodes}
-        edges={edges}
+        edges={allEdges}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}

@@ -8,6 +8,8 @@ export interface LayerNodeData extends Record<string, unknown> {
   outputShape?: Shape
   params: number
   errors: string[]
+  /** The name of the layer this node reuses (same weights), for a second use of a shared layer. */
+  sharedWith?: string
 }
 
 export type LayerFlowNode = Node<LayerNodeData, 'layer'>
@@ -19,7 +21,7 @@ function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
   const hasError = data.errors.length > 0
   return (
     <div
-      className={`layer-node cat-${spec?.category.split(' ')[0] ?? 'unknown'}${selected ? ' selected' : ''}${hasError ? ' has-error' : ''}`}
+      className={`layer-node cat-${spec?.category.split(' ')[0] ?? 'unknown'}${selected ? ' selected' : ''}${hasError ? ' has-error' : ''}${data.sharedWith ? ' shared' : ''}`}
       data-testid={`node-${data.name}`}
       title={spec?.doc}
     >
@@ -35,7 +37,7 @@ function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
           {data.outputShape ? formatShape(data.outputShape) : '—'}
         </span>
         <span className="layer-params" data-testid="params">
-          {data.params.toLocaleString('en-US')} params
+          {data.sharedWith ? `shares ${data.sharedWith}` : `${data.params.toLocaleString('en-US')} params`}
         </span>
       </div>
       {hasError && (

@@ -160,6 +160,7 @@ export function Inspector({ analysis }: { analysis: Analysis }) {
     )
   const spec = layerSpec(node.className)
   const info = analysis.nodes[node.id]
+  const owner = node.sharedWith ? doc.nodes.find((n) => n.id === node.sharedWith) : undefined
   const setParam = (k: string, v: ParamValue) =>
     edit((d) => ({
       ...d,
@@ -185,7 +186,22 @@ export function Inspector({ analysis }: { analysis: Analysis }) {
           edit((d) => ({ ...d, nodes: d.nodes.map((n) => (n.id === node.id ? { ...n, name } : n)) }))
         }
       />
+      {owner && (
+        <div className="shared-note" data-testid="shared-note">
+          A second use of <b>{owner.name}</b>: the same layer with the same weights, so its settings are{' '}
+          {owner.name}&apos;s.{' '}
+          <button className="link-plain" onClick={() => useDoc.getState().select([owner.id])}>
+            Edit {owner.name}
+          </button>
+        </div>
+      )}
+      {!owner && doc.style === 'functional' && node.className !== 'InputLayer' && (
+        <button className="reuse" data-testid="reuse" onClick={() => useDoc.getState().reuse(node.id)}>
+          Use this layer again (shared weights)
+        </button>
+      )}
       {spec &&
+        !owner &&
         Object.entries(spec.params).map(([k, p]) => (
           <ParamInput
             key={k}

@@ -133,4 +133,18 @@ describe('the document store', () => {
     expect(s().setStyle('sequential')).toBeNull()
     expect(s().doc.style).toBe('sequential')
   })
+
+  it('reuses a layer as a linked node, and removing the layer removes its other uses', () => {
+    s().edit((d) => ({ ...d, style: 'functional' }))
+    s().reuse('dense_1')
+    const use = s().doc.nodes.at(-1)!
+    expect(use).toMatchObject({ className: 'Dense', name: 'dense_1_use2', sharedWith: 'dense_1', params: {} })
+    expect(s().selection).toEqual([use.id])
+    s().reuse(use.id)
+    expect(s().doc.nodes).toHaveLength(5)
+    s().remove(['dense_1'])
+    expect(s().doc.nodes.map((n) => n.id)).toEqual(['input', 'flatten', 'dense'])
+    s().undo()
+    expect(s().doc.nodes).toHaveLength(5)
+  })
 })

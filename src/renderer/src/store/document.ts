@@ -45,6 +45,8 @@ export interface DocState {
   setStyle(style: NetDocument['style']): string | null
   remove(ids: string[]): void
   selectAll(): void
+  /** Adds a second use of a layer (same weights) beside it, selected, ready to connect. */
+  reuse(id: string): void
   /** Copies the selected layers (and the connections between them) to the app's clipboard. */
   copy(): number
   /** Pastes the clipboard as new layers, offset so they do not cover the originals; one undo step. */
@@ -177,6 +179,26 @@ export const useDoc = create<DocState>((set, get) => ({
     return null
   },
   clipboard: null,
+  reuse: (ownerId) => {
+    const owner = get().doc.nodes.find((n) => n.id === ownerId)
+    if (!owner || owner.sharedWith !== undefined) return
+    const id = newId(owner.className.toLowerCase())
+    get().edit((doc) => {
+      const names = new Set(doc.nodes.map((n) => n.name))
+      let k = 2
+      while (names.has(`${owner.name}_use${k}`)) k++
+      const node: NetNode = {
+        id,
+        className: owner.className,
+        name: `${owner.name}_use${k}`,
+        params: {},
+        position: { x: owner.position.x - 260, y: owner.position.y },
+        sharedWith: owner.id,
+      }
+      return { ...doc, nodes: [...doc.nodes, node] }
+    })
+    set({ selection: [id] })
+  },
   selectAll: () => set((s) => ({ selection: s.doc.nodes.map((n) => n.id) })),
   copy: () => {
     const { doc, selection } = get()
@@ -201,11 +223,14 @@ export const useDoc = create<DocState>((set, get) => ({
       const nodes = clip.nodes.map((n) => {
         const name = nextLayerName(n.className, names)
         names.push(name)
+        // A pasted reuse follows its owner when the owner was pasted too.
+        const sharedWith = n.sharedWith === undefined ? undefined : (ids.get(n.sharedWith) ?? n.sharedWith)
         return {
           ...structuredClone(n),
           id: ids.get(n.id)!,
           name,
           position: { x: n.position.x + 40, y: n.position.y + 40 },
+          ...(sharedWith ? { sharedWith } : {}),
         }
       })
       const edges = clip.edges.map((e) => ({
@@ -239,7 +264,9 @@ export const useDoc = create<DocState>((set, get) => ({
       return { ...doc, nodes: doc.nodes.map((n) => ({ ...n, position: at[n.id] ?? n.position })) }
     }),
   remove: (ids) => {
+    // Removing a layer removes its other uses too: they have no weights of their own.
     const gone = new Set(ids)
+    for (const n of get().doc.nodes) if (n.sharedWith !== undefined && gone.has(n.sharedWith)) gone.add(n.id)
     get().edit((doc) => {
       const nodes = doc.nodes.filter((n) => !gone.has(n.id))
       const edges = doc.edges.filter((e) => !gone.has(e.id) && !gone.has(e.source) && !gone.has(e.target))
