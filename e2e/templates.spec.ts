@@ -34,3 +34,14 @@ test('the Functional residual block opens, shows its skip connection and trains'
   // The convolutions train on a fast backend (wasm has our Conv2DBackpropFilter), not on cpu.
   await expect(page.getByTestId('status-line')).toContainText(/Backend: (tfjs-node-gpu|tfjs-node|wasm)/)
 })
+
+test('the summary panel reads like Keras model.summary()', async ({ page }) => {
+  await openApp(page)
+  await page.getByTestId('summary').click()
+  const text = page.getByTestId('summary-text')
+  await expect(text).toContainText('Model: "Shapes classifier"')
+  await expect(text).toContainText(/dense \(Dense\)\s+\(None, 128\)\s+100480/)
+  await expect(text).toContainText('Total params: 100867 (394.01 KB)')
+  await page.keyboard.press('Escape')
+  await expect(text).toHaveCount(0)
+})

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { analyze } from '../../shared/graph/analyze'
 import type { NetDocument, NetNode } from '../../shared/graph/schema'
 import { toKerasConfig } from '../../shared/keras/config'
-import { LAYERS, type Params } from '../../shared/layers'
+import { ACTIVATIONS, LAYERS, type Params } from '../../shared/layers'
 import { shapesDoc } from '../../shared/testing'
 import { chooseBackend } from './backends'
 import { registerCustomLayers } from './custom-layers'
@@ -20,7 +20,12 @@ type Case = [label: string, input: number[], className: string, params: Params, 
 const CASES: Case[] = [
   ['Dense', [6], 'Dense', { units: 5, activation: 'tanh' }],
   ['Dense on 3-D input', [4, 6], 'Dense', { units: 5, use_bias: false }],
-  ['Activation gelu', [4, 6], 'Activation', { activation: 'gelu' }],
+  ...ACTIVATIONS.map((activation): Case => [
+    `Activation ${activation}`,
+    [4, 6],
+    'Activation',
+    { activation },
+  ]),
   ['Dropout', [6], 'Dropout', { rate: 0.3 }],
   ['Flatten', [4, 6, 2], 'Flatten', {}],
   ['Reshape', [12], 'Reshape', { target_shape: [3, 4, 1] }],

@@ -6,6 +6,7 @@ import type { NetwrightApi, SystemInfo } from '../../shared/ipc/contract'
 import { Canvas } from './editor/Canvas'
 import { FileDialog } from './files/FileDialog'
 import { TemplateGallery } from './files/TemplateGallery'
+import { SummaryDialog } from './inspector/SummaryDialog'
 import { DRAFT_KEY, useProject } from './files/useProject'
 import { Inspector } from './inspector/Inspector'
 import { Palette } from './palette/Palette'
@@ -34,6 +35,7 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
   const [info, setInfo] = useState<SystemInfo | null>(null)
   const [draft, setDraft] = useState<{ doc: unknown; at: number } | null>(null)
   const [gallery, setGallery] = useState(false)
+  const [summary, setSummary] = useState(false)
   const project = useProject(api, info)
 
   // Start-up: the default project, and an offer to restore unsaved work from last time.
@@ -173,6 +175,13 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
         >
           Redo
         </button>
+        <button
+          onClick={() => setSummary(true)}
+          data-testid="summary"
+          title="The model as Keras's model.summary() prints it"
+        >
+          Summary
+        </button>
         <button onClick={() => useDoc.getState().tidy()} data-testid="tidy" title="Lay the graph out again">
           Tidy up
         </button>
@@ -260,6 +269,7 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
         </div>
       </div>
       <TrainingPanel api={api} analysis={analysis} />
+      {summary && <SummaryDialog doc={doc} analysis={analysis} onClose={() => setSummary(false)} />}
       {gallery && (
         <TemplateGallery
           api={api}
