@@ -146,6 +146,16 @@ function docFor(
 }
 
 describe('registry conformance with tfjs', () => {
+  it('offers none of the options tfjs 4.22 cannot train (see the README)', () => {
+    const spec = (c: string) => LAYERS.find((l) => l.className === c)!
+    expect(LAYERS.filter((l) => 'dilation_rate' in l.params).map((l) => l.className)).toEqual([])
+    const padding = spec('Conv1D').params.padding!
+    expect(padding.kind === 'choice' && padding.options).toEqual(['valid', 'same'])
+    for (const c of ['BatchNormalization', 'LayerNormalization'])
+      expect(Object.keys(spec(c).params)).not.toContain('center')
+    expect(LAYERS.map((l) => l.className)).not.toContain('ThresholdedReLU')
+  })
+
   it('has a case for every layer in the palette', () => {
     const covered = new Set(CASES.map((c) => c[2]))
     expect(LAYERS.map((l) => l.className).filter((c) => c !== 'InputLayer' && !covered.has(c))).toEqual([])

@@ -36,11 +36,6 @@ const strides2d = tuple({
   default: [1, 1],
   doc: 'How far the window moves each step (height, width).',
 })
-const dilation2d = tuple({
-  length: 2,
-  default: [1, 1],
-  doc: 'Spacing between the kernel points (1 = a plain convolution).',
-})
 const filters = int({
   default: 32,
   min: 1,
@@ -57,7 +52,6 @@ export const Conv2D: LayerSpec = defineLayer({
     kernel_size: kernel2d,
     strides: strides2d,
     padding,
-    dilation_rate: dilation2d,
     activation,
     use_bias: useBias,
   },
@@ -140,12 +134,7 @@ export const Conv1D: LayerSpec = defineLayer({
     filters,
     kernel_size: tuple({ length: 1, default: [3], doc: 'Length of the filter window.' }),
     strides: tuple({ length: 1, default: [1], doc: 'How far the window moves each step.' }),
-    padding: choice(
-      ['valid', 'same', 'causal'],
-      'valid',
-      "'valid': no padding; 'same': keep the length; 'causal': only look at past steps.",
-    ),
-    dilation_rate: tuple({ length: 1, default: [1], doc: 'Spacing between the kernel points.' }),
+    padding,
     activation,
     use_bias: useBias,
   },
@@ -158,10 +147,9 @@ export const Conv1D: LayerSpec = defineLayer({
     )
     const [k] = n(p, 'kernel_size') as [number]
     const [s] = n(p, 'strides') as [number]
-    const [d] = n(p, 'dilation_rate') as [number]
     return positive('Conv1D', [
       b ?? null,
-      convLength(steps ?? null, k, s, p.padding as string, d),
+      convLength(steps ?? null, k, s, p.padding as string),
       p.filters as number,
     ])
   },
