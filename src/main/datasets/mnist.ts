@@ -1,0 +1,37 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { LoadedDataset } from './builtins'
+import { DatasetFileError, readIdx } from './idx'
+
+export const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']
+
+/**
+ * Reads an IDX image file and its label file (MNIST's and Fashion-MNIST's layout) into a dataset with
+ * pixels scaled to [0, 1].
+ */
+export async function readIdxDataset(
+  dir: string,
+  files: { images: string; labels: string },
+  id: string,
+  classes: string[] = MNIST_CLASSES,
+): Promise<LoadedDataset> {
+  const load = async (name: string) => {
+    const path = join(dir, name)
+    try {
+      return readIdx(await readFile(path), path)
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new DatasetFileError(`There is no file at ${path}.`)
+      throw e
+    }
+  }
+  const [images, labels] = await Promise.all([load(files.images), load(files.labels)])
+  const n = images.shape[0]!
+  if (labels.shape[0] !== n)
+    throw new DatasetFileError(
+      `${files.images} has ${n} images but ${files.labels} has ${labels.shape[0]} labels.`,
+    )
+  const x = new Float32Array(images.data.length)
+  for (let i = 0; i < x.length; i++) x[i] = images.data[i]! / 255
+  return { id, x, sampleShape: images.shape.slice(1), y: Int32Array.from(labels.data), classes }
+}
