@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdir, rename, rm, stat } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import type { KerasFile } from './keras'
+
+export interface DownloadProgress {
+  file: string
+  bytes: number
+  total: number | null
+  percent: number | null
+  bytesPerSec: number
+}
+
+/** A dataset file that cannot be had: the message says where it comes from and where to put it. */
+export class DatasetUnavailableError extends Error {
+  override name = 'DatasetUnavailableError'
+}
+
+async function sha256Of(path: string): Promise<string> {
+  const h = createHash('sha256')
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer)
+  return h.digest('hex')
+}
+
+const exists = (p: string) =>
+  stat(p).then(
+    (s) => s.isFile(),
+    () => false,
+  )
+
+export interface EnsureOptions {
+  onProgress?: (p: DownloadProgress) => void
+  /** Told when a cached file is found corrupt and fetched again. */
+  onNote?: (message: string) => void
+  /** No answer from the server within this time is an error (ms). */
+  connectTimeoutMs?: number
+  /** No bytes for this long during a download is an error (ms). */
+  stallTimeoutMs?: number
+}
+
+/**
+ * Makes sure one Keras dataset file is in the cache and matches Keras's published hash: a file already
+ * there is used as it is; a corrupt one is fetched again; a download goes to a temporary name and is
+ * renamed only once it is complete and verified.
+ */
+export async function ensureFile(dir: string, f: KerasFile, opts: EnsureOptions = {}): Promise<string> {
+  const path = join(dir, f.path)
+  if (await exists(path)) {
+    if (!f.sha256) return path
+    const actual = await sha256Of(path)
+    if (actual === f.sha256) return path
+    opts.onNote?.(
+      `${path} is corrupt (its sha256 is ${actual.slice(0, 12)}…, Keras publishes ${f.sha256.slice(0, 12)}…); fetching it again.`,
+    )
+    await rm(path, { force: true })
+  }
+  const handBy = `You can download it yourself from ${f.origin} and place it at ${path}.`
+  const tmp = `${path}.download-${process.pid}`
+  const controller = new AbortController()
+  let timer = setTimeout(
+    () => controller.abort(new Error('no answer from the server')),
+    opts.connectTimeoutMs ?? 15_000,
+  )
+  try {
+    await mkdir(dirname(path), { recursive: true })
+    const res = await fetch(f.origin, { signal: controller.signal })
+    if (!res.ok || !res.body) throw new Error(`the server answered ${res.status} ${res.statusText}`)
+    const total = Number(res.headers.get('content-length')) || null
+    const hash = createHash('sha256')
+    const out = createWriteStream(tmp)
+    const started = performance.now()
+    let bytes = 0
+    let lastReport = 0
+    const stall = opts.stallTimeoutMs ?? 30_000
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      clearTimeout(timer)
+      timer = setTimeout(() => controller.abort(new Error('the download stalled')), stall)
+      hash.update(chunk)
+      bytes += chunk.length
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()))
+      const now = performance.now()
+      if (opts.onProgress && (now - lastReport > 200 || bytes === total)) {
+        lastReport = now
+        const secs = Math.max((now - started) / 1000, 1e-3)
+        opts.onProgress({
+          file: f.path,
+          bytes,
+          total,
+          percent: total ? (100 * bytes) / total : null,
+          bytesPerSec: bytes / secs,
+        })
+      }
+    }
+    await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())))
+    if (total !== null && bytes !== total)
+      throw new Error(`the download ended early (${bytes} of ${total} bytes)`)
+    const actual = hash.digest('hex')
+    if (f.sha256 && actual !== f.sha256)
+      throw new Error(
+        `the downloaded file does not match Keras's published sha256 (got ${actual.slice(0, 12)}…, expected ${f.sha256.slice(0, 12)}…)`,
+      )
+    await rename(tmp, path)
+    return path
+  } catch (e) {
+    await rm(tmp, { force: true })
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause
+    const why =
+      cause?.code ??
+      cause?.message ??
+      (controller.signal.reason as Error | undefined)?.message ??
+      (e as Error).message
+    throw new DatasetUnavailableError(`Could not download ${f.path} from ${f.origin} (${why}). ${handBy}`)
+  } finally {
+    clearTimeout(timer)
+  }
+}

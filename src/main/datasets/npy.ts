@@ -1,0 +1,114 @@
+import { unzipSync } from 'fflate'
+import { DatasetFileError } from './idx'
+
+export interface NpyArray {
+  shape: number[]
+  dtype: string
+  data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array | BigInt64Array
+}
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59] // \x93NUMPY
+
+/** The typed array for a numpy descr: little-endian numbers only (what the Keras files hold). */
+function view(descr: string, bytes: Uint8Array, count: number, source: string): NpyArray['data'] {
+  const copy = (n: number) => bytes.slice(0, count * n).buffer
+  switch (descr) {
+    case '|u1':
+    case '<u1':
+    case '|b1':
+      return bytes.slice(0, count)
+    case '|i1':
+    case '<i1':
+      return new Int8Array(copy(1))
+    case '<i2':
+      return new Int16Array(copy(2))
+    case '<i4':
+      return new Int32Array(copy(4))
+    case '<i8':
+      return new BigInt64Array(copy(8))
+    case '<f4':
+      return new Float32Array(copy(4))
+    case '<f8':
+      return new Float64Array(copy(8))
+    case '|O':
+      throw new DatasetFileError(
+        `${source} holds Python objects (dtype object), which need the pickle reader.`,
+      )
+    default:
+      throw new DatasetFileError(`${source} has the numpy dtype ${descr}, which Netwright cannot read.`)
+  }
+}
+
+/** Reads a .npy file (format versions 1, 2 and 3). */
+export function readNpy(file: Uint8Array, source = 'The .npy file'): NpyArray {
+  if (file.length < 10 || MAGIC.some((b, i) => file[i] !== b))
+    throw new DatasetFileError(`${source} is not a .npy file (it does not start with \\x93NUMPY).`)
+  const major = file[6]!
+  if (major < 1 || major > 3)
+    throw new DatasetFileError(`${source} uses .npy format version ${major}, which is not known.`)
+  const v = new DataView(file.buffer, file.byteOffset, file.byteLength)
+  const headerLen = major === 1 ? v.getUint16(8, true) : v.getUint32(8, true)
+  const start = major === 1 ? 10 : 12
+  if (file.length < start + headerLen)
+    throw new DatasetFileError(`${source} is truncated: its header is incomplete.`)
+  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(
+    file.subarray(start, start + headerLen),
+  )
+  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1]
+  const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1]
+  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1]
+  if (!descr || !fortran || shapeText === undefined)
+    throw new DatasetFileError(`${source} has a header Netwright cannot read: ${header.trim()}`)
+  if (fortran === 'True')
+    throw new DatasetFileError(`${source} is stored in Fortran order, which is not supported.`)
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number)
+  const count = shape.reduce((a, b) => a * b, 1)
+  const size = descr === '|O' ? 0 : Number(descr.slice(2))
+  const body = file.subarray(start + headerLen)
+  if (body.length < count * size)
+    throw new DatasetFileError(
+      `${source} is truncated: it should hold ${count * size} bytes of data, but has ${body.length}.`,
+    )
+  return { shape, dtype: descr, data: view(descr, body, count, source) }
+}
+
+/** Reads an .npz file (a zip, stored or deflated, of .npy files) into its arrays by name. */
+export function readNpz(file: Uint8Array, source = 'The .npz file'): Record<string, NpyArray> {
+  let entries: Record<string, Uint8Array>
+  try {
+    entries = unzipSync(file)
+  } catch (e) {
+    throw new DatasetFileError(
+      `${source} is not a readable .npz (zip) file (${(e as Error).message}); it may be truncated or damaged.`,
+    )
+  }
+  const out: Record<string, NpyArray> = {}
+  for (const [name, bytes] of Object.entries(entries))
+    if (name.endsWith('.npy')) out[name.slice(0, -4)] = readNpy(bytes, `${source} (${name})`)
+  return out
+}
+
+/** Writes a .npy file (version 1), for tests. */
+export function writeNpy(
+  shape: number[],
+  data: ArrayLike<number> | ArrayBufferView,
+  descr: string,
+): Uint8Array {
+  const dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`
+  const pad = 64 - ((10 + dict.length + 1) % 64)
+  const header = dict + ' '.repeat(pad % 64) + '\n'
+  const bytes = ArrayBuffer.isView(data)
+    ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+    : Uint8Array.from(data as ArrayLike<number>)
+  const out = new Uint8Array(10 + header.length + bytes.length)
+  out.set(MAGIC, 0)
+  out[6] = 1
+  new DataView(out.buffer).setUint16(8, header.length, true)
+  out.set(new TextEncoder().encode(header), 10)
+  out.set(bytes, 10 + header.length)
+  return out
+}
