@@ -1,7 +1,6 @@
 import { gzipSync } from 'node:zlib'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { appRoot } from '../hosts/paths'
+import { SHARED_MNIST } from './testing'
 import { DatasetFileError, readIdx, writeIdx } from './idx'
 import { readIdxDataset } from './mnist'
 
@@ -29,7 +28,7 @@ describe('IDX reader', () => {
 
   it('reads the real MNIST test set from ../shared', async () => {
     const d = await readIdxDataset(
-      join(appRoot(), '..', 'shared', 'datasets', 'mnist-test'),
+      SHARED_MNIST,
       {
         images: 't10k-images-idx3-ubyte.gz',
         labels: 't10k-labels-idx1-ubyte.gz',

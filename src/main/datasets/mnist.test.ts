@@ -1,11 +1,10 @@
 // The real MNIST test set, through our IDX reader and our trainer, on the wasm backend: an MLP trained on
 // its first 8,000 digits classifies the last 2,000.
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { NetDocument } from '../../shared/graph/schema'
 import { toKerasConfig } from '../../shared/keras/config'
 import { shapesDoc } from '../../shared/testing'
-import { appRoot } from '../hosts/paths'
+import { SHARED_MNIST } from './testing'
 import { chooseBackend } from '../trainer/backends'
 import { disposeModel, train } from '../trainer/engine'
 import { readIdxDataset } from './mnist'
@@ -22,7 +21,7 @@ describe('MNIST from ../shared on wasm', () => {
     { timeout: 120_000 },
     async () => {
       const data = await readIdxDataset(
-        join(appRoot(), '..', 'shared', 'datasets', 'mnist-test'),
+        SHARED_MNIST,
         {
           images: 't10k-images-idx3-ubyte.gz',
           labels: 't10k-labels-idx1-ubyte.gz',

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { stageFashionCache } from '../datasets/testing'
 import { appRoot } from './paths'
 
 const root = appRoot()
@@ -67,6 +68,41 @@ describe('the netwright CLI', () => {
     expect(r.code).toBe(2)
     expect(r.err).toMatch(message)
     expect(r.out).toBe('')
+  })
+
+  it('prepares a Keras dataset offline: a clear message with the URL and the path, within seconds', () => {
+    const home = mkdtempSync(join(tmpdir(), 'netwright-empty-keras-'))
+    const started = Date.now()
+    const r = spawnSync(process.execPath, [join(root, 'bin/netwright.js'), 'datasets', 'prepare', 'mnist'], {
+      encoding: 'utf8',
+      env: { ...process.env, KERAS_HOME: home },
+      timeout: 60_000,
+    })
+    expect(Date.now() - started).toBeLessThan(30_000)
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain('https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz')
+    expect(r.stderr).toContain(join(home, 'datasets', 'mnist.npz'))
+  })
+
+  it('prepares a cached Keras dataset and prints its shapes and class balance', () => {
+    const r = spawnSync(
+      process.execPath,
+      [join(root, 'bin/netwright.js'), 'datasets', 'prepare', 'fashion_mnist', '--json'],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, KERAS_HOME: stageFashionCache() },
+        timeout: 60_000,
+      },
+    )
+    expect(r.status).toBe(0)
+    const ready = JSON.parse(r.stdout.trim().split('\n').at(-1)!)
+    expect(ready).toMatchObject({
+      event: 'ready',
+      id: 'fashion_mnist',
+      samples: 10000,
+      sampleShape: [28, 28],
+    })
+    expect(ready.classes['T-shirt/top']).toBe(980)
   })
 
   it('refuses bad arguments', () => {

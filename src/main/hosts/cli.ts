@@ -12,6 +12,8 @@ import { createService } from '../service'
 import { anyFiles } from '../service/files'
 import { browserService } from './browser'
 import { forkLauncher } from '../trainer/launch'
+import { kerasDatasetsDir } from '../datasets/keras'
+import { loadAnyDataset } from '../datasets/registry'
 import { rendererDir, templatesDir } from './paths'
 import { startServer } from './server'
 
@@ -21,6 +23,8 @@ Usage:
   netwright summary <doc> [--json]
   netwright train <doc> [--epochs N] [--batch-size N] [--backend ${BACKENDS.join('|')}] [--json]
   netwright serve [--port N] [--host H] [--workspace DIR]
+  netwright datasets list [--json]
+  netwright datasets prepare <id> [--json]
 
 <doc> is a Netwright project (*.netwright.json), a Keras model JSON (model.to_json()) or a
 TensorFlow.js model.json.`
@@ -149,7 +153,7 @@ async function train(args: string[]): Promise<number> {
     const onSignal = () => void service.call('training.stop', { runId })
     process.once('SIGINT', onSignal)
     service.subscribe((event, payload) => {
-      if (payload.runId !== runId) return
+      if (!('runId' in payload) || payload.runId !== runId) return
       if (event === 'training.metrics') {
         const m = payload as import('../../shared/ipc/contract').TrainingMetrics
         if (m.kind !== 'epoch') return
@@ -231,6 +235,82 @@ async function serve(args: string[]): Promise<number> {
   return 0
 }
 
+async function datasets(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' } },
+  })
+  const [sub, id] = positionals
+  const service = createService({
+    host: 'cli',
+    launcher: forkLauncher(),
+    files: anyFiles(),
+    templatesDir: templatesDir(),
+  })
+  if (sub === 'list') {
+    const list = await service.call('datasets.list', {})
+    if (values.json) console.log(JSON.stringify(list, null, 2))
+    else
+      for (const d of list)
+        console.log(
+          `${d.id.padEnd(16)} ${d.task.padEnd(15)} ${`[${d.sampleShape.join(', ')}]`.padEnd(13)} ${
+            d.source === 'keras' ? (d.cached ? 'cached' : 'not downloaded') : 'built-in'
+          }${d.loadable ? '' : ' (cannot be trained on in this version yet)'}  ${d.name}`,
+        )
+    return 0
+  }
+  if (sub !== 'prepare' || !id)
+    throw new UsageError(`Use "datasets list" or "datasets prepare <id>".\n\n${USAGE}`)
+  const info = (await service.call('datasets.list', {})).find((d) => d.id === id)
+  if (!info) throw new UsageError(`Unknown dataset "${id}". Run "netwright datasets list" to see them.`)
+  let last = 0
+  service.subscribe((event, p) => {
+    if (event !== 'datasets.progress') return
+    const g = p as import('../../shared/ipc/contract').DatasetProgress
+    if (values.json) console.log(JSON.stringify({ event: 'progress', ...g }))
+    else if (Date.now() - last > 500 || g.bytes === g.total) {
+      last = Date.now()
+      console.error(
+        `${g.file}: ${(g.bytes / 1e6).toFixed(1)} MB${g.percent === null ? '' : ` (${g.percent.toFixed(0)}%)`} at ${(g.bytesPerSec / 1e6).toFixed(1)} MB/s`,
+      )
+    }
+  })
+  try {
+    const r = await service.call('datasets.prepare', { id })
+    const summary: Record<string, unknown> = { id, files: r.files }
+    if (info.loadable) {
+      const d = await loadAnyDataset(id, info.defaultOptions, 42, kerasDatasetsDir())
+      const counts = new Array(d.classes.length).fill(0)
+      for (const y of d.y) counts[y]++
+      Object.assign(summary, {
+        samples: d.y.length,
+        sampleShape: d.sampleShape,
+        classes: Object.fromEntries(d.classes.map((c, i) => [c, counts[i]])),
+      })
+    }
+    if (values.json) console.log(JSON.stringify({ event: 'ready', ...summary }))
+    else {
+      console.log(`${info.name}: ready${r.files.length ? ` (${r.files.join(', ')})` : ''}`)
+      if (summary.samples !== undefined) {
+        console.log(
+          `  ${summary.samples} training samples of shape [${(summary.sampleShape as number[]).join(', ')}]`,
+        )
+        console.log(
+          `  class balance: ${Object.entries(summary.classes as Record<string, number>)
+            .map(([c, n]) => `${c}: ${n}`)
+            .join(', ')}`,
+        )
+      } else if (!info.loadable)
+        console.log('  (downloaded and verified; this version cannot train on it yet)')
+    }
+    return 0
+  } catch (e) {
+    console.error((e as Error).message)
+    return 1
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   try {
@@ -241,6 +321,8 @@ export async function main(argv: string[]): Promise<number> {
         return await train(rest)
       case 'serve':
         return await serve(rest)
+      case 'datasets':
+        return await datasets(rest)
       case undefined:
       case '-h':
       case '--help':

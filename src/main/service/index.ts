@@ -16,7 +16,10 @@ import {
 } from '../../shared/ipc/contract'
 import { toKerasConfig } from '../../shared/keras/config'
 import { isProject, openModelText } from '../../shared/keras/import'
-import { BUILTIN_DATASETS } from '../datasets/builtins'
+import { DatasetUnavailableError } from '../datasets/download'
+import { DatasetFileError } from '../datasets/idx'
+import { kerasDatasetsDir } from '../datasets/keras'
+import { datasetInfos, prepareKerasDataset } from '../datasets/registry'
 import type { TrainerLauncher, TrainerProcess } from '../trainer/launch'
 import type { FromTrainer } from '../trainer/protocol'
 import { PROJECT_EXT, readText, writeTextAtomic, type ProjectFiles } from './files'
@@ -30,6 +33,8 @@ export interface ServiceOptions {
   workspace?: string
   /** Native dialogs, where the host has them (Electron). */
   dialogs?: { open(): Promise<string | null>; save(suggestedName?: string): Promise<string | null> }
+  /** Keras's datasets folder; $KERAS_HOME/datasets or ~/.keras/datasets by default. */
+  kerasDir?: string
   /** How long a run may take to honour Stop before its process is ended. */
   stopGraceMs?: number
 }
@@ -65,6 +70,34 @@ export function createService(opts: ServiceOptions): Service {
   let probe: Promise<Pick<SystemInfo, 'backends' | 'chosenBackend'>> | undefined
 
   const doc = (raw: unknown) => validateDocument(raw, 'The project')
+
+  const kerasDir = opts.kerasDir ?? kerasDatasetsDir()
+
+  /** Finds a Keras dataset in the cache or downloads it, reporting progress (and on a run's status line). */
+  async function prepare(id: string, runId?: string): Promise<string[]> {
+    try {
+      return await prepareKerasDataset(id, kerasDir, {
+        onProgress: (p) => {
+          emit('datasets.progress', { id, ...p })
+          if (runId)
+            emit('training.status', {
+              runId,
+              state: 'starting',
+              message: `Downloading ${p.file}: ${p.percent === null ? `${(p.bytes / 1e6).toFixed(1)} MB` : `${p.percent.toFixed(0)}%`} (${(p.bytesPerSec / 1e6).toFixed(1)} MB/s)`,
+            })
+        },
+      })
+    } catch (e) {
+      if (e instanceof DatasetUnavailableError || e instanceof DatasetFileError)
+        throw new ServiceError('unavailable', e.message)
+      throw e
+    }
+  }
+
+  function finishStopped(run: Run): void {
+    finish(run)
+    emit('training.status', { runId: run.id, state: 'stopped', backend: run.backend, message: 'Stopped.' })
+  }
 
   function finish(run: Run): void {
     clearTimeout(run.stopTimer)
@@ -161,10 +194,16 @@ export function createService(opts: ServiceOptions): Service {
     'training.start': async ({ document, backend }) => {
       const d = doc(document)
       const modelConfig = toKerasConfig(d)
-      if (!BUILTIN_DATASETS.some((x) => x.id === d.dataset.id))
+      const info = datasetInfos(kerasDir).find((x) => x.id === d.dataset.id)
+      if (!info?.loadable)
         throw new ServiceError(
           'bad-request',
-          `The dataset "${d.dataset.id}" is not available in this version of Netwright. Choose one of: ${BUILTIN_DATASETS.map((x) => x.id).join(', ')}.`,
+          `The dataset "${d.dataset.id}" is not available in this version of Netwright. Choose one of: ${datasetInfos(
+            kerasDir,
+          )
+            .filter((x) => x.loadable)
+            .map((x) => x.id)
+            .join(', ')}.`,
         )
       const runId = randomUUID()
       const proc = opts.launcher()
@@ -184,20 +223,34 @@ export function createService(opts: ServiceOptions): Service {
             : `The trainer process ended unexpectedly (${how}). Netwright is still running and your project is unchanged; press Train to try again.`,
         })
       })
-      proc.send({
-        type: 'start',
-        modelConfig,
-        compile: d.compile,
-        training: d.training,
-        dataset: d.dataset,
-        backend,
-      })
       emit('training.status', {
         runId,
         state: 'starting',
         epochs: d.training.epochs,
         message: 'Starting the trainer…',
       })
+      // A Keras dataset is found in the cache or downloaded (with progress) while the trainer starts.
+      const ready = info.source === 'keras' ? prepare(d.dataset.id, runId) : Promise.resolve()
+      ready.then(
+        () => {
+          if (!runs.has(runId)) return
+          if (run.stopTimer) return finishStopped(run)
+          proc.send({
+            type: 'start',
+            modelConfig,
+            compile: d.compile,
+            training: d.training,
+            dataset: d.dataset,
+            backend,
+            kerasDir,
+          })
+        },
+        (err: Error) => {
+          if (!runs.has(runId)) return
+          finish(run)
+          emit('training.status', { runId, state: 'failed', message: err.message })
+        },
+      )
       return { runId }
     },
     'training.stop': async ({ runId }) => {
@@ -212,7 +265,12 @@ export function createService(opts: ServiceOptions): Service {
       }, opts.stopGraceMs ?? 3000)
       return { stopped: true }
     },
-    'datasets.list': async () => BUILTIN_DATASETS,
+    'datasets.list': async () => datasetInfos(kerasDir),
+    'datasets.prepare': async ({ id }) => {
+      const known = datasetInfos(kerasDir).find((x) => x.id === id)
+      if (!known) throw new ServiceError('not-found', `Unknown dataset "${id}".`)
+      return { id, files: known.source === 'keras' ? await prepare(id) : [] }
+    },
     'system.info': async () => {
       probe ??= new Promise((resolve) => {
         const p = opts.launcher()

@@ -5,7 +5,11 @@ import { afterAll, describe, expect, it } from 'vitest'
 import type { Events, TrainingStatus } from '../../shared/ipc/contract'
 import { shapesDoc } from '../../shared/testing'
 import { browserService } from '../hosts/browser'
-import type { Service } from './index'
+import { templatesDir } from '../hosts/paths'
+import { stageFashionCache } from '../datasets/testing'
+import { forkLauncher } from '../trainer/launch'
+import { workspaceFiles } from './files'
+import { createService, type Service } from './index'
 
 const workspace = mkdtempSync(join(tmpdir(), 'netwright-service-'))
 const service = browserService(workspace)
@@ -111,7 +115,7 @@ describe('the service', () => {
     const end = ended(service, () => runId)
     const started = new Promise<void>((resolve) => {
       const off = service.subscribe((e, p) => {
-        if (e === 'training.metrics' && p.runId === runId) {
+        if (e === 'training.metrics' && 'runId' in p && p.runId === runId) {
           off()
           resolve()
         }
@@ -153,5 +157,41 @@ describe('the service', () => {
     expect(info.backends.map((b) => b.name)).toEqual(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'])
     expect(info.chosenBackend).not.toBeNull()
     for (const b of info.backends) expect(b.detail.length).toBeGreaterThan(3)
+  })
+
+  it('trains on a Keras dataset from the cache, and says where to put one it cannot download', async () => {
+    const home = stageFashionCache()
+    const keras = createService({
+      host: 'cli',
+      launcher: forkLauncher(),
+      files: workspaceFiles(workspace),
+      templatesDir: templatesDir(),
+      kerasDir: join(home, 'datasets'),
+    })
+    try {
+      const doc = shapesDoc()
+      doc.nodes[3]!.params.units = 10
+      doc.dataset = { id: 'fashion_mnist', options: {} }
+      doc.training.epochs = 1
+      let runId = ''
+      const end = ended(keras, () => runId)
+      runId = (await keras.call('training.start', { document: doc })).runId
+      const done = await end
+      expect(done.state).toBe('done')
+      expect(done.final!.accuracy).toBeGreaterThan(0.5)
+
+      doc.dataset = { id: 'mnist', options: {} }
+      let second = ''
+      const failed = ended(keras, () => second)
+      second = (await keras.call('training.start', { document: doc })).runId
+      const status = await failed
+      expect(status.state).toBe('failed')
+      expect(status.message).toContain(
+        'https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz',
+      )
+      expect(status.message).toContain(join(home, 'datasets', 'mnist.npz'))
+    } finally {
+      keras.shutdown()
+    }
   })
 })

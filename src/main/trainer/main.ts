@@ -1,7 +1,7 @@
 // The trainer process. It never runs inside the Electron main process or the UI thread: the app
 // starts it with Electron's utilityProcess, the CLI and the browser host with child_process.fork.
 // A crash or out-of-memory here ends one run, never the app.
-import { loadDataset } from '../datasets/builtins'
+import { loadAnyDataset } from '../datasets/registry'
 import { chooseBackend } from './backends'
 import { withWasmFallback } from './fallback'
 import { disposeModel, train, type Progress } from './engine'
@@ -24,7 +24,7 @@ async function start(msg: Extract<ToTrainer, { type: 'start' }>): Promise<void> 
   const chosen = await chooseBackend(msg.backend)
   const { tf } = chosen
   send({ type: 'backend', backend: chosen.name, reports: chosen.reports })
-  const data = loadDataset(msg.dataset.id, msg.dataset.options, msg.training.seed)
+  const data = await loadAnyDataset(msg.dataset.id, msg.dataset.options, msg.training.seed, msg.kerasDir)
   send({ type: 'running', epochs: msg.training.epochs, samples: data.y.length })
   const baseline = tf.memory().numTensors
   const hooks = {

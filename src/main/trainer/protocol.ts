@@ -11,6 +11,8 @@ export type ToTrainer =
       compile: CompileSettings
       training: TrainingSettings
       dataset: { id: string; options: Record<string, unknown> }
+      /** Keras's datasets folder, for datasets read from its cache. */
+      kerasDir: string
       backend?: BackendName
     }
   | { type: 'stop' }

@@ -14,6 +14,7 @@ export const requests = {
   'training.start': z.object({ document: z.unknown(), backend: z.enum(BACKENDS).optional() }),
   'training.stop': z.object({ runId: z.string().min(1) }),
   'datasets.list': z.object({}).strict(),
+  'datasets.prepare': z.object({ id: z.string().min(1) }),
   'system.info': z.object({}).strict(),
   'project.list': z.object({}).strict(),
   'project.open': z.object({ path: z.string().min(1) }),
@@ -54,6 +55,14 @@ export interface DatasetInfo {
   classes: string[]
   defaultOptions: Record<string, number>
   builtIn: boolean
+  source?: 'built-in' | 'keras'
+  citation?: string
+  /** Keras datasets: whether every file is already in the cache. */
+  cached?: boolean
+  /** Whether this version can train on it (the others can be prepared, not trained on yet). */
+  loadable?: boolean
+  /** Keras datasets: where the files are (or go) in the cache. */
+  files?: string[]
 }
 
 export interface SystemInfo {
@@ -88,6 +97,7 @@ export interface Responses {
   'training.start': { runId: string }
   'training.stop': { stopped: boolean }
   'datasets.list': DatasetInfo[]
+  'datasets.prepare': { id: string; files: string[] }
   'system.info': SystemInfo
   'project.list': ProjectEntry[]
   /** `imported` when the file was a Keras or TensorFlow.js model rather than a project. */
@@ -129,9 +139,19 @@ export interface TrainingMetrics {
   etaMs: number
 }
 
+export interface DatasetProgress {
+  id: string
+  file: string
+  bytes: number
+  total: number | null
+  percent: number | null
+  bytesPerSec: number
+}
+
 export interface Events {
   'training.status': TrainingStatus
   'training.metrics': TrainingMetrics
+  'datasets.progress': DatasetProgress
 }
 export type EventName = keyof Events
 

@@ -22,7 +22,7 @@ export function statusLine(run: Run | undefined): string {
   const backend = s.backend ? `Backend: ${s.backend}` : 'Backend: choosing…'
   switch (s.state) {
     case 'starting':
-      return `${backend} · starting…`
+      return `${backend} · ${s.message && s.message !== 'Starting the trainer…' ? s.message : 'starting…'}`
     case 'running':
       return `${backend} · epoch ${s.epoch ?? 0}/${s.epochs ?? '?'} · ${Math.round(s.samplesPerSec ?? 0)} samples/s · ${seconds(s.etaMs)} left`
     case 'done':
@@ -84,7 +84,13 @@ export function TrainingPanel({ api, analysis }: { api: NetwrightApi; analysis: 
           testId="dataset"
           value={doc.dataset.id}
           options={[
-            ...datasets.map((d) => ({ value: d.id, label: d.name })),
+            ...datasets.map((d) => ({
+              value: d.id,
+              label:
+                d.source === 'keras'
+                  ? `${d.name}${d.loadable ? (d.cached ? ' (cached)' : ' (downloads first)') : ' (not in this version yet)'}`
+                  : d.name,
+            })),
             // A project can name a dataset this version does not have yet (e.g. a template for MNIST).
             ...(datasets.some((d) => d.id === doc.dataset.id)
               ? []

@@ -1,0 +1,68 @@
+import { zipSync } from 'fflate'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { readIdx } from './idx'
+import { writeNpy } from './npy'
+import { datasetInfos, loadAnyDataset } from './registry'
+import { SHARED_MNIST, stageFashionCache } from './testing'
+
+describe('the dataset registry', () => {
+  it('lists built-ins and the Keras seven, saying which are cached', () => {
+    const home = stageFashionCache()
+    const infos = datasetInfos(join(home, 'datasets'))
+    expect(infos.map((d) => d.id)).toEqual([
+      'shapes',
+      'spirals',
+      'mnist',
+      'fashion_mnist',
+      'cifar10',
+      'cifar100',
+      'boston_housing',
+      'imdb',
+      'reuters',
+    ])
+    expect(infos.find((d) => d.id === 'fashion_mnist')).toMatchObject({
+      cached: true,
+      loadable: true,
+      source: 'keras',
+    })
+    expect(infos.find((d) => d.id === 'mnist')).toMatchObject({
+      cached: false,
+      files: [join(home, 'datasets', 'mnist.npz')],
+    })
+  })
+
+  it('loads mnist.npz (x_train, y_train) from the Keras cache', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'netwright-keras-'))
+    mkdirSync(join(home, 'datasets'))
+    const images = readIdx(readFileSync(join(SHARED_MNIST, 't10k-images-idx3-ubyte.gz')))
+    const labels = readIdx(readFileSync(join(SHARED_MNIST, 't10k-labels-idx1-ubyte.gz')))
+    const npz = zipSync({
+      'x_train.npy': writeNpy([10000, 28, 28], images.data, '|u1'),
+      'y_train.npy': writeNpy([10000], labels.data, '|u1'),
+    })
+    writeFileSync(join(home, 'datasets', 'mnist.npz'), npz)
+    const d = await loadAnyDataset('mnist', {}, 1, join(home, 'datasets'))
+    expect(d.sampleShape).toEqual([28, 28])
+    expect(d.y.length).toBe(10000)
+    expect(d.y[0]).toBe(7)
+    expect(d.x.every((v) => v >= 0 && v <= 1)).toBe(true)
+  })
+
+  it('loads Fashion-MNIST from its IDX files in the Keras cache', async () => {
+    const d = await loadAnyDataset('fashion_mnist', {}, 1, join(stageFashionCache(), 'datasets'))
+    expect(d.classes[9]).toBe('Ankle boot')
+    expect(d.y.length).toBe(10000)
+  })
+
+  it('says a dataset cannot be trained on yet, or is missing from the cache', async () => {
+    await expect(loadAnyDataset('cifar10', {}, 1, '/nowhere')).rejects.toThrow(
+      'The dataset "cifar10" is not available in this version',
+    )
+    await expect(loadAnyDataset('fashion_mnist', {}, 1, '/nowhere')).rejects.toThrow(
+      'There is no file at /nowhere/fashion-mnist/',
+    )
+  })
+})

@@ -1,0 +1,93 @@
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { DatasetInfo } from '../../shared/ipc/contract'
+import { BUILTIN_DATASETS, loadDataset as loadBuiltin, type LoadedDataset } from './builtins'
+import { ensureFile, type EnsureOptions } from './download'
+import { DatasetFileError } from './idx'
+import { KERAS_DATASETS, kerasDataset } from './keras'
+import { readIdxDataset } from './mnist'
+import { readNpz } from './npy'
+
+/** Every dataset the app knows, built-in and Keras, with whether each Keras one is in the cache. */
+export function datasetInfos(kerasDir: string): DatasetInfo[] {
+  return [
+    ...BUILTIN_DATASETS.map((d) => ({ ...d, source: 'built-in' as const, cached: true, loadable: true })),
+    ...KERAS_DATASETS.map((d) => ({
+      id: d.id,
+      name: d.name,
+      task: d.task,
+      description: d.description,
+      sampleShape: d.sampleShape,
+      classes: d.classes,
+      defaultOptions: {},
+      builtIn: false,
+      source: 'keras' as const,
+      citation: d.citation,
+      cached: d.files.every((f) => existsSync(join(kerasDir, f.path))),
+      loadable: d.loadable,
+      files: d.files.map((f) => join(kerasDir, f.path)),
+    })),
+  ]
+}
+
+/** Downloads (or finds in the cache) and verifies a Keras dataset's files. */
+export async function prepareKerasDataset(
+  id: string,
+  kerasDir: string,
+  opts: EnsureOptions = {},
+): Promise<string[]> {
+  const d = kerasDataset(id)
+  if (!d) throw new DatasetFileError(`Unknown dataset "${id}".`)
+  const paths: string[] = []
+  for (const f of d.files) paths.push(await ensureFile(kerasDir, f, opts))
+  return paths
+}
+
+function fromUint8(
+  images: { shape: number[]; data: ArrayLike<number> },
+  labels: ArrayLike<number | bigint>,
+  id: string,
+  classes: string[],
+): LoadedDataset {
+  const x = new Float32Array(images.data.length)
+  for (let i = 0; i < x.length; i++) x[i] = images.data[i]! / 255
+  const y = Int32Array.from(Array.from(labels, (v) => Number(v)))
+  return { id, x, sampleShape: images.shape.slice(1), y, classes }
+}
+
+/** Loads a dataset for training: built-ins are generated; Keras ones are read from the cache (training split). */
+export async function loadAnyDataset(
+  id: string,
+  options: Record<string, unknown>,
+  seed: number,
+  kerasDir: string,
+): Promise<LoadedDataset> {
+  if (BUILTIN_DATASETS.some((d) => d.id === id)) return loadBuiltin(id, options, seed)
+  const d = kerasDataset(id)
+  if (!d) return loadBuiltin(id, options, seed) // says which ids exist
+  if (!d.loadable)
+    throw new DatasetFileError(`The dataset "${id}" is not available in this version of Netwright.`)
+  switch (id) {
+    case 'mnist': {
+      const path = join(kerasDir, 'mnist.npz')
+      const npz = readNpz(await readFile(path), path)
+      if (!npz.x_train || !npz.y_train) throw new DatasetFileError(`${path} has no x_train / y_train arrays.`)
+      return fromUint8(
+        npz.x_train as { shape: number[]; data: Uint8Array },
+        npz.y_train.data as Uint8Array,
+        id,
+        d.classes,
+      )
+    }
+    case 'fashion_mnist':
+      return readIdxDataset(
+        join(kerasDir, 'fashion-mnist'),
+        { images: 'train-images-idx3-ubyte.gz', labels: 'train-labels-idx1-ubyte.gz' },
+        id,
+        d.classes,
+      )
+    default:
+      throw new DatasetFileError(`The dataset "${id}" is not available in this version of Netwright.`)
+  }
+}
