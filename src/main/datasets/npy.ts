@@ -1,10 +1,12 @@
 import { unzipSync } from 'fflate'
 import { DatasetFileError } from './idx'
+import { unpickle, type PickledArray } from './pickle'
 
 export interface NpyArray {
   shape: number[]
   dtype: string
-  data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array | BigInt64Array
+  data:
+    Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array | BigInt64Array | unknown[]
 }
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59] // \x93NUMPY
@@ -30,10 +32,6 @@ function view(descr: string, bytes: Uint8Array, count: number, source: string): 
       return new Float32Array(copy(4))
     case '<f8':
       return new Float64Array(copy(8))
-    case '|O':
-      throw new DatasetFileError(
-        `${source} holds Python objects (dtype object), which need the pickle reader.`,
-      )
     default:
       throw new DatasetFileError(`${source} has the numpy dtype ${descr}, which Netwright cannot read.`)
   }
@@ -67,8 +65,15 @@ export function readNpy(file: Uint8Array, source = 'The .npy file'): NpyArray {
     .filter(Boolean)
     .map(Number)
   const count = shape.reduce((a, b) => a * b, 1)
-  const size = descr === '|O' ? 0 : Number(descr.slice(2))
   const body = file.subarray(start + headerLen)
+  if (descr === '|O') {
+    // An object array (IMDB's and Reuters' lists of word indices) is stored as a pickle.
+    const a = unpickle(body, source) as PickledArray
+    if (a?.kind !== 'ndarray' || !Array.isArray(a.data))
+      throw new DatasetFileError(`${source} does not hold an object array.`)
+    return { shape, dtype: descr, data: a.data }
+  }
+  const size = Number(descr.slice(2))
   if (body.length < count * size)
     throw new DatasetFileError(
       `${source} is truncated: it should hold ${count * size} bytes of data, but has ${body.length}.`,
