@@ -37,7 +37,8 @@ export default defineConfig({
   webServer: {
     command: `node bin/netwright.js serve --port ${port} --workspace ${workspace}`,
     url: `http://127.0.0.1:${port}/?token=${token}`,
-    env: { NETWRIGHT_TOKEN: token },
+    // Tests never read or fill the user's own Keras cache.
+    env: { NETWRIGHT_TOKEN: token, KERAS_HOME: join(workspace, '.keras') },
     reuseExistingServer: false,
     timeout: 60_000,
   },

@@ -12,10 +12,13 @@ test('New from template opens the ShallowVGGNet with its shapes and parameter to
   await expect(page.getByTestId('problems')).toContainText('Problems (0)')
   await expect(page.getByTestId('node-max_pooling2d_1').getByTestId('shape')).toHaveText('(None, 8, 8, 64)')
   await expect(page.getByTestId('node-dense').getByTestId('params')).toHaveText('2,097,664 params')
-  // Its dataset is not in this version yet: Train says so, and nothing else changes.
+  // A dataset this version cannot read yet: Train says so, and nothing else changes.
+  await page.getByTestId('templates').click()
+  await page.getByTestId('template-imdb-lstm').click()
+  await expect(page.getByTestId('total-params')).toContainText('Total params: 328,353')
   await page.getByTestId('train').click()
   await expect(page.getByTestId('train-error')).toContainText(
-    'The dataset "cifar10" is not available in this version',
+    'The dataset "imdb" is not available in this version',
   )
 })
 

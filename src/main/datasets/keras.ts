@@ -26,6 +26,17 @@ export interface KerasDataset {
   loadable: boolean
 }
 
+/** CIFAR-100's fine labels, in label order. */
+const CIFAR100_FINE =
+  `apple aquarium_fish baby bear beaver bed bee beetle bicycle bottle bowl boy bridge bus butterfly camel can
+castle caterpillar cattle chair chimpanzee clock cloud cockroach couch crab crocodile cup dinosaur dolphin elephant flatfish forest
+fox girl hamster house kangaroo keyboard lamp lawn_mower leopard lion lizard lobster man maple_tree motorcycle mountain mouse
+mushroom oak_tree orange orchid otter palm_tree pear pickup_truck pine_tree plain plate poppy porcupine possum rabbit raccoon ray
+road rocket rose sea seal shark shrew skunk skyscraper snail snake spider squirrel streetcar sunflower sweet_pepper table tank
+telephone television tiger tractor train trout tulip turtle wardrobe whale willow_tree wolf woman worm`.split(
+    /\s+/,
+  )
+
 const digits = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']
 const FASHION = [
   'T-shirt/top',
@@ -90,7 +101,7 @@ export const KERAS_DATASETS: KerasDataset[] = [
         sha256: '6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce',
       },
     ],
-    loadable: false,
+    loadable: true,
   },
   {
     id: 'cifar100',
@@ -98,7 +109,7 @@ export const KERAS_DATASETS: KerasDataset[] = [
     task: 'classification',
     description: '60,000 32×32 colour images in 100 fine classes (20 coarse).',
     sampleShape: [32, 32, 3],
-    classes: [],
+    classes: CIFAR100_FINE,
     citation: 'A. Krizhevsky, Learning Multiple Layers of Features from Tiny Images (2009).',
     files: [
       {
@@ -107,7 +118,7 @@ export const KERAS_DATASETS: KerasDataset[] = [
         sha256: '85cd44d02ba6437773c5bbd22e183051d648de2e7d6b014e1ef29b855ba677a7',
       },
     ],
-    loadable: false,
+    loadable: true,
   },
   {
     id: 'boston_housing',

@@ -58,8 +58,8 @@ describe('the dataset registry', () => {
   })
 
   it('says a dataset cannot be trained on yet, or is missing from the cache', async () => {
-    await expect(loadAnyDataset('cifar10', {}, 1, '/nowhere')).rejects.toThrow(
-      'The dataset "cifar10" is not available in this version',
+    await expect(loadAnyDataset('imdb', {}, 1, '/nowhere')).rejects.toThrow(
+      'The dataset "imdb" is not available in this version',
     )
     await expect(loadAnyDataset('fashion_mnist', {}, 1, '/nowhere')).rejects.toThrow(
       'There is no file at /nowhere/fashion-mnist/',

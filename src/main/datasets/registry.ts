@@ -7,6 +7,7 @@ import { ensureFile, type EnsureOptions } from './download'
 import { DatasetFileError } from './idx'
 import { KERAS_DATASETS, kerasDataset } from './keras'
 import { readIdxDataset } from './mnist'
+import { readCifar } from './cifar'
 import { readNpz } from './npy'
 
 /** Every dataset the app knows, built-in and Keras, with whether each Keras one is in the cache. */
@@ -80,6 +81,9 @@ export async function loadAnyDataset(
         d.classes,
       )
     }
+    case 'cifar10':
+    case 'cifar100':
+      return readCifar(id, kerasDir, d.classes)
     case 'fashion_mnist':
       return readIdxDataset(
         join(kerasDir, 'fashion-mnist'),

@@ -1,0 +1,106 @@
+// CIFAR-10 and CIFAR-100 from the Keras cache, in either layout Keras leaves: cifar-10-batches-py/
+// (tf.keras and Keras ≤ 3.5) or cifar-10-batches-py-target/cifar-10-batches-py/ (Keras ≥ 3.6), or
+// straight from the downloaded .tar.gz when it has not been extracted.
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
+import type { LoadedDataset } from './builtins'
+import { DatasetFileError } from './idx'
+import { unpickle, type PickledArray } from './pickle'
+
+/** The files of a tar archive (ustar), by path. */
+export function readTar(tar: Uint8Array, source = 'The archive'): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>()
+  const text = (from: number, len: number) =>
+    new TextDecoder('latin1').decode(tar.subarray(from, from + len)).replace(/\0.*$/s, '')
+  let pos = 0
+  while (pos + 512 <= tar.length) {
+    if (tar[pos] === 0) break // two zero blocks end the archive
+    const name = text(pos, 100)
+    const prefix = text(pos + 345, 155)
+    const size = parseInt(text(pos + 124, 12).trim() || '0', 8)
+    const type = String.fromCharCode(tar[pos + 156] ?? 48)
+    const start = pos + 512
+    if (Number.isNaN(size) || start + size > tar.length)
+      throw new DatasetFileError(`${source} is truncated or damaged.`)
+    if (type === '0' || type === '\0')
+      files.set(prefix ? `${prefix}/${name}` : name, tar.subarray(start, start + size))
+    pos = start + Math.ceil(size / 512) * 512
+  }
+  return files
+}
+
+interface CifarSpec {
+  folder: string
+  archive: string
+  train: string[]
+  labelKey: string
+}
+
+const CIFAR: Record<'cifar10' | 'cifar100', CifarSpec> = {
+  cifar10: {
+    folder: 'cifar-10-batches-py',
+    archive: 'cifar-10-batches-py.tar.gz',
+    train: ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5'],
+    labelKey: 'labels',
+  },
+  cifar100: {
+    folder: 'cifar-100-python',
+    archive: 'cifar-100-python.tar.gz',
+    train: ['train'],
+    labelKey: 'fine_labels',
+  },
+}
+
+/** Finds the batch files: an extracted folder in either Keras layout, else the archive. */
+async function batchFiles(dir: string, spec: CifarSpec): Promise<Map<string, Uint8Array>> {
+  for (const folder of [join(dir, spec.folder), join(dir, `${spec.folder}-target`, spec.folder)])
+    if (spec.train.every((f) => existsSync(join(folder, f))))
+      return new Map(
+        await Promise.all(spec.train.map(async (f) => [f, await readFile(join(folder, f))] as const)),
+      )
+  const archive = join(dir, spec.archive)
+  if (!existsSync(archive))
+    throw new DatasetFileError(`There is no file at ${archive} (nor an extracted ${spec.folder} folder).`)
+  const tar = readTar(gunzipSync(await readFile(archive)), archive)
+  return new Map(spec.train.map((f) => [f, tar.get(`${spec.folder}/${f}`) ?? new Uint8Array()]))
+}
+
+/**
+ * Reads CIFAR's training batches as Keras does: images channels-last (N, 32, 32, 3), scaled to [0, 1];
+ * CIFAR-100's fine labels (Keras's default label_mode).
+ */
+export async function readCifar(
+  id: 'cifar10' | 'cifar100',
+  dir: string,
+  classes: string[],
+): Promise<LoadedDataset> {
+  const spec = CIFAR[id]
+  const files = await batchFiles(dir, spec)
+  const parts: { data: Uint8Array; labels: number[] }[] = []
+  for (const name of spec.train) {
+    const bytes = files.get(name)
+    if (!bytes?.length) throw new DatasetFileError(`The CIFAR batch ${name} is missing from ${dir}.`)
+    const batch = unpickle(bytes, name) as Map<string, unknown>
+    const data = batch.get('data') as PickledArray | undefined
+    const labels = batch.get(spec.labelKey) as number[] | undefined
+    if (!data || !(data.data instanceof Uint8Array) || !Array.isArray(labels))
+      throw new DatasetFileError(`The CIFAR batch ${name} does not hold data and ${spec.labelKey}.`)
+    parts.push({ data: data.data, labels })
+  }
+  const n = parts.reduce((a, p) => a + p.labels.length, 0)
+  const x = new Float32Array(n * 3072)
+  const y = new Int32Array(n)
+  let i = 0
+  for (const p of parts)
+    for (let k = 0; k < p.labels.length; k++, i++) {
+      y[i] = p.labels[k]!
+      // Stored as 1024 red, 1024 green, 1024 blue values per image; Keras transposes to (32, 32, 3).
+      const src = k * 3072
+      const dst = i * 3072
+      for (let px = 0; px < 1024; px++)
+        for (let c = 0; c < 3; c++) x[dst + px * 3 + c] = p.data[src + c * 1024 + px]! / 255
+    }
+  return { id, x, sampleShape: [32, 32, 3], y, classes }
+}
