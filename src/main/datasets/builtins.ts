@@ -6,7 +6,10 @@ export interface LoadedDataset {
   id: string
   x: Float32Array
   sampleShape: number[]
-  y: Int32Array
+  /** Class indices for classification; target values for regression. */
+  y: Int32Array | Float32Array
+  /** 'regression' when y holds values to predict rather than classes. */
+  task?: 'classification' | 'regression'
   classes: string[]
 }
 

@@ -135,7 +135,7 @@ export const KERAS_DATASETS: KerasDataset[] = [
         sha256: 'f553886a1f8d56431e820c5b82552d9d95cfcb96d1e678153f8839538947dff5',
       },
     ],
-    loadable: false,
+    loadable: true,
   },
   {
     id: 'imdb',

@@ -8,6 +8,7 @@ import { DatasetFileError } from './idx'
 import { KERAS_DATASETS, kerasDataset } from './keras'
 import { readIdxDataset } from './mnist'
 import { readCifar } from './cifar'
+import { readBoston } from './boston'
 import { readNpz } from './npy'
 
 /** Every dataset the app knows, built-in and Keras, with whether each Keras one is in the cache. */
@@ -81,6 +82,8 @@ export async function loadAnyDataset(
         d.classes,
       )
     }
+    case 'boston_housing':
+      return readBoston(kerasDir, options)
     case 'cifar10':
     case 'cifar100':
       return readCifar(id, kerasDir, d.classes)

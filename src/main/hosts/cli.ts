@@ -282,12 +282,20 @@ async function datasets(args: string[]): Promise<number> {
     if (info.loadable) {
       const d = await loadAnyDataset(id, info.defaultOptions, 42, kerasDatasetsDir())
       const counts = new Array(d.classes.length).fill(0)
-      for (const y of d.y) counts[y]++
+      if (d.task !== 'regression') for (const y of d.y) counts[y]++
       Object.assign(summary, {
         samples: d.y.length,
         sampleShape: d.sampleShape,
         classes: Object.fromEntries(d.classes.map((c, i) => [c, counts[i]])),
       })
+      if (d.task === 'regression') {
+        const ys = Array.from(d.y)
+        summary.targets = {
+          min: Math.min(...ys),
+          max: Math.max(...ys),
+          mean: ys.reduce((a, b) => a + b, 0) / ys.length,
+        }
+      }
     }
     if (values.json) console.log(JSON.stringify({ event: 'ready', ...summary }))
     else {
@@ -296,11 +304,14 @@ async function datasets(args: string[]): Promise<number> {
         console.log(
           `  ${summary.samples} training samples of shape [${(summary.sampleShape as number[]).join(', ')}]`,
         )
-        console.log(
-          `  class balance: ${Object.entries(summary.classes as Record<string, number>)
-            .map(([c, n]) => `${c}: ${n}`)
-            .join(', ')}`,
-        )
+        const t = summary.targets as { min: number; max: number; mean: number } | undefined
+        if (t) console.log(`  targets: from ${t.min} to ${t.max}, mean ${t.mean.toFixed(2)}`)
+        else
+          console.log(
+            `  class balance: ${Object.entries(summary.classes as Record<string, number>)
+              .map(([c, n]) => `${c}: ${n}`)
+              .join(', ')}`,
+          )
       } else if (!info.loadable)
         console.log('  (downloaded and verified; this version cannot train on it yet)')
     }

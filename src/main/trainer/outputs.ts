@@ -88,6 +88,17 @@ export function accuracyFor(tf: Tf, loss: Loss): LossFn | null {
 /** The label tensor for one output, shaped for its loss, or a message saying how to fix the model. */
 export function labelsFor(tf: Tf, data: LoadedDataset, outDim: number, loss: Loss, layer: string): Tensor {
   const n = data.y.length
+  if (data.task === 'regression') {
+    if (loss !== 'mean_squared_error' && loss !== 'mean_absolute_error')
+      throw new DataMismatchError(
+        `"${data.id}" is a regression task (it predicts a number), so use the loss mean_squared_error or mean_absolute_error, not ${loss}.`,
+      )
+    if (outDim !== 1)
+      throw new DataMismatchError(
+        `"${data.id}" predicts one number per sample: set ${layer}'s units to 1 (no activation).`,
+      )
+    return tf.tensor2d(data.y, [n, 1], 'float32')
+  }
   const k = data.classes.length
   if (loss === 'sparse_categorical_crossentropy') {
     if (outDim !== k)

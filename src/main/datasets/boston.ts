@@ -1,0 +1,45 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { LoadedDataset } from './builtins'
+import { DatasetFileError } from './idx'
+import { readNpz } from './npy'
+import { numpyShuffledIndices } from './randomstate'
+
+/**
+ * Boston Housing as keras.datasets.boston_housing.load_data() gives its training split: rows shuffled
+ * with numpy's RandomState(113), the first 80% kept (test_split 0.2). Features are standardized with
+ * the statistics of those training rows unless `standardize` is false.
+ */
+export async function readBoston(dir: string, options: Record<string, unknown> = {}): Promise<LoadedDataset> {
+  const path = join(dir, 'boston_housing.npz')
+  const npz = readNpz(await readFile(path), path)
+  const x = npz.x
+  const y = npz.y
+  if (!x || !y || x.shape.length !== 2 || y.shape[0] !== x.shape[0])
+    throw new DatasetFileError(`${path} does not hold Boston Housing's x (rows × 13) and y arrays.`)
+  const rows = x.shape[0]!
+  const cols = x.shape[1]!
+  const testSplit = typeof options.test_split === 'number' ? options.test_split : 0.2
+  const order = numpyShuffledIndices(rows, typeof options.seed === 'number' ? options.seed : 113)
+  const n = Math.floor(rows * (1 - testSplit))
+  const xs = new Float32Array(n * cols)
+  const ys = new Float32Array(n)
+  const xv = x.data as ArrayLike<number>
+  const yv = y.data as ArrayLike<number>
+  for (let i = 0; i < n; i++) {
+    const r = order[i]!
+    ys[i] = yv[r]!
+    for (let c = 0; c < cols; c++) xs[i * cols + c] = xv[r * cols + c]!
+  }
+  if (options.standardize !== false)
+    for (let c = 0; c < cols; c++) {
+      let mean = 0
+      for (let i = 0; i < n; i++) mean += xs[i * cols + c]!
+      mean /= n
+      let v = 0
+      for (let i = 0; i < n; i++) v += (xs[i * cols + c]! - mean) ** 2
+      const sd = Math.sqrt(v / n) || 1
+      for (let i = 0; i < n; i++) xs[i * cols + c] = (xs[i * cols + c]! - mean) / sd
+    }
+  return { id: 'boston_housing', x: xs, sampleShape: [cols], y: ys, classes: [], task: 'regression' }
+}
