@@ -12,14 +12,6 @@ test('New from template opens the ShallowVGGNet with its shapes and parameter to
   await expect(page.getByTestId('problems')).toContainText('Problems (0)')
   await expect(page.getByTestId('node-max_pooling2d_1').getByTestId('shape')).toHaveText('(None, 8, 8, 64)')
   await expect(page.getByTestId('node-dense').getByTestId('params')).toHaveText('2,097,664 params')
-  // A dataset this version cannot read yet: Train says so, and nothing else changes.
-  await page.getByTestId('templates').click()
-  await page.getByTestId('template-imdb-lstm').click()
-  await expect(page.getByTestId('total-params')).toContainText('Total params: 328,353')
-  await page.getByTestId('train').click()
-  await expect(page.getByTestId('train-error')).toContainText(
-    'The dataset "imdb" is not available in this version',
-  )
 })
 
 test('the Functional residual block opens, shows its skip connection and trains', async ({ page }) => {

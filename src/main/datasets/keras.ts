@@ -142,7 +142,7 @@ export const KERAS_DATASETS: KerasDataset[] = [
     name: 'IMDB movie reviews',
     task: 'classification',
     description: '50,000 reviews as word indices, labelled positive or negative (25,000 for training).',
-    sampleShape: [],
+    sampleShape: [200],
     classes: ['negative', 'positive'],
     citation: 'A. L. Maas et al., Learning Word Vectors for Sentiment Analysis (ACL 2011).',
     files: [
@@ -152,15 +152,15 @@ export const KERAS_DATASETS: KerasDataset[] = [
         sha256: '69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f',
       },
     ],
-    loadable: false,
+    loadable: true,
   },
   {
     id: 'reuters',
     name: 'Reuters newswires',
     task: 'classification',
     description: '11,228 newswires as word indices, in 46 topics.',
-    sampleShape: [],
-    classes: [],
+    sampleShape: [200],
+    classes: Array.from({ length: 46 }, (_, i) => `topic ${i}`),
     citation: 'Reuters-21578 text categorization collection.',
     files: [
       {
@@ -169,7 +169,7 @@ export const KERAS_DATASETS: KerasDataset[] = [
         sha256: 'd6586e694ee56d7a4e65172e12b3e987c03096cb01eab99753921ef915959916',
       },
     ],
-    loadable: false,
+    loadable: true,
   },
 ]
 

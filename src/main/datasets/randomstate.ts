@@ -54,7 +54,11 @@ function interval(rng: MT19937, max: number): number {
 
 /** The permutation `np.random.RandomState(seed).shuffle(np.arange(n))` gives. */
 export function numpyShuffledIndices(n: number, seed: number): Uint32Array {
-  const rng = new MT19937(seed)
+  return numpyShuffledIndicesFrom(new MT19937(seed), n)
+}
+
+/** The next shuffle of `arange(n)` from a generator already in use (Keras shuffles train, then test). */
+export function numpyShuffledIndicesFrom(rng: MT19937, n: number): Uint32Array {
   const a = Uint32Array.from({ length: n }, (_, i) => i)
   for (let i = n - 1; i > 0; i--) {
     const j = interval(rng, i)

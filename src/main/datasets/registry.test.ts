@@ -57,10 +57,9 @@ describe('the dataset registry', () => {
     expect(d.y.length).toBe(10000)
   })
 
-  it('says a dataset cannot be trained on yet, or is missing from the cache', async () => {
-    await expect(loadAnyDataset('imdb', {}, 1, '/nowhere')).rejects.toThrow(
-      'The dataset "imdb" is not available in this version',
-    )
+  it('names an unknown dataset, and a file missing from the cache', async () => {
+    await expect(loadAnyDataset('mnist2', {}, 1, '/nowhere')).rejects.toThrow('Unknown dataset "mnist2"')
+    await expect(loadAnyDataset('imdb', {}, 1, '/nowhere')).rejects.toThrow(/\/nowhere\/imdb.npz/)
     await expect(loadAnyDataset('fashion_mnist', {}, 1, '/nowhere')).rejects.toThrow(
       'There is no file at /nowhere/fashion-mnist/',
     )

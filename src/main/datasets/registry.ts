@@ -9,6 +9,7 @@ import { KERAS_DATASETS, kerasDataset } from './keras'
 import { readIdxDataset } from './mnist'
 import { readCifar } from './cifar'
 import { readBoston } from './boston'
+import { readText } from './text'
 import { readNpz } from './npy'
 
 /** Every dataset the app knows, built-in and Keras, with whether each Keras one is in the cache. */
@@ -59,7 +60,7 @@ function fromUint8(
 }
 
 /** Loads a dataset for training: built-ins are generated; Keras ones are read from the cache (training split). */
-export async function loadAnyDataset(
+async function loadUnwrapped(
   id: string,
   options: Record<string, unknown>,
   seed: number,
@@ -82,6 +83,9 @@ export async function loadAnyDataset(
         d.classes,
       )
     }
+    case 'imdb':
+    case 'reuters':
+      return readText(id, kerasDir, options)
     case 'boston_housing':
       return readBoston(kerasDir, options)
     case 'cifar10':
@@ -96,5 +100,24 @@ export async function loadAnyDataset(
       )
     default:
       throw new DatasetFileError(`The dataset "${id}" is not available in this version of Netwright.`)
+  }
+}
+
+/** Loads a dataset for training: built-ins are generated; Keras ones are read from the cache (training split). */
+export async function loadAnyDataset(
+  id: string,
+  options: Record<string, unknown>,
+  seed: number,
+  kerasDir: string,
+): Promise<LoadedDataset> {
+  try {
+    return await loadUnwrapped(id, options, seed, kerasDir)
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException
+    if (err.code === 'ENOENT')
+      throw new DatasetFileError(
+        `There is no file at ${err.path}. Run "netwright datasets prepare ${id}" (or press Train) to download it.`,
+      )
+    throw e
   }
 }

@@ -1,0 +1,54 @@
+// imdb-small.npz and reuters-small.npz were written by numpy 2.4 in Keras's layout (object arrays of
+// word-index lists); text-expected.json holds what Keras's load_data code gives for them, computed in
+// Python with that code restated line for line.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { readNpz } from './npy'
+import { encodeSequences, kerasImdb, kerasReuters } from './text'
+
+const fixtures = join(import.meta.dirname, 'fixtures')
+const expected = JSON.parse(readFileSync(join(fixtures, 'text-expected.json'), 'utf8')) as Record<
+  string,
+  [number[][], number[]]
+>
+const imdb = readNpz(readFileSync(join(fixtures, 'imdb-small.npz')))
+const reuters = readNpz(readFileSync(join(fixtures, 'reuters-small.npz')))
+
+describe("IMDB and Reuters, Keras's way", () => {
+  it.each([
+    ['imdb_default', {}],
+    ['imdb_options', { num_words: 40, skip_top: 5, maxlen: 10 }],
+    ['imdb_no_oov', { num_words: 40, oov_char: null }],
+  ] as const)('imdb %s equals keras.datasets.imdb.load_data', (key, options) => {
+    const r = kerasImdb(imdb, options)
+    expect([r.x, r.y]).toEqual(expected[key])
+  })
+
+  it.each([
+    ['reuters_default', {}],
+    ['reuters_options', { num_words: 30, maxlen: 11, test_split: 0.3 }],
+  ] as const)('reuters %s equals keras.datasets.reuters.load_data', (key, options) => {
+    const r = kerasReuters(reuters, options)
+    expect([r.x, r.y]).toEqual(expected[key])
+  })
+
+  it('pads at the front and truncates keeping the end, or multi-hot encodes', () => {
+    const s = {
+      x: [
+        [1, 5, 7],
+        [1, 2, 3, 4, 5, 6],
+      ],
+      y: [0, 1],
+    }
+    const padded = encodeSequences(s, { sequence_length: 4 }, 'imdb', ['negative', 'positive'])
+    expect(padded.sampleShape).toEqual([4])
+    expect(Array.from(padded.x)).toEqual([0, 1, 5, 7, 3, 4, 5, 6])
+    const hot = encodeSequences(s, { encoding: 'multi_hot', num_words: 8 }, 'imdb', [])
+    expect(Array.from(hot.x.subarray(0, 8))).toEqual([0, 1, 0, 0, 0, 1, 0, 1])
+  })
+
+  it('says when maxlen leaves nothing', () => {
+    expect(() => kerasImdb(imdb, { maxlen: 2 })).toThrow('nothing is left; raise maxlen')
+  })
+})

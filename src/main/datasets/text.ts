@@ -1,0 +1,133 @@
+// IMDB and Reuters as keras.datasets gives them: the same shuffles (RandomState(seed)), start, OOV and
+// index_from conventions, maxlen filtering and num_words/skip_top cut, so a model trained here and its
+// exported Python code see the same sequences. Then padded (or multi-hot encoded) for training.
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { LoadedDataset } from './builtins'
+import { DatasetFileError } from './idx'
+import { readNpz, type NpyArray } from './npy'
+import { numpyShuffledIndicesFrom, MT19937 } from './randomstate'
+
+export interface TextOptions {
+  num_words?: number | null
+  skip_top?: number
+  maxlen?: number | null
+  seed?: number
+  start_char?: number | null
+  oov_char?: number | null
+  index_from?: number
+  test_split?: number
+}
+
+type Seqs = { x: number[][]; y: number[] }
+
+const opt = <T>(o: Record<string, unknown>, k: string, d: T): T => (o[k] === undefined ? d : (o[k] as T))
+
+function sequences(a: NpyArray | undefined, name: string): number[][] {
+  if (!a || !Array.isArray(a.data))
+    throw new DatasetFileError(`The file has no ${name} array of word-index lists.`)
+  return (a.data as unknown[]).map((s) => (s as unknown[]).map(Number))
+}
+const labels = (a: NpyArray | undefined, name: string): number[] => {
+  if (!a || Array.isArray(a.data)) throw new DatasetFileError(`The file has no ${name} label array.`)
+  return Array.from(a.data as ArrayLike<number | bigint>, Number)
+}
+
+function permute<T>(items: T[], order: Uint32Array): T[] {
+  return Array.from(order, (i) => items[i]!)
+}
+
+/** start_char, index_from, maxlen, num_words / skip_top / oov_char, in Keras's order. */
+function conventions(parts: Seqs[], o: Record<string, unknown>): Seqs[] {
+  const start = opt<number | null>(o, 'start_char', 1)
+  const from = opt(o, 'index_from', 3)
+  const maxlen = opt<number | null>(o, 'maxlen', null)
+  let out = parts.map((p) => ({
+    x: p.x.map((s) => (start !== null ? [start, ...s.map((w) => w + from)] : s.map((w) => w + from))),
+    y: p.y,
+  }))
+  if (maxlen)
+    out = out.map((p) => {
+      const keep = p.x.map((s) => s.length < maxlen)
+      return { x: p.x.filter((_, i) => keep[i]), y: p.y.filter((_, i) => keep[i]) }
+    })
+  let numWords = opt<number | null>(o, 'num_words', null)
+  if (!numWords) numWords = Math.max(...out.flatMap((p) => p.x.map((s) => Math.max(...s))))
+  const skip = opt(o, 'skip_top', 0)
+  const oov = opt<number | null>(o, 'oov_char', 2)
+  const inRange = (w: number) => skip <= w && w < numWords!
+  return out.map((p) => ({
+    x: p.x.map((s) => (oov !== null ? s.map((w) => (inRange(w) ? w : oov)) : s.filter(inRange))),
+    y: p.y,
+  }))
+}
+
+/** keras.datasets.imdb.load_data: the training part. */
+export function kerasImdb(npz: Record<string, NpyArray>, o: TextOptions = {}): Seqs {
+  const rng = new MT19937(opt(o as Record<string, unknown>, 'seed', 113))
+  const parts = (['train', 'test'] as const).map((s) => {
+    const x = sequences(npz[`x_${s}`], `x_${s}`)
+    const y = labels(npz[`y_${s}`], `y_${s}`)
+    const order = numpyShuffledIndicesFrom(rng, x.length) // one generator, train then test, as Keras
+    return { x: permute(x, order), y: permute(y, order) }
+  })
+  const [train, test] = conventions(parts, o as Record<string, unknown>)
+  if (!train!.x.length || !test!.x.length)
+    throw new DatasetFileError(
+      `After removing sequences of ${o.maxlen} words or more, nothing is left; raise maxlen.`,
+    )
+  return train!
+}
+
+/** keras.datasets.reuters.load_data: the training part (test_split from the end). */
+export function kerasReuters(npz: Record<string, NpyArray>, o: TextOptions = {}): Seqs {
+  const x = sequences(npz.x, 'x')
+  const y = labels(npz.y, 'y')
+  const order = numpyShuffledIndicesFrom(
+    new MT19937(opt(o as Record<string, unknown>, 'seed', 113)),
+    x.length,
+  )
+  const [all] = conventions([{ x: permute(x, order), y: permute(y, order) }], o as Record<string, unknown>)
+  const n = Math.floor(all!.x.length * (1 - opt(o as Record<string, unknown>, 'test_split', 0.2)))
+  return { x: all!.x.slice(0, n), y: all!.y.slice(0, n) }
+}
+
+/**
+ * Sequences as model input: padded/truncated to `sequence_length` at the front, as Keras's
+ * pad_sequences does by default, or multi-hot vectors of num_words (the decks' vectorize_sequences).
+ */
+export function encodeSequences(
+  s: Seqs,
+  o: Record<string, unknown>,
+  id: string,
+  classes: string[],
+): LoadedDataset {
+  const y = Int32Array.from(s.y)
+  if (o.encoding === 'multi_hot') {
+    const width = Number(o.num_words ?? 10000)
+    const x = new Float32Array(s.x.length * width)
+    s.x.forEach((seq, i) => seq.forEach((w) => w < width && (x[i * width + w] = 1)))
+    return { id, x, sampleShape: [width], y, classes }
+  }
+  const len = Number(o.sequence_length ?? o.maxlen ?? 200)
+  const x = new Float32Array(s.x.length * len)
+  s.x.forEach((seq, i) => {
+    const kept = seq.slice(-len)
+    x.set(kept, i * len + (len - kept.length))
+  })
+  return { id, x, sampleShape: [len], y, classes }
+}
+
+const REUTERS_TOPICS = Array.from({ length: 46 }, (_, i) => `topic ${i}`)
+
+export async function readText(
+  id: 'imdb' | 'reuters',
+  dir: string,
+  o: Record<string, unknown>,
+): Promise<LoadedDataset> {
+  const path = join(dir, `${id}.npz`)
+  const npz = readNpz(await readFile(path), path)
+  if (id === 'imdb')
+    return encodeSequences(kerasImdb(npz, o), { num_words: 10000, ...o }, id, ['negative', 'positive'])
+  return encodeSequences(kerasReuters(npz, o), { num_words: 10000, ...o }, id, REUTERS_TOPICS)
+}
