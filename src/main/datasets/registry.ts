@@ -59,7 +59,7 @@ function fromUint8(
   return { id, x, sampleShape: images.shape.slice(1), y, classes }
 }
 
-/** Loads a dataset for training: built-ins are generated; Keras ones are read from the cache (training split). */
+/** The loaders by id (see loadAnyDataset). */
 async function loadUnwrapped(
   id: string,
   options: Record<string, unknown>,
