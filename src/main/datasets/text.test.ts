@@ -1,19 +1,30 @@
-// imdb-small.npz and reuters-small.npz were written by numpy 2.4 in Keras's layout (object arrays of
-// word-index lists); text-expected.json holds what Keras's load_data code gives for them, computed in
-// Python with that code restated line for line.
-import { readFileSync } from 'node:fs'
+// The .npy members in fixtures/imdb-small and fixtures/reuters-small were written by numpy 2.4 in Keras's
+// layout (object arrays of word-index lists); the test zips them into .npz files as np.savez does.
+// text-expected.json holds what Keras's load_data code gives for them, computed in Python with that code
+// restated line for line.
+import { zipSync } from 'fflate'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { readNpz } from './npy'
-import { encodeSequences, kerasImdb, kerasReuters } from './text'
+import { encodeSequences, kerasImdb, kerasReuters, readText } from './text'
 
 const fixtures = join(import.meta.dirname, 'fixtures')
 const expected = JSON.parse(readFileSync(join(fixtures, 'text-expected.json'), 'utf8')) as Record<
   string,
   [number[][], number[]]
 >
-const imdb = readNpz(readFileSync(join(fixtures, 'imdb-small.npz')))
-const reuters = readNpz(readFileSync(join(fixtures, 'reuters-small.npz')))
+
+/** An .npz of a fixture folder's .npy files: deflated (np.savez_compressed) or stored (np.savez). */
+function npz(folder: string, level: 0 | 6): Uint8Array {
+  const dir = join(fixtures, folder)
+  return zipSync(
+    Object.fromEntries(readdirSync(dir).map((f) => [f, [readFileSync(join(dir, f)), { level }]])),
+  )
+}
+const imdb = readNpz(npz('imdb-small', 6))
+const reuters = readNpz(npz('reuters-small', 0))
 
 describe("IMDB and Reuters, Keras's way", () => {
   it.each([
@@ -50,5 +61,15 @@ describe("IMDB and Reuters, Keras's way", () => {
 
   it('says when maxlen leaves nothing', () => {
     expect(() => kerasImdb(imdb, { maxlen: 2 })).toThrow('nothing is left; raise maxlen')
+  })
+
+  it('reads imdb.npz from a Keras cache folder into padded sequences', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netwright-text-'))
+    writeFileSync(join(dir, 'imdb.npz'), npz('imdb-small', 6))
+    const d = await readText('imdb', dir, { sequence_length: 6 })
+    expect(d.sampleShape).toEqual([6])
+    expect(Array.from(d.y)).toEqual(expected.imdb_default![1])
+    const first = expected.imdb_default![0][0]!.slice(-6)
+    expect(Array.from(d.x.subarray(0, 6))).toEqual([...new Array(6 - first.length).fill(0), ...first])
   })
 })
