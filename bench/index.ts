@@ -4,10 +4,8 @@ import { autoLayout } from '../src/shared/graph/layout'
 import type { NetDocument, NetNode } from '../src/shared/graph/schema'
 import { toKerasConfig } from '../src/shared/keras/config'
 import { shapesDoc } from '../src/shared/testing'
-import { join } from 'node:path'
 import { loadDataset } from '../src/main/datasets/builtins'
-import { readIdxDataset } from '../src/main/datasets/mnist'
-import { appRoot } from '../src/main/hosts/paths'
+import { readSharedMnist } from '../src/main/datasets/testing'
 import { chooseBackend } from '../src/main/trainer/backends'
 import { disposeModel, train } from '../src/main/trainer/engine'
 
@@ -47,14 +45,9 @@ time('auto-layout (dagre): 1,000-layer chain', 3, () => autoLayout(big))
 time('shapes dataset: generate 1,500 images', 3, () => loadDataset('shapes', { count: 1500 }, 42))
 {
   // The real MNIST test set, from its gzip IDX files into a tensor.
-  const dir = join(appRoot(), '..', 'shared', 'datasets', 'mnist-test')
   const { tf } = await chooseBackend('wasm')
   const t0 = performance.now()
-  const d = await readIdxDataset(
-    dir,
-    { images: 't10k-images-idx3-ubyte.gz', labels: 't10k-labels-idx1-ubyte.gz' },
-    'mnist',
-  )
+  const d = await readSharedMnist()
   const x = tf.tensor(d.x, [d.y.length, 28, 28])
   console.log(
     `${'MNIST test set: gzip IDX → tensor (10,000 images)'.padEnd(52)} ${(performance.now() - t0).toFixed(1)} ms`,

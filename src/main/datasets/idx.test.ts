@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
-import { SHARED_MNIST } from './testing'
+import { readSharedMnist } from './testing'
 import { DatasetFileError, readIdx, writeIdx } from './idx'
 import { readIdxDataset } from './mnist'
 
@@ -27,14 +27,7 @@ describe('IDX reader', () => {
   })
 
   it('reads the real MNIST test set from ../shared', async () => {
-    const d = await readIdxDataset(
-      SHARED_MNIST,
-      {
-        images: 't10k-images-idx3-ubyte.gz',
-        labels: 't10k-labels-idx1-ubyte.gz',
-      },
-      'mnist-test',
-    )
+    const d = await readSharedMnist()
     expect(d.sampleShape).toEqual([28, 28])
     expect(d.y.length).toBe(10_000)
     // The published test set: 980 zeros, 1,135 ones, … (LeCun et al.); the first label is a 7.

@@ -2,6 +2,8 @@ import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { appRoot } from '../hosts/paths'
+import type { LoadedDataset } from './builtins'
+import { readIdxDataset } from './mnist'
 
 /** The real MNIST test set, read in place from ../shared (never copied into the repository). */
 export const SHARED_MNIST = join(appRoot(), '..', 'shared', 'datasets', 'mnist-test')
@@ -20,3 +22,11 @@ export function stageFashionCache(): string {
   }
   return home
 }
+
+/** The real MNIST test set (10,000 digits) from ../shared, read through the IDX reader. */
+export const readSharedMnist = (): Promise<LoadedDataset> =>
+  readIdxDataset(
+    SHARED_MNIST,
+    { images: 't10k-images-idx3-ubyte.gz', labels: 't10k-labels-idx1-ubyte.gz' },
+    'mnist-test',
+  )

@@ -37,6 +37,8 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
   const [gallery, setGallery] = useState(false)
   const [summary, setSummary] = useState(false)
   const project = useProject(api, info)
+  // A useState setter: stable, so the start-up effect below runs once per api.
+  const { setMessage } = project
 
   // Start-up: the default project, and an offer to restore unsaved work from last time.
   useEffect(() => {
@@ -54,7 +56,7 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
         if (useDoc.getState().doc.nodes.length === 0 && !useDoc.getState().past.length)
           useDoc.getState().load(r.document, null)
       },
-      (e) => project.setMessage({ kind: 'error', text: String(e.message ?? e) }),
+      (e) => setMessage({ kind: 'error', text: String(e.message ?? e) }),
     )
     const offStatus = api.on('training.status', (s) => useTraining.getState().onStatus(s))
     const offMetrics = api.on('training.metrics', (m) => useTraining.getState().onMetrics(m))
@@ -62,8 +64,7 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
       offStatus()
       offMetrics()
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [api])
+  }, [api, setMessage])
 
   // Keep a draft of unsaved work, so a crash or a closed tab loses nothing.
   useEffect(() => {
