@@ -33,7 +33,31 @@ describe('built-in datasets', () => {
 
   it('names the known datasets when asked for an unknown one', () => {
     expect(() => loadDataset('mnist2', {}, 1)).toThrow(
-      'Unknown dataset "mnist2". Available: shapes, spirals.',
+      'Unknown dataset "mnist2". Available: shapes, spirals, xor, moons, circles.',
     )
+  })
+
+  it.each([
+    ['xor', (x: number, y: number) => (x * y < 0 ? 1 : 0)],
+    ['moons', (_x: number, y: number) => (y < 0.25 ? 1 : 0)],
+    ['circles', (x: number, y: number) => (Math.hypot(x, y) < 0.75 ? 1 : 0)],
+  ])('makes %s: 2-D points a simple rule separates, the same from the same seed', (id, rule) => {
+    const d = loadDataset(id, { count: 400, noise: 0 }, 3)
+    expect(d.sampleShape).toEqual([2])
+    expect(d.classes).toHaveLength(2)
+    const agree = Array.from(d.y).filter((c, i) => rule(d.x[2 * i]!, d.x[2 * i + 1]!) === c).length
+    expect(agree / d.y.length).toBeGreaterThan(id === 'moons' ? 0.8 : 0.99)
+    const counts = [0, 1].map((c) => Array.from(d.y).filter((v) => v === c).length)
+    expect(Math.min(...counts)).toBeGreaterThan(150)
+    expect(loadDataset(id, { count: 400, noise: 0 }, 3).x).toEqual(d.x)
+    expect(loadDataset(id, { count: 400, noise: 0 }, 4).x).not.toEqual(d.x)
+  })
+
+  it('checks options: a wrong type or an out-of-range value is named, not ignored', () => {
+    expect(() => loadDataset('shapes', { count: 'many' }, 1)).toThrow(
+      'The dataset "shapes" setting "Samples" must be a number, not "many".',
+    )
+    expect(() => loadDataset('spirals', { arms: 9 }, 1)).toThrow('"Arms" must be between 2 and 5, not 9')
+    expect(loadDataset('shapes', { count: 30, flatten: true }, 1).sampleShape).toEqual([784])
   })
 })

@@ -1,10 +1,14 @@
 import type { DatasetInfo } from '../../shared/ipc/contract'
 import { gaussian, mulberry32 } from './random'
+import { applyImageOptions, BUILTIN_OPTIONS, checkOptions, defaultsOf } from './options'
 
 /** A dataset in memory: samples flattened row-major, one integer label per sample. */
 export interface LoadedDataset {
   id: string
-  x: Float32Array
+  /** Samples as stored: images stay uint8 (scaled by `xScale` a batch at a time), sequences int32. */
+  x: Float32Array | Uint8Array | Int32Array
+  /** Multiplies x when a batch is built (1/255 for images scaled to [0, 1]); 1 when absent. */
+  xScale?: number
   sampleShape: number[]
   /** Class indices for classification; target values for regression. */
   y: Int32Array | Float32Array
@@ -139,8 +143,62 @@ export function makeSpirals(
   }
 }
 
+/** Two-dimensional points from a seeded generator: `point(rand)` gives [x, y, class]. */
+function points(
+  id: string,
+  classes: string[],
+  count: number,
+  seed: number,
+  point: (rand: () => number, i: number) => [number, number, number],
+): LoadedDataset {
+  const rand = mulberry32(seed)
+  const x = new Float32Array(count * 2)
+  const y = new Int32Array(count)
+  for (let i = 0; i < count; i++) {
+    const [a, b, c] = point(rand, i)
+    x[2 * i] = a
+    x[2 * i + 1] = b
+    y[i] = c
+  }
+  return { id, x, sampleShape: [2], y, classes }
+}
+
+/** XOR: points in [-1, 1]², class 1 where x and y have opposite signs. */
+export const makeXor = (o: { count: number; noise: number }, seed: number) =>
+  points('xor', ['same sign', 'opposite signs'], o.count, seed, (rand, _i) => {
+    const a = rand() * 2 - 1
+    const b = rand() * 2 - 1
+    const n = (): number => o.noise * gaussian(rand)
+    return [a + n(), b + n(), a * b < 0 ? 1 : 0]
+  })
+
+/** Two interleaving half circles (scikit-learn's make_moons), alternating classes. */
+export const makeMoons = (o: { count: number; noise: number }, seed: number) =>
+  points('moons', ['upper moon', 'lower moon'], o.count, seed, (rand, i) => {
+    const t = rand() * Math.PI
+    const c = i % 2
+    const [a, b] = c === 0 ? [Math.cos(t), Math.sin(t)] : [1 - Math.cos(t), 0.5 - Math.sin(t)]
+    return [a + o.noise * gaussian(rand), b + o.noise * gaussian(rand), c]
+  })
+
+/** A small circle inside a large one (scikit-learn's make_circles), alternating classes. */
+export const makeCircles = (o: { count: number; noise: number; factor: number }, seed: number) =>
+  points('circles', ['outer circle', 'inner circle'], o.count, seed, (rand, i) => {
+    const t = rand() * 2 * Math.PI
+    const c = i % 2
+    const r = c === 0 ? 1 : o.factor
+    return [r * Math.cos(t) + o.noise * gaussian(rand), r * Math.sin(t) + o.noise * gaussian(rand), c]
+  })
+
+const builtin = (
+  d: Omit<DatasetInfo, 'options' | 'defaultOptions' | 'builtIn' | 'source' | 'cached' | 'loadable'>,
+): DatasetInfo => {
+  const options = BUILTIN_OPTIONS[d.id] ?? []
+  return { ...d, options, defaultOptions: defaultsOf(options), builtIn: true }
+}
+
 export const BUILTIN_DATASETS: DatasetInfo[] = [
-  {
+  builtin({
     id: 'shapes',
     name: 'Shapes (circles, squares, triangles)',
     task: 'classification',
@@ -148,10 +206,8 @@ export const BUILTIN_DATASETS: DatasetInfo[] = [
       '28×28 grayscale outlines of circles, squares and triangles, as in the teaching decks. Generated locally from a seed.',
     sampleShape: [SIZE, SIZE],
     classes: SHAPE_CLASSES,
-    defaultOptions: { count: 1500, noise: 0.1, filled: 0.25 },
-    builtIn: true,
-  },
-  {
+  }),
+  builtin({
     id: 'spirals',
     name: 'Spirals (2-D points)',
     task: 'classification',
@@ -159,21 +215,52 @@ export const BUILTIN_DATASETS: DatasetInfo[] = [
       'Points on interleaved spiral arms; each sample is an (x, y) pair. Generated locally from a seed.',
     sampleShape: [2],
     classes: ['arm 1', 'arm 2'],
-    defaultOptions: { count: 1000, noise: 0.05, arms: 2 },
-    builtIn: true,
-  },
+  }),
+  builtin({
+    id: 'xor',
+    name: 'XOR (2-D points)',
+    task: 'classification',
+    description:
+      'Points in a square, labelled by whether x and y have opposite signs: the classic problem one straight line cannot separate.',
+    sampleShape: [2],
+    classes: ['same sign', 'opposite signs'],
+  }),
+  builtin({
+    id: 'moons',
+    name: 'Moons (2-D points)',
+    task: 'classification',
+    description: 'Two interleaving half circles (as scikit-learn’s make_moons).',
+    sampleShape: [2],
+    classes: ['upper moon', 'lower moon'],
+  }),
+  builtin({
+    id: 'circles',
+    name: 'Circles (2-D points)',
+    task: 'classification',
+    description: 'A small circle inside a large one (as scikit-learn’s make_circles).',
+    sampleShape: [2],
+    classes: ['outer circle', 'inner circle'],
+  }),
 ]
 
-/** Loads a dataset by id. Unknown ids get a message that lists the known ones. */
-export function loadDataset(id: string, options: Record<string, unknown>, seed: number): LoadedDataset {
-  const num = (k: string): number | undefined =>
-    typeof options[k] === 'number' ? (options[k] as number) : undefined
+/** Loads a built-in dataset by id, with its options checked. Unknown ids get a message that lists the known ones. */
+export function loadDataset(id: string, given: Record<string, unknown>, seed: number): LoadedDataset {
+  const info = BUILTIN_DATASETS.find((d) => d.id === id)
+  if (!info)
+    throw new Error(`Unknown dataset "${id}". Available: ${BUILTIN_DATASETS.map((d) => d.id).join(', ')}.`)
+  const o = checkOptions(id, info.options, given)
+  const n = (k: string) => o[k] as number
+  const common = { count: Math.floor(n('count')), noise: n('noise') }
   switch (id) {
     case 'shapes':
-      return makeShapes({ count: num('count'), noise: num('noise'), filled: num('filled') }, seed)
+      return applyImageOptions(makeShapes({ ...common, filled: n('filled') }, seed), o)
     case 'spirals':
-      return makeSpirals({ count: num('count'), noise: num('noise'), arms: num('arms') }, seed)
+      return makeSpirals({ ...common, arms: n('arms') }, seed)
+    case 'xor':
+      return makeXor(common, seed)
+    case 'moons':
+      return makeMoons(common, seed)
     default:
-      throw new Error(`Unknown dataset "${id}". Available: ${BUILTIN_DATASETS.map((d) => d.id).join(', ')}.`)
+      return makeCircles({ ...common, factor: n('factor') }, seed)
   }
 }

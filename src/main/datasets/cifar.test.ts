@@ -62,13 +62,28 @@ describe('CIFAR', () => {
       expect(d.y.length).toBe(15)
       expect(Array.from(d.y.subarray(0, 3))).toEqual([6, 9, 9])
       // Pixel 0 of image 0 is (R, G, B) = bytes 0, 1024 and 2048 of its row; pixel 5 of image 1 likewise.
-      const rgb = (image: number, px: number) =>
-        [0, 1, 2].map((c) => Math.round(d.x[image * 3072 + px * 3 + c]! * 255))
+      expect(d.x).toBeInstanceOf(Uint8Array) // scaled by xScale a batch at a time
+      expect(d.xScale).toBeCloseTo(1 / 255)
+      const rgb = (image: number, px: number) => [0, 1, 2].map((c) => d.x[image * 3072 + px * 3 + c]!)
       expect(rgb(0, 0)).toEqual(PIXEL_0)
       expect(rgb(1, 5)).toEqual(PIXEL_1_5)
       expect(classes[d.y[0]!]).toBe('frog')
     },
   )
+
+  it("reads CIFAR-100's fine labels, or its coarse ones when asked", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cifar100-'))
+    mkdirSync(join(dir, 'cifar-100-python'))
+    copyFileSync(fixture('cifar100-batch-p2.pkl'), join(dir, 'cifar-100-python', 'train'))
+    const fine = await readCifar('cifar100', dir, KERAS_DATASETS.find((d) => d.id === 'cifar100')!.classes)
+    expect(Array.from(fine.y)).toEqual([19, 29])
+    expect(fine.classes[19]).toBe('cattle')
+    const coarse = await readCifar('cifar100', dir, fine.classes, 'coarse')
+    expect(Array.from(coarse.y)).toEqual([11, 15])
+    expect(coarse.classes).toHaveLength(20)
+    expect(coarse.classes[11]).toBe('large_omnivores_and_herbivores')
+    expect(coarse.classes[15]).toBe('reptiles')
+  })
 
   it('says which file is missing, and reads a tar archive member by member', async () => {
     await expect(readCifar('cifar10', mkdtempSync(join(tmpdir(), 'none-')), classes)).rejects.toThrow(

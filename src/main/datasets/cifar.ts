@@ -67,16 +67,42 @@ async function batchFiles(dir: string, spec: CifarSpec): Promise<Map<string, Uin
   return new Map(spec.train.map((f) => [f, tar.get(`${spec.folder}/${f}`) ?? new Uint8Array()]))
 }
 
+/** CIFAR-100's 20 superclasses, in coarse label order (the archive's meta file). */
+export const CIFAR100_COARSE = [
+  'aquatic_mammals',
+  'fish',
+  'flowers',
+  'food_containers',
+  'fruit_and_vegetables',
+  'household_electrical_devices',
+  'household_furniture',
+  'insects',
+  'large_carnivores',
+  'large_man-made_outdoor_things',
+  'large_natural_outdoor_scenes',
+  'large_omnivores_and_herbivores',
+  'medium_mammals',
+  'non-insect_invertebrates',
+  'people',
+  'reptiles',
+  'small_mammals',
+  'trees',
+  'vehicles_1',
+  'vehicles_2',
+]
+
 /**
- * Reads CIFAR's training batches as Keras does: images channels-last (N, 32, 32, 3), scaled to [0, 1];
- * CIFAR-100's fine labels (Keras's default label_mode).
+ * Reads CIFAR's training batches as Keras does: images channels-last (N, 32, 32, 3), kept as uint8 and
+ * scaled to [0, 1] a batch at a time; CIFAR-100's fine labels (Keras's default label_mode) or coarse.
  */
 export async function readCifar(
   id: 'cifar10' | 'cifar100',
   dir: string,
   classes: string[],
+  labelMode: 'fine' | 'coarse' = 'fine',
 ): Promise<LoadedDataset> {
-  const spec = CIFAR[id]
+  const spec =
+    id === 'cifar100' && labelMode === 'coarse' ? { ...CIFAR[id], labelKey: 'coarse_labels' } : CIFAR[id]
   const files = await batchFiles(dir, spec)
   const parts: { data: Uint8Array; labels: number[] }[] = []
   for (const name of spec.train) {
@@ -90,7 +116,7 @@ export async function readCifar(
     parts.push({ data: data.data, labels })
   }
   const n = parts.reduce((a, p) => a + p.labels.length, 0)
-  const x = new Float32Array(n * 3072)
+  const x = new Uint8Array(n * 3072)
   const y = new Int32Array(n)
   let i = 0
   for (const p of parts)
@@ -100,7 +126,8 @@ export async function readCifar(
       const src = k * 3072
       const dst = i * 3072
       for (let px = 0; px < 1024; px++)
-        for (let c = 0; c < 3; c++) x[dst + px * 3 + c] = p.data[src + c * 1024 + px]! / 255
+        for (let c = 0; c < 3; c++) x[dst + px * 3 + c] = p.data[src + c * 1024 + px]!
     }
-  return { id, x, sampleShape: [32, 32, 3], y, classes }
+  const names = id === 'cifar100' && labelMode === 'coarse' ? CIFAR100_COARSE : classes
+  return { id, x, xScale: 1 / 255, sampleShape: [32, 32, 3], y, classes: names }
 }

@@ -35,7 +35,7 @@ describe('IDX reader', () => {
     for (const y of d.y) counts[y]++
     expect(counts).toEqual([980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009])
     expect(d.y[0]).toBe(7)
-    expect(Math.max(...d.x.subarray(0, 784))).toBe(1)
+    expect(Math.max(...d.x.subarray(0, 784)) * d.xScale!).toBe(1)
   })
 
   it('names the missing file', async () => {

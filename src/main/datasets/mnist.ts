@@ -6,8 +6,8 @@ import { DatasetFileError, readIdx } from './idx'
 export const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']
 
 /**
- * Reads an IDX image file and its label file (MNIST's and Fashion-MNIST's layout) into a dataset with
- * pixels scaled to [0, 1].
+ * Reads an IDX image file and its label file (MNIST's and Fashion-MNIST's layout) into a dataset. The
+ * pixels stay uint8, scaled to [0, 1] a batch at a time.
  */
 export async function readIdxDataset(
   dir: string,
@@ -31,7 +31,7 @@ export async function readIdxDataset(
     throw new DatasetFileError(
       `${files.images} has ${n} images but ${files.labels} has ${labels.shape[0]} labels.`,
     )
-  const x = new Float32Array(images.data.length)
-  for (let i = 0; i < x.length; i++) x[i] = images.data[i]! / 255
-  return { id, x, sampleShape: images.shape.slice(1), y: Int32Array.from(labels.data), classes }
+  const x = images.data instanceof Uint8Array ? images.data : Float32Array.from(images.data)
+  const xScale = images.data instanceof Uint8Array ? 1 / 255 : 1
+  return { id, x, xScale, sampleShape: images.shape.slice(1), y: Int32Array.from(labels.data), classes }
 }

@@ -15,6 +15,9 @@ describe('the dataset registry', () => {
     expect(infos.map((d) => d.id)).toEqual([
       'shapes',
       'spirals',
+      'xor',
+      'moons',
+      'circles',
       'mnist',
       'fashion_mnist',
       'cifar10',
@@ -48,7 +51,16 @@ describe('the dataset registry', () => {
     expect(d.sampleShape).toEqual([28, 28])
     expect(d.y.length).toBe(10000)
     expect(d.y[0]).toBe(7)
-    expect(d.x.every((v) => v >= 0 && v <= 1)).toBe(true)
+    // Pixels stay uint8 in memory and are scaled to [0, 1] a batch at a time.
+    expect(d.x).toBeInstanceOf(Uint8Array)
+    expect(Array.from(d.x.subarray(0, 784))).toEqual(Array.from(images.data.subarray(0, 784)))
+    expect(d.xScale).toBeCloseTo(1 / 255)
+    const raw = await loadAnyDataset('mnist', { scale: false, flatten: true }, 1, join(home, 'datasets'))
+    expect(raw.xScale).toBe(1)
+    expect(raw.sampleShape).toEqual([784])
+    await expect(loadAnyDataset('mnist', { scale: 'yes' }, 1, join(home, 'datasets'))).rejects.toThrow(
+      'The dataset "mnist" setting "Scale pixels to [0, 1]" must be true or false, not "yes".',
+    )
   })
 
   it('loads Fashion-MNIST from its IDX files in the Keras cache', async () => {

@@ -11,6 +11,7 @@ import { readCifar } from './cifar'
 import { readBoston } from './boston'
 import { readText } from './text'
 import { readNpz } from './npy'
+import { applyImageOptions, checkOptions, defaultsOf, KERAS_OPTIONS } from './options'
 
 /** Every dataset the app knows, built-in and Keras, with whether each Keras one is in the cache. */
 export function datasetInfos(kerasDir: string): DatasetInfo[] {
@@ -23,7 +24,8 @@ export function datasetInfos(kerasDir: string): DatasetInfo[] {
       description: d.description,
       sampleShape: d.sampleShape,
       classes: d.classes,
-      defaultOptions: {},
+      options: KERAS_OPTIONS[d.id] ?? [],
+      defaultOptions: defaultsOf(KERAS_OPTIONS[d.id] ?? []),
       builtIn: false,
       source: 'keras' as const,
       citation: d.citation,
@@ -53,24 +55,41 @@ function fromUint8(
   id: string,
   classes: string[],
 ): LoadedDataset {
-  const x = new Float32Array(images.data.length)
-  for (let i = 0; i < x.length; i++) x[i] = images.data[i]! / 255
+  const x = images.data instanceof Uint8Array ? images.data : Float32Array.from(images.data)
   const y = Int32Array.from(Array.from(labels, (v) => Number(v)))
-  return { id, x, sampleShape: images.shape.slice(1), y, classes }
+  return {
+    id,
+    x,
+    xScale: images.data instanceof Uint8Array ? 1 / 255 : 1,
+    sampleShape: images.shape.slice(1),
+    y,
+    classes,
+  }
 }
 
 /** The loaders by id (see loadAnyDataset). */
 async function loadUnwrapped(
   id: string,
-  options: Record<string, unknown>,
+  given: Record<string, unknown>,
   seed: number,
   kerasDir: string,
 ): Promise<LoadedDataset> {
-  if (BUILTIN_DATASETS.some((d) => d.id === id)) return loadBuiltin(id, options, seed)
+  if (BUILTIN_DATASETS.some((d) => d.id === id)) return loadBuiltin(id, given, seed)
   const d = kerasDataset(id)
-  if (!d) return loadBuiltin(id, options, seed) // says which ids exist
+  if (!d) return loadBuiltin(id, given, seed) // says which ids exist
   if (!d.loadable)
     throw new DatasetFileError(`The dataset "${id}" is not available in this version of Netwright.`)
+  const options = checkOptions(id, KERAS_OPTIONS[id] ?? [], given)
+  const data = await readKeras(id, d.classes, options, kerasDir)
+  return d.sampleShape.length > 1 ? applyImageOptions(data, options) : data
+}
+
+async function readKeras(
+  id: string,
+  classes: string[],
+  options: Record<string, unknown>,
+  kerasDir: string,
+): Promise<LoadedDataset> {
   switch (id) {
     case 'mnist': {
       const path = join(kerasDir, 'mnist.npz')
@@ -80,7 +99,7 @@ async function loadUnwrapped(
         npz.x_train as { shape: number[]; data: Uint8Array },
         npz.y_train.data as Uint8Array,
         id,
-        d.classes,
+        classes,
       )
     }
     case 'imdb':
@@ -90,13 +109,13 @@ async function loadUnwrapped(
       return readBoston(kerasDir, options)
     case 'cifar10':
     case 'cifar100':
-      return readCifar(id, kerasDir, d.classes)
+      return readCifar(id, kerasDir, classes, options.label_mode === 'coarse' ? 'coarse' : 'fine')
     case 'fashion_mnist':
       return readIdxDataset(
         join(kerasDir, 'fashion-mnist'),
         { images: 'train-images-idx3-ubyte.gz', labels: 'train-labels-idx1-ubyte.gz' },
         id,
-        d.classes,
+        classes,
       )
     default:
       throw new DatasetFileError(`The dataset "${id}" is not available in this version of Netwright.`)

@@ -105,12 +105,12 @@ export function encodeSequences(
   const y = Int32Array.from(s.y)
   if (o.encoding === 'multi_hot') {
     const width = Number(o.num_words ?? 10000)
-    const x = new Float32Array(s.x.length * width)
+    const x = new Uint8Array(s.x.length * width)
     s.x.forEach((seq, i) => seq.forEach((w) => w < width && (x[i * width + w] = 1)))
     return { id, x, sampleShape: [width], y, classes }
   }
   const len = Number(o.sequence_length ?? o.maxlen ?? 200)
-  const x = new Float32Array(s.x.length * len)
+  const x = new Int32Array(s.x.length * len)
   s.x.forEach((seq, i) => {
     const kept = seq.slice(-len)
     x.set(kept, i * len + (len - kept.length))

@@ -17,6 +17,7 @@ type LossFn = (yTrue: Tensor, yPred: Tensor) => Tensor
 
 type Tensor = import('@tensorflow/tfjs').Tensor
 type LayersModel = import('@tensorflow/tfjs').LayersModel
+type TensorContainer = import('@tensorflow/tfjs').TensorContainer
 
 /** tfjs abbreviates some metric names in its logs; the UI shows Keras's names. */
 const normalizeKey = (k: string): string => k.replace(/^(val_)?acc$/, '$1accuracy')
@@ -76,13 +77,28 @@ function inputShapeOf(model: LayersModel): number[] {
   return model.inputs[0]!.shape.slice(1) as number[]
 }
 
-/** Builds x and y tensors shaped for this model, or explains why the data does not fit it. */
-export function prepareTensors(
+/**
+ * The samples, fed to tfjs a batch at a time: x stays as the dataset holds it (uint8 pixels for the
+ * image datasets) and each batch is converted to the model's dtype and scaled when it is built, so
+ * training needs the dataset's raw size plus a few batches, not a float32 copy of everything.
+ * Labels are small and held as whole tensors, shaped for each output's loss.
+ */
+export interface BatchSource {
+  count: number
+  /** The x tensor for these samples, shaped for the model's Input. */
+  x(indices: ArrayLike<number>): Tensor
+  /** Each output's labels for these samples. */
+  ys(indices: ArrayLike<number>): Tensor[]
+  dispose(): void
+}
+
+/** Checks that the data fits the model and makes its batch source, or explains why it does not fit. */
+export function batchSource(
   tf: Tf,
   model: LayersModel,
   data: LoadedDataset,
   compile: CompileSettings,
-): { xs: Tensor; ys: Tensor[] } {
+): BatchSource {
   const want = inputShapeOf(model)
   const perSample = data.sampleShape.reduce((a, b) => a * b, 1)
   const wanted = want.reduce((a, b) => a * (b ?? NaN), 1)
@@ -92,23 +108,54 @@ export function prepareTensors(
         `[${data.sampleShape.join(', ')}]. Set the Input layer's shape to [${data.sampleShape.join(', ')}].`,
     )
   const settings = outputSettings(compile, model.outputNames)
-  const ys: Tensor[] = []
+  const labels: Tensor[] = []
   try {
     model.outputs.forEach((out, i) => {
       const name =
         model.outputNames.length > 1 ? `the output layer ${model.outputNames[i]}` : 'the last layer'
-      ys.push(labelsFor(tf, data, out.shape.at(-1) as number, settings[i]!.loss, name))
+      labels.push(labelsFor(tf, data, out.shape.at(-1) as number, settings[i]!.loss, name))
     })
   } catch (e) {
-    tf.dispose(ys)
+    tf.dispose(labels)
     throw e
   }
-  const xs = tf.tensor(
-    data.x,
-    [data.y.length, ...want],
-    model.inputs[0]!.dtype === 'int32' ? 'int32' : 'float32',
-  )
-  return { xs, ys }
+  const intInput = model.inputs[0]!.dtype === 'int32'
+  const scale = data.xScale ?? 1
+  return {
+    count: data.y.length,
+    x(indices) {
+      const n = indices.length
+      const buf = intInput ? new Int32Array(n * perSample) : new Float32Array(n * perSample)
+      for (let i = 0; i < n; i++) {
+        const from = indices[i]! * perSample
+        const row = data.x.subarray(from, from + perSample)
+        if (scale === 1) buf.set(row, i * perSample)
+        else for (let k = 0, o = i * perSample; k < perSample; k++) buf[o + k] = row[k]! * scale
+      }
+      return tf.tensor(buf, [n, ...want], intInput ? 'int32' : 'float32')
+    },
+    ys(indices) {
+      return tf.tidy(() => {
+        const idx = tf.tensor1d(Int32Array.from(indices), 'int32')
+        return labels.map((y) => tf.gather(y, idx))
+      })
+    },
+    dispose: () => tf.dispose(labels),
+  }
+}
+
+/** The indices from..to-1, shuffled with Math.random when asked (as tfjs's fit shuffles). */
+function order(from: number, to: number, shuffle: boolean): Int32Array {
+  const idx = new Int32Array(to - from)
+  for (let i = 0; i < idx.length; i++) idx[i] = from + i
+  if (shuffle)
+    for (let i = idx.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1))
+      const t = idx[i]!
+      idx[i] = idx[j]!
+      idx[j] = t
+    }
+  return idx
 }
 
 function makeOptimizer(tf: Tf, c: CompileSettings) {
@@ -182,9 +229,11 @@ export async function train(
   hooks: TrainHooks = {},
 ): Promise<TrainResult> {
   const model = await buildModel(tf, job)
-  let tensors: { xs: Tensor; ys: Tensor[] } | undefined
+  let source: BatchSource | undefined
+  const held: Tensor[] = []
   try {
-    tensors = prepareTensors(tf, model, data, job.compile)
+    source = batchSource(tf, model, data, job.compile)
+    const src = source
     const { epochs, batchSize, validationSplit, shuffle } = job.training
     const trainCount = Math.floor(data.y.length * (1 - validationSplit))
     if (trainCount < 1) throw new DataMismatchError('The validation split leaves no samples to train on.')
@@ -211,28 +260,39 @@ export async function train(
         etaMs: rate > 0 ? ((totalSamples - samplesDone) / rate) * 1000 : 0,
       }
     }
-    // Several outputs: validate here (see evaluateOutputs), on the same last fraction tfjs would take.
-    const multi = tensors.ys.length > 1
-    const split = multi && validationSplit > 0
-    const { xs, ys } = tensors
-    const [trainX, valX] = split ? [xs.slice(0, trainCount), xs.slice(trainCount)] : [xs, null]
-    const [trainYs, valYs] = split
-      ? [ys.map((y) => y.slice(0, trainCount)), ys.map((y) => y.slice(trainCount))]
-      : [ys, null]
-    if (split) tensors = { xs, ys: [...ys, trainX, valX!, ...trainYs, ...valYs!] }
+    // tfjs's validationSplit takes the last fraction, before shuffling; so do we.
+    const multi = model.outputs.length > 1
+    const valCount = data.y.length - trainCount
+    const batches = (from: number, to: number, shuffled: boolean) =>
+      tf.data.generator(function* () {
+        const idx = order(from, to, shuffled)
+        for (let b = 0; b < idx.length; b += batchSize) {
+          const part = idx.subarray(b, b + batchSize)
+          const ys = src.ys(part)
+          yield { xs: src.x(part), ys: multi ? ys : ys[0]! }
+        }
+      } as () => Iterator<TensorContainer>)
+    // Several outputs: validate here (see evaluateOutputs), on whole tensors of the validation rows.
+    let valMulti: { x: Tensor; ys: Tensor[] } | null = null
+    if (multi && valCount > 0) {
+      const rows = order(trainCount, data.y.length, false)
+      valMulti = { x: src.x(rows), ys: src.ys(rows) }
+      held.push(valMulti.x, ...valMulti.ys)
+    }
     const settings = outputSettings(job.compile, model.outputNames)
     const wantsAccuracy = job.compile.metrics.some((m) => m === 'accuracy' || m === 'acc')
     const epochLogs = (logs: Record<string, unknown> | undefined) => {
       const all = { ...(logs ?? {}) }
-      if (split)
-        Object.assign(all, evaluateOutputs(tf, model, valX!, valYs!, settings, wantsAccuracy, batchSize))
+      if (valMulti)
+        Object.assign(
+          all,
+          evaluateOutputs(tf, model, valMulti.x, valMulti.ys, settings, wantsAccuracy, batchSize),
+        )
       return normalizeLogs(all, multi ? model.outputNames[0] : undefined)
     }
-    await model.fit(trainX, multi ? trainYs : trainYs[0]!, {
+    await model.fitDataset(batches(0, trainCount, shuffle), {
       epochs,
-      batchSize,
-      validationSplit: multi ? 0 : validationSplit,
-      shuffle,
+      validationData: !multi && valCount > 0 ? batches(trainCount, data.y.length, false) : undefined,
       verbose: 0,
       callbacks: {
         onEpochBegin: async (e) => {
@@ -266,7 +326,7 @@ export async function train(
     disposeModel(model)
     throw err
   } finally {
-    tensors?.xs.dispose()
-    if (tensors) tf.dispose(tensors.ys)
+    source?.dispose()
+    tf.dispose(held)
   }
 }

@@ -45,6 +45,19 @@ export interface BackendReport {
   detail: string
 }
 
+/** One setting of a dataset's loading and preprocessing, as the training panel shows it. */
+export interface DatasetOption {
+  key: string
+  label: string
+  kind: 'number' | 'boolean' | 'choice'
+  default: number | boolean | string
+  min?: number
+  max?: number
+  integer?: boolean
+  choices?: { value: string; label: string }[]
+  help: string
+}
+
 export interface DatasetInfo {
   id: string
   name: string
@@ -53,9 +66,11 @@ export interface DatasetInfo {
   /** Shape of one sample, without the batch. */
   sampleShape: number[]
   classes: string[]
-  defaultOptions: Record<string, number>
+  /** The settings the user can see and change, with their defaults. */
+  options: DatasetOption[]
+  defaultOptions: Record<string, number | boolean | string>
   builtIn: boolean
-  source?: 'built-in' | 'keras'
+  source?: 'built-in' | 'keras' | 'csv' | 'images'
   citation?: string
   /** Keras datasets: whether every file is already in the cache. */
   cached?: boolean
