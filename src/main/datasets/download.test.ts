@@ -83,6 +83,17 @@ describe('dataset download', () => {
     expect(readdirSync(dir)).toEqual([])
   })
 
+  it('checks an md5 where Keras publishes one (the word indexes)', async () => {
+    const dir = fresh()
+    const md5 = createHash('md5').update(body).digest('hex')
+    await ensureFile(dir, { path: 'words.json', origin: `${base}/ok`, md5 })
+    expect(readFileSync(join(dir, 'words.json')).equals(body)).toBe(true)
+    await expect(
+      ensureFile(dir, { path: 'other.json', origin: `${base}/ok`, md5: '0'.repeat(32) }),
+    ).rejects.toThrow(/does not match Keras's published md5/)
+    expect(readdirSync(dir)).toEqual(['words.json'])
+  })
+
   it('says where the file comes from and where to put it when it cannot be had', async () => {
     const dir = fresh()
     // A port nobody listens on: take one, then close it.

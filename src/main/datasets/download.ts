@@ -17,8 +17,12 @@ export class DatasetUnavailableError extends Error {
   override name = 'DatasetUnavailableError'
 }
 
-async function sha256Of(path: string): Promise<string> {
-  const h = createHash('sha256')
+/** The file's published hash: Keras checks sha256 for the data files, md5 for the word indexes. */
+const published = (f: KerasFile): { algo: 'sha256' | 'md5'; value: string } | null =>
+  f.sha256 ? { algo: 'sha256', value: f.sha256 } : f.md5 ? { algo: 'md5', value: f.md5 } : null
+
+async function hashOf(path: string, algo: string): Promise<string> {
+  const h = createHash(algo)
   for await (const chunk of createReadStream(path)) h.update(chunk as Buffer)
   return h.digest('hex')
 }
@@ -47,11 +51,12 @@ export interface EnsureOptions {
 export async function ensureFile(dir: string, f: KerasFile, opts: EnsureOptions = {}): Promise<string> {
   const path = join(dir, f.path)
   if (await exists(path)) {
-    if (!f.sha256) return path
-    const actual = await sha256Of(path)
-    if (actual === f.sha256) return path
+    const want = published(f)
+    if (!want) return path
+    const actual = await hashOf(path, want.algo)
+    if (actual === want.value) return path
     opts.onNote?.(
-      `${path} is corrupt (its sha256 is ${actual.slice(0, 12)}…, Keras publishes ${f.sha256.slice(0, 12)}…); fetching it again.`,
+      `${path} is corrupt (its ${want.algo} is ${actual.slice(0, 12)}…, Keras publishes ${want.value.slice(0, 12)}…); fetching it again.`,
     )
     await rm(path, { force: true })
   }
@@ -67,7 +72,8 @@ export async function ensureFile(dir: string, f: KerasFile, opts: EnsureOptions 
     const res = await fetch(f.origin, { signal: controller.signal })
     if (!res.ok || !res.body) throw new Error(`the server answered ${res.status} ${res.statusText}`)
     const total = Number(res.headers.get('content-length')) || null
-    const hash = createHash('sha256')
+    const want = published(f)
+    const hash = createHash(want?.algo ?? 'sha256')
     const out = createWriteStream(tmp)
     const started = performance.now()
     let bytes = 0
@@ -96,9 +102,9 @@ export async function ensureFile(dir: string, f: KerasFile, opts: EnsureOptions 
     if (total !== null && bytes !== total)
       throw new Error(`the download ended early (${bytes} of ${total} bytes)`)
     const actual = hash.digest('hex')
-    if (f.sha256 && actual !== f.sha256)
+    if (want && actual !== want.value)
       throw new Error(
-        `the downloaded file does not match Keras's published sha256 (got ${actual.slice(0, 12)}…, expected ${f.sha256.slice(0, 12)}…)`,
+        `the downloaded file does not match Keras's published ${want.algo} (got ${actual.slice(0, 12)}…, expected ${want.value.slice(0, 12)}…)`,
       )
     await rename(tmp, path)
     return path

@@ -11,6 +11,8 @@ export interface KerasFile {
   origin: string
   /** sha256 from Keras's sources, where Keras checks one. */
   sha256?: string
+  /** md5, where Keras checks that instead (the word-index JSON files). */
+  md5?: string
 }
 
 export interface KerasDataset {
@@ -22,6 +24,8 @@ export interface KerasDataset {
   classes: string[]
   citation: string
   files: KerasFile[]
+  /** Files that only the preview needs (IMDB's and Reuters' word indexes); fetched when previewed. */
+  extras?: KerasFile[]
   /** Whether this version can load it yet (the others are listed and prepared, not trained on). */
   loadable: boolean
 }
@@ -36,6 +40,12 @@ road rocket rose sea seal shark shrew skunk skyscraper snail snake spider squirr
 telephone television tiger tractor train trout tulip turtle wardrobe whale willow_tree wolf woman worm`.split(
     /\s+/,
   )
+
+/** Reuters' 46 topics in label order (keras.datasets.reuters.get_label_names()). */
+export const REUTERS_TOPICS =
+  `cocoa grain veg-oil earn acq wheat copper housing money-supply coffee sugar trade reserves ship
+cotton carcass crude nat-gas cpi money-fx interest gnp meal-feed alum oilseed gold tin strategic-metal livestock retail ipi
+iron-steel rubber heat jobs lei bop zinc orange pet-chem dlr gas silver wpi hog lead`.split(/\s+/)
 
 const digits = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']
 const FASHION = [
@@ -152,6 +162,13 @@ export const KERAS_DATASETS: KerasDataset[] = [
         sha256: '69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f',
       },
     ],
+    extras: [
+      {
+        path: 'imdb_word_index.json',
+        origin: `${GCS}imdb_word_index.json`,
+        md5: 'bfafd718b763782e994055a2d397834f',
+      },
+    ],
     loadable: true,
   },
   {
@@ -160,13 +177,20 @@ export const KERAS_DATASETS: KerasDataset[] = [
     task: 'classification',
     description: '11,228 newswires as word indices, in 46 topics.',
     sampleShape: [200],
-    classes: Array.from({ length: 46 }, (_, i) => `topic ${i}`),
+    classes: REUTERS_TOPICS,
     citation: 'Reuters-21578 text categorization collection.',
     files: [
       {
         path: 'reuters.npz',
         origin: `${GCS}reuters.npz`,
         sha256: 'd6586e694ee56d7a4e65172e12b3e987c03096cb01eab99753921ef915959916',
+      },
+    ],
+    extras: [
+      {
+        path: 'reuters_word_index.json',
+        origin: `${GCS}reuters_word_index.json`,
+        md5: '4d44cc38712099c9e383dc6e5f11a921',
       },
     ],
     loadable: true,

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { readNpz } from './npy'
-import { encodeSequences, kerasImdb, kerasReuters, readText } from './text'
+import { encodeSequences, kerasImdb, kerasReuters, readText, readWordIndex, sequenceDecoder } from './text'
 
 const fixtures = join(import.meta.dirname, 'fixtures')
 const expected = JSON.parse(readFileSync(join(fixtures, 'text-expected.json'), 'utf8')) as Record<
@@ -71,5 +71,25 @@ describe("IMDB and Reuters, Keras's way", () => {
     expect(Array.from(d.y)).toEqual(expected.imdb_default![1])
     const first = expected.imdb_default![0][0]!.slice(-6)
     expect(Array.from(d.x.subarray(0, 6))).toEqual([...new Array(6 - first.length).fill(0), ...first])
+  })
+
+  it('reads a word-index JSON file as Keras writes it and decodes sequences back to words', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'words-'))
+    const path = join(dir, 'imdb_word_index.json')
+    // json.dump's layout, with a non-ASCII word as Python escapes it.
+    writeFileSync(path, '{"the": 1, "and": 2, "a": 3, "caf\\u00e9": 4}')
+    const index = await readWordIndex(path)
+    expect(index.get('café')).toBe(4)
+    const decode = sequenceDecoder(index)
+    // index_from 3: "the" (rank 1) is 4 in the data; 1 starts a review, 2 is out of vocabulary, 0 pads.
+    expect(decode([0, 0, 1, 4, 5, 2, 6, 7])).toBe('[start] the and [?] a café')
+    writeFileSync(path, '{"the": 1, "and": 2, "a"')
+    await expect(readWordIndex(path)).rejects.toThrow(`${path} is not valid JSON (truncated or damaged?).`)
+    writeFileSync(path, '{"the": 1, "and": "two"}')
+    await expect(readWordIndex(path)).rejects.toThrow(
+      'the word "and" has the index "two", not a positive whole number.',
+    )
+    writeFileSync(path, '[1, 2]')
+    await expect(readWordIndex(path)).rejects.toThrow('is not a word index')
   })
 })

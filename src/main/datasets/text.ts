@@ -7,6 +7,55 @@ import type { LoadedDataset } from './builtins'
 import { DatasetFileError } from './idx'
 import { readNpz, type NpyArray } from './npy'
 import { numpyShuffledIndicesFrom, MT19937 } from './randomstate'
+import { REUTERS_TOPICS } from './keras'
+
+/**
+ * Reads a Keras word-index JSON file (imdb_word_index.json, reuters_word_index.json): word → rank, 1 the
+ * most frequent. A damaged file gets a message that names it.
+ */
+export function parseWordIndex(text: string, source: string): Map<string, number> {
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch {
+    throw new DatasetFileError(`${source} is not valid JSON (truncated or damaged?).`)
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new DatasetFileError(`${source} is not a word index (an object of word → number).`)
+  const out = new Map<string, number>()
+  for (const [word, rank] of Object.entries(raw)) {
+    if (typeof rank !== 'number' || !Number.isInteger(rank) || rank < 1)
+      throw new DatasetFileError(
+        `${source}: the word "${word}" has the index ${JSON.stringify(rank)}, not a positive whole number.`,
+      )
+    out.set(word, rank)
+  }
+  return out
+}
+
+export async function readWordIndex(path: string): Promise<Map<string, number>> {
+  return parseWordIndex(await readFile(path, 'utf8'), path)
+}
+
+/**
+ * A sequence back to words, as Keras's docs decode it: indices are ranks shifted by index_from, with
+ * 0 padding, 1 the start mark and 2 an out-of-vocabulary word.
+ */
+export function sequenceDecoder(
+  index: Map<string, number>,
+  indexFrom = 3,
+): (seq: ArrayLike<number>) => string {
+  const words = new Map<number, string>()
+  for (const [w, r] of index) words.set(r + indexFrom, w)
+  return (seq) => {
+    const out: string[] = []
+    for (const i of Array.from(seq)) {
+      if (i === 0) continue
+      out.push(i === 1 ? '[start]' : i === 2 ? '[?]' : (words.get(i) ?? '[?]'))
+    }
+    return out.join(' ')
+  }
+}
 
 export interface TextOptions {
   num_words?: number | null
@@ -117,8 +166,6 @@ export function encodeSequences(
   })
   return { id, x, sampleShape: [len], y, classes }
 }
-
-const REUTERS_TOPICS = Array.from({ length: 46 }, (_, i) => `topic ${i}`)
 
 export async function readText(
   id: 'imdb' | 'reuters',
