@@ -203,6 +203,8 @@ export function checkOptions(
       if (o.integer && !Number.isInteger(v)) throw bad(`must be a whole number, not ${v}`)
     } else if (o.kind === 'boolean') {
       if (typeof v !== 'boolean') throw bad(`must be true or false, not ${JSON.stringify(v)}`)
+    } else if (o.kind === 'text') {
+      if (typeof v !== 'string') throw bad(`must be text, not ${JSON.stringify(v)}`)
     } else if (!o.choices?.some((c) => c.value === v))
       throw bad(`must be one of ${o.choices?.map((c) => c.value).join(', ')}, not ${JSON.stringify(v)}`)
     out[o.key] = v as number | boolean | string

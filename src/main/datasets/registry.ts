@@ -11,7 +11,46 @@ import { readCifar } from './cifar'
 import { readBoston } from './boston'
 import { readText } from './text'
 import { readNpz } from './npy'
+import { encodeCsv, readCsvTable, CSV_OPTIONS } from './csv'
+import { IMAGE_FOLDER_OPTIONS, readImageFolder } from './imagefolder'
 import { applyImageOptions, checkOptions, defaultsOf, KERAS_OPTIONS } from './options'
+
+/** The user's own data: a CSV file or a folder of images, chosen by path in the options. */
+export const USER_DATASETS: DatasetInfo[] = [
+  {
+    id: 'csv',
+    name: 'Your CSV file',
+    task: 'classification',
+    description:
+      'A table of your own: one row per sample, a header row naming the columns. Choose the column to predict; numeric and text columns are found and encoded.',
+    sampleShape: [],
+    classes: [],
+    options: CSV_OPTIONS,
+    defaultOptions: defaultsOf(CSV_OPTIONS),
+    builtIn: false,
+    source: 'csv',
+    cached: true,
+    loadable: true,
+  },
+  {
+    id: 'images',
+    name: 'Your image folder',
+    task: 'classification',
+    description:
+      "Images of your own, one subfolder per class (PNG or JPEG), resized to one size, as Keras's image_dataset_from_directory reads them.",
+    sampleShape: [],
+    classes: [],
+    options: IMAGE_FOLDER_OPTIONS,
+    defaultOptions: defaultsOf(IMAGE_FOLDER_OPTIONS),
+    builtIn: false,
+    source: 'images',
+    cached: true,
+    loadable: true,
+  },
+]
+
+/** Whether a dataset id reads a path the user gave (which the host must resolve and allow). */
+export const isUserDataset = (id: string) => USER_DATASETS.some((d) => d.id === id)
 
 /** Every dataset the app knows, built-in and Keras, with whether each Keras one is in the cache. */
 export function datasetInfos(kerasDir: string): DatasetInfo[] {
@@ -33,6 +72,7 @@ export function datasetInfos(kerasDir: string): DatasetInfo[] {
       loadable: d.loadable,
       files: d.files.map((f) => join(kerasDir, f.path)),
     })),
+    ...USER_DATASETS,
   ]
 }
 
@@ -75,6 +115,14 @@ async function loadUnwrapped(
   kerasDir: string,
 ): Promise<LoadedDataset> {
   if (BUILTIN_DATASETS.some((d) => d.id === id)) return loadBuiltin(id, given, seed)
+  if (isUserDataset(id)) {
+    const user = USER_DATASETS.find((d) => d.id === id)!
+    const o = checkOptions(id, user.options, given)
+    if (!o.path)
+      throw new DatasetFileError(`Choose ${id === 'csv' ? 'a CSV file' : 'an image folder'} first.`)
+    if (id === 'csv') return encodeCsv(await readCsvTable(String(o.path), o), o, seed)
+    return applyImageOptions(await readImageFolder(String(o.path), o, seed), o)
+  }
   const d = kerasDataset(id)
   if (!d) return loadBuiltin(id, given, seed) // says which ids exist
   if (!d.loadable)

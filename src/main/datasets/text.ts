@@ -167,6 +167,19 @@ export function encodeSequences(
   return { id, x, sampleShape: [len], y, classes }
 }
 
+/** The training sequences as Keras gives them, before padding: for decoding in a preview. */
+export async function readTextSequences(
+  id: 'imdb' | 'reuters',
+  dir: string,
+  o: Record<string, unknown>,
+): Promise<Seqs> {
+  const path = join(dir, `${id}.npz`)
+  const npz = readNpz(await readFile(path), path)
+  return id === 'imdb'
+    ? kerasImdb(npz, { num_words: 10000, ...o })
+    : kerasReuters(npz, { num_words: 10000, ...o })
+}
+
 export async function readText(
   id: 'imdb' | 'reuters',
   dir: string,

@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { analyze } from '../../shared/graph/analyze'
 import { parseDocument, serializeDocument, validateDocument } from '../../shared/graph/load'
-import type { BackendName } from '../../shared/graph/schema'
+import type { BackendName, NetDocument } from '../../shared/graph/schema'
 import {
   isMethod,
   requests,
@@ -19,7 +19,8 @@ import { isProject, openModelText } from '../../shared/keras/import'
 import { DatasetUnavailableError } from '../datasets/download'
 import { DatasetFileError } from '../datasets/idx'
 import { kerasDatasetsDir } from '../datasets/keras'
-import { datasetInfos, prepareKerasDataset } from '../datasets/registry'
+import { previewDataset } from '../datasets/preview'
+import { datasetInfos, isUserDataset, prepareKerasDataset } from '../datasets/registry'
 import type { TrainerLauncher, TrainerProcess } from '../trainer/launch'
 import type { FromTrainer } from '../trainer/protocol'
 import { PROJECT_EXT, readText, writeTextAtomic, type ProjectFiles } from './files'
@@ -92,6 +93,18 @@ export function createService(opts: ServiceOptions): Service {
         throw new ServiceError('unavailable', e.message)
       throw e
     }
+  }
+
+  /** The user's own data names a path: the host resolves it and says whether it may be read. */
+  function resolveDataset(ds: NetDocument['dataset']): NetDocument['dataset'] {
+    if (!isUserDataset(ds.id)) return ds
+    const p = ds.options.path
+    if (typeof p !== 'string' || !p)
+      throw new ServiceError(
+        'bad-request',
+        `Choose ${ds.id === 'csv' ? 'a CSV file' : 'an image folder'} first (Datasets… in the training panel).`,
+      )
+    return { ...ds, options: { ...ds.options, path: opts.files.resolve(p) } }
   }
 
   function finishStopped(run: Run): void {
@@ -205,6 +218,7 @@ export function createService(opts: ServiceOptions): Service {
             .map((x) => x.id)
             .join(', ')}.`,
         )
+      const dataset = resolveDataset(d.dataset)
       const runId = randomUUID()
       const proc = opts.launcher()
       const run: Run = { id: runId, proc, state: 'starting', epochs: d.training.epochs }
@@ -240,7 +254,7 @@ export function createService(opts: ServiceOptions): Service {
             modelConfig,
             compile: d.compile,
             training: d.training,
-            dataset: d.dataset,
+            dataset,
             backend,
             kerasDir,
           })
@@ -270,6 +284,19 @@ export function createService(opts: ServiceOptions): Service {
       const known = datasetInfos(kerasDir).find((x) => x.id === id)
       if (!known) throw new ServiceError('not-found', `Unknown dataset "${id}".`)
       return { id, files: known.source === 'keras' ? await prepare(id) : [] }
+    },
+    'datasets.preview': async ({ id, options, seed }) => {
+      const known = datasetInfos(kerasDir).find((x) => x.id === id)
+      if (!known) throw new ServiceError('not-found', `Unknown dataset "${id}".`)
+      const { options: resolved } = resolveDataset({ id, options })
+      try {
+        return await previewDataset(id, resolved, seed, kerasDir)
+      } catch (e) {
+        if (e instanceof ServiceError) throw e
+        const code = (e as NodeJS.ErrnoException).code
+        if (code === 'EACCES') throw new ServiceError('forbidden', (e as Error).message)
+        throw new ServiceError('bad-request', (e as Error).message)
+      }
     },
     'system.info': async () => {
       probe ??= new Promise((resolve) => {

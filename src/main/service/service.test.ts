@@ -194,4 +194,66 @@ describe('the service', () => {
       keras.shutdown()
     }
   })
+
+  it('trains on a CSV file in the workspace, previews it, and refuses a path outside', async () => {
+    // Two numeric features and a text class that a line separates; an id column to ignore.
+    const rows = Array.from({ length: 240 }, (_, i) => {
+      const a = ((i * 37) % 100) / 10
+      const b = ((i * 53) % 100) / 10
+      return `${i},${a},${b},${a + b > 10 ? 'high' : 'low'}`
+    })
+    writeFileSync(join(workspace, 'points.csv'), `id,a,b,label\n${rows.join('\n')}\n`)
+    const options = { path: 'points.csv', ignore: 'id', test_split: 0.25 }
+    const preview = await service.call('datasets.preview', { id: 'csv', options, seed: 1 })
+    expect(preview).toMatchObject({ task: 'classification', sampleShape: [2], count: 180, testCount: 60 })
+    expect(preview.classes).toEqual(['high', 'low'])
+    expect(preview.balance.reduce((x, y) => x + y, 0)).toBe(180)
+    expect(preview.table!.columns.map((c) => c.role)).toEqual(['ignored', 'feature', 'feature', 'target'])
+    expect(preview.table!.taskReason).toContain('"label" holds text')
+
+    const doc = shapesDoc()
+    doc.nodes[0]!.params.shape = [2]
+    doc.nodes.splice(1, 1) // no Flatten
+    doc.edges = [
+      { id: 'e1', source: 'input', target: 'dense', targetPort: 0 },
+      { id: 'e2', source: 'dense', target: 'dense_1', targetPort: 0 },
+    ]
+    doc.nodes[2]!.params.units = 2
+    doc.dataset = { id: 'csv', options }
+    doc.training.epochs = 30
+    let runId = ''
+    const end = ended(service, () => runId)
+    runId = (await service.call('training.start', { document: doc })).runId
+    const done = await end
+    expect(done.state).toBe('done')
+    expect(done.final!.val_accuracy).toBeGreaterThan(0.8)
+
+    await expect(
+      service.call('datasets.preview', { id: 'csv', options: { path: '../elsewhere.csv' }, seed: 1 }),
+    ).rejects.toThrow(/is outside the workspace folder/)
+    await expect(service.call('datasets.preview', { id: 'csv', options: {}, seed: 1 })).rejects.toThrow(
+      'Choose a CSV file first',
+    )
+    await expect(
+      service.call('datasets.preview', { id: 'csv', options: { path: 'nothing.csv' }, seed: 1 }),
+    ).rejects.toThrow(/There is no file at .*nothing\.csv/)
+  })
+
+  it('previews the built-ins: points for 2-D data, an image grid with labels for shapes', async () => {
+    const moons = await service.call('datasets.preview', { id: 'moons', options: { count: 100 }, seed: 1 })
+    expect(moons.points).toHaveLength(100)
+    expect(moons.balance).toEqual([50, 50])
+    const shapes = await service.call('datasets.preview', {
+      id: 'shapes',
+      options: { count: 60, flatten: true },
+      seed: 1,
+    })
+    expect(shapes.sampleShape).toEqual([784])
+    expect(shapes.images).toMatchObject({ height: 28, width: 28, channels: 1 })
+    expect(shapes.images!.samples).toHaveLength(32)
+    expect(Buffer.from(shapes.images!.samples[0]!.pixels, 'base64')).toHaveLength(784)
+    expect(['circle', 'square', 'triangle']).toContain(shapes.images!.samples[0]!.label)
+    const cifar = await service.call('datasets.preview', { id: 'cifar10', options: {}, seed: 1 })
+    expect(cifar).toMatchObject({ cached: false, sampleShape: [32, 32, 3], count: 0 })
+  })
 })

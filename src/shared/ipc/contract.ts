@@ -15,6 +15,11 @@ export const requests = {
   'training.stop': z.object({ runId: z.string().min(1) }),
   'datasets.list': z.object({}).strict(),
   'datasets.prepare': z.object({ id: z.string().min(1) }),
+  'datasets.preview': z.object({
+    id: z.string().min(1),
+    options: z.record(z.string(), z.unknown()).default({}),
+    seed: z.number().int().default(42),
+  }),
   'system.info': z.object({}).strict(),
   'project.list': z.object({}).strict(),
   'project.open': z.object({ path: z.string().min(1) }),
@@ -49,7 +54,7 @@ export interface BackendReport {
 export interface DatasetOption {
   key: string
   label: string
-  kind: 'number' | 'boolean' | 'choice'
+  kind: 'number' | 'boolean' | 'choice' | 'text'
   default: number | boolean | string
   min?: number
   max?: number
@@ -78,6 +83,40 @@ export interface DatasetInfo {
   loadable?: boolean
   /** Keras datasets: where the files are (or go) in the cache. */
   files?: string[]
+}
+
+/** What the dataset browser shows of one dataset, loaded with the given options. */
+export interface DatasetPreview {
+  id: string
+  task: 'classification' | 'regression'
+  /** One sample's shape after preprocessing (what the Input layer should take). */
+  sampleShape: number[]
+  /** Training samples (0 when the files are not in the cache yet). */
+  count: number
+  /** Rows held back as a test set (CSV, Boston, Reuters). */
+  testCount?: number
+  classes: string[]
+  /** Samples per class in the training data. */
+  balance: number[]
+  /** Regression: the target's range. */
+  target?: { min: number; max: number; mean: number }
+  /** Whether the files are there; when not, only the shape is known. */
+  cached: boolean
+  images?: {
+    height: number
+    width: number
+    channels: number
+    /** Pixels 0-255, row-major HxWxC, base64. */
+    samples: { label: string; pixels: string }[]
+  }
+  texts?: { label: string; text: string }[]
+  table?: {
+    columns: { name: string; kind: string; role: string; detail: string; missing: number }[]
+    rows: string[][]
+    taskReason?: string
+  }
+  points?: { x: number; y: number; label: number }[]
+  notes: string[]
 }
 
 export interface SystemInfo {
@@ -113,6 +152,7 @@ export interface Responses {
   'training.stop': { stopped: boolean }
   'datasets.list': DatasetInfo[]
   'datasets.prepare': { id: string; files: string[] }
+  'datasets.preview': DatasetPreview
   'system.info': SystemInfo
   'project.list': ProjectEntry[]
   /** `imported` when the file was a Keras or TensorFlow.js model rather than a project. */

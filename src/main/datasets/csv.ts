@@ -1,0 +1,297 @@
+// A user's own table: a CSV file with a header row. Columns are found numeric or categorical, the
+// target column is chosen (the last by default), the task is inferred from it (or set), features are
+// one-hot encoded (categorical) and standardized (numeric, with the training rows' statistics), and
+// rows are shuffled from the seed and split into training and test parts.
+import Papa from 'papaparse'
+import { readFile } from 'node:fs/promises'
+import type { DatasetOption } from '../../shared/ipc/contract'
+import type { LoadedDataset } from './builtins'
+import { DatasetFileError } from './idx'
+import { mulberry32 } from './random'
+
+export interface CsvColumn {
+  name: string
+  kind: 'numeric' | 'categorical'
+  role: 'feature' | 'target' | 'ignored'
+  missing: number
+  /** Numeric: min, max, mean. Categorical: its values (most frequent first, at most 12 shown). */
+  detail: string
+  /** Categorical: every distinct value, sorted. */
+  values?: string[]
+}
+
+export interface CsvTable {
+  columns: CsvColumn[]
+  rows: string[][]
+  task: 'classification' | 'regression'
+  /** Why the task is what it is, for the user. */
+  taskReason: string
+}
+
+/** At most this many distinct values make a numeric column a class label rather than a quantity. */
+const MAX_NUMERIC_CLASSES = 20
+const MAX_CATEGORIES = 200
+
+export const CSV_OPTIONS: DatasetOption[] = [
+  {
+    key: 'path',
+    label: 'CSV file',
+    kind: 'text',
+    default: '',
+    help: 'A comma-separated file with a header row: one row per sample, one column per feature.',
+  },
+  {
+    key: 'target',
+    label: 'Target column',
+    kind: 'text',
+    default: '',
+    help: 'The column to predict. Empty: the last column.',
+  },
+  {
+    key: 'task',
+    label: 'Task',
+    kind: 'choice',
+    default: 'auto',
+    choices: [
+      { value: 'auto', label: 'infer from the target column' },
+      { value: 'classification', label: 'classification' },
+      { value: 'regression', label: 'regression' },
+    ],
+    help: 'Text targets and whole numbers with few distinct values are classes; other numbers are regression.',
+  },
+  {
+    key: 'ignore',
+    label: 'Ignore columns',
+    kind: 'text',
+    default: '',
+    help: 'Comma-separated names of columns that are not features (an id, a name).',
+  },
+  {
+    key: 'standardize',
+    label: 'Standardize numeric features',
+    kind: 'boolean',
+    default: true,
+    help: 'Subtract the mean and divide by the standard deviation of the training rows.',
+  },
+  {
+    key: 'test_split',
+    label: 'Test split',
+    kind: 'number',
+    default: 0.2,
+    min: 0,
+    max: 0.9,
+    help: 'The share of rows (shuffled from the seed) held back as the test set.',
+  },
+]
+
+const isMissing = (v: string) => v === '' || /^(na|nan|null|none|\?)$/i.test(v)
+
+/** Parses CSV text and describes its columns for the given options. */
+export function parseCsv(text: string, source: string, o: Record<string, unknown>): CsvTable {
+  const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), { skipEmptyLines: 'greedy' })
+  const bad = parsed.errors.find((e) => e.type !== 'Delimiter')
+  if (bad)
+    throw new DatasetFileError(
+      `${source}: ${bad.message}${bad.row !== undefined ? ` (row ${bad.row + 1})` : ''}.`,
+    )
+  const [header, ...rows] = parsed.data.map((r) => r.map((c) => c.trim()))
+  if (!header || header.length < 2 || rows.length < 2)
+    throw new DatasetFileError(
+      `${source} needs a header row, at least two columns and at least two rows of data.`,
+    )
+  const seen = new Set<string>()
+  header.forEach((h, i) => {
+    if (!h) throw new DatasetFileError(`${source}: column ${i + 1} has no name in the header row.`)
+    if (seen.has(h)) throw new DatasetFileError(`${source}: two columns are named "${h}".`)
+    seen.add(h)
+  })
+  rows.forEach((r, i) => {
+    if (r.length !== header.length)
+      throw new DatasetFileError(
+        `${source}: row ${i + 2} has ${r.length} values, but the header names ${header.length} columns.`,
+      )
+  })
+  const targetName = typeof o.target === 'string' && o.target ? o.target : header.at(-1)!
+  if (!header.includes(targetName))
+    throw new DatasetFileError(`${source} has no column "${targetName}". Its columns: ${header.join(', ')}.`)
+  const ignoreText = String(o.ignore ?? '').trim()
+  const ignored = new Set(
+    header.includes(ignoreText)
+      ? [ignoreText]
+      : ignoreText
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+  )
+  for (const name of ignored)
+    if (!header.includes(name))
+      throw new DatasetFileError(
+        `${source} has no column "${name}" to ignore. Its columns: ${header.join(', ')}.`,
+      )
+  const columns: CsvColumn[] = header.map((name, c) => {
+    const values = rows.map((r) => r[c]!)
+    const present = values.filter((v) => !isMissing(v))
+    const numeric = present.length > 0 && present.every((v) => Number.isFinite(Number(v)))
+    const role = name === targetName ? 'target' : ignored.has(name) ? 'ignored' : 'feature'
+    const missing = values.length - present.length
+    if (numeric) {
+      const nums = present.map(Number)
+      const mean = nums.reduce((a, b) => a + b, 0) / nums.length
+      const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(4))
+      return {
+        name,
+        kind: 'numeric',
+        role,
+        missing,
+        detail: `${fmt(Math.min(...nums))} to ${fmt(Math.max(...nums))}, mean ${fmt(mean)}`,
+      }
+    }
+    const counts = new Map<string, number>()
+    for (const v of present) counts.set(v, (counts.get(v) ?? 0) + 1)
+    const byCount = [...counts].sort((a, b) => b[1] - a[1])
+    return {
+      name,
+      kind: 'categorical',
+      role,
+      missing,
+      detail: `${counts.size} values: ${byCount
+        .slice(0, 12)
+        .map(([v]) => v)
+        .join(', ')}${counts.size > 12 ? ', …' : ''}`,
+      values: [...counts.keys()].sort(),
+    }
+  })
+  const target = columns.find((c) => c.role === 'target')!
+  if (target.missing > 0)
+    throw new DatasetFileError(
+      `${source}: the target column "${target.name}" has ${target.missing} empty values; fill or remove those rows.`,
+    )
+  const ti = header.indexOf(targetName)
+  const distinct = new Set(rows.map((r) => r[ti]!))
+  let task: CsvTable['task']
+  let taskReason: string
+  if (o.task === 'classification' || o.task === 'regression') {
+    task = o.task
+    taskReason = `set to ${task}`
+  } else if (target.kind === 'categorical') {
+    task = 'classification'
+    taskReason = `"${target.name}" holds text, so each value is a class`
+  } else if (
+    [...distinct].every((v) => Number.isInteger(Number(v))) &&
+    distinct.size <= MAX_NUMERIC_CLASSES
+  ) {
+    task = 'classification'
+    taskReason = `"${target.name}" holds ${distinct.size} distinct whole numbers, so each is a class`
+  } else {
+    task = 'regression'
+    taskReason = `"${target.name}" holds numbers with ${distinct.size} distinct values, so it is predicted as a number`
+  }
+  if (task === 'regression' && target.kind === 'categorical')
+    throw new DatasetFileError(
+      `${source}: "${target.name}" holds text, so it cannot be predicted as a number (regression).`,
+    )
+  for (const c of columns)
+    if (c.role === 'feature' && c.kind === 'categorical' && c.values!.length > MAX_CATEGORIES)
+      throw new DatasetFileError(
+        `${source}: the column "${c.name}" has ${c.values!.length} distinct text values, too many to one-hot encode. Add it to "Ignore columns".`,
+      )
+  if (!columns.some((c) => c.role === 'feature'))
+    throw new DatasetFileError(`${source}: no feature columns are left besides the target.`)
+  return { columns, rows, task, taskReason }
+}
+
+export async function readCsvTable(path: string, o: Record<string, unknown>): Promise<CsvTable> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') throw new DatasetFileError(`There is no file at ${path}.`)
+    if (code === 'EISDIR') throw new DatasetFileError(`${path} is a folder, not a CSV file.`)
+    throw e
+  }
+  return parseCsv(text, path, o)
+}
+
+/** The feature names after encoding (a categorical column becomes one column per value). */
+export const featureNames = (t: CsvTable): string[] =>
+  t.columns
+    .filter((c) => c.role === 'feature')
+    .flatMap((c) => (c.kind === 'numeric' ? [c.name] : c.values!.map((v) => `${c.name}=${v}`)))
+
+/** The table as training data: the training rows, encoded; `testCount` rows are held back. */
+export function encodeCsv(
+  t: CsvTable,
+  o: Record<string, unknown>,
+  seed: number,
+  id = 'csv',
+): LoadedDataset & { testCount: number; features: string[] } {
+  const n = t.rows.length
+  const order = Array.from({ length: n }, (_, i) => i)
+  const rand = mulberry32(seed)
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1))
+    ;[order[i], order[j]] = [order[j]!, order[i]!]
+  }
+  const testSplit = typeof o.test_split === 'number' ? o.test_split : 0.2
+  const trainCount = n - Math.floor(n * testSplit)
+  const trainRows = order.slice(0, trainCount).map((i) => t.rows[i]!)
+  const features = featureNames(t)
+  const width = features.length
+  const x = new Float32Array(trainCount * width)
+  let col = 0
+  t.columns.forEach((c, ci) => {
+    if (c.role !== 'feature') return
+    if (c.kind === 'numeric') {
+      const vals = trainRows.map((r) => (isMissing(r[ci]!) ? NaN : Number(r[ci])))
+      const present = vals.filter((v) => !Number.isNaN(v))
+      const mean = present.reduce((a, b) => a + b, 0) / Math.max(present.length, 1)
+      const sd =
+        Math.sqrt(present.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(present.length, 1)) || 1
+      const standardize = o.standardize !== false
+      vals.forEach((v, i) => {
+        const filled = Number.isNaN(v) ? mean : v // a missing value takes the column's mean
+        x[i * width + col] = standardize ? (filled - mean) / sd : filled
+      })
+      col++
+    } else {
+      const index = new Map(c.values!.map((v, k) => [v, k]))
+      trainRows.forEach((r, i) => {
+        const k = index.get(r[ci]!)
+        if (k !== undefined) x[i * width + col + k] = 1 // a missing value is all zeros
+      })
+      col += c.values!.length
+    }
+  })
+  const ti = t.columns.findIndex((c) => c.role === 'target')
+  const target = t.columns[ti]!
+  if (t.task === 'regression') {
+    const y = Float32Array.from(trainRows, (r) => Number(r[ti]))
+    return {
+      id,
+      x,
+      sampleShape: [width],
+      y,
+      task: 'regression',
+      classes: [],
+      testCount: n - trainCount,
+      features,
+    }
+  }
+  const classes =
+    target.kind === 'numeric'
+      ? [...new Set(t.rows.map((r) => r[ti]!))].sort((a, b) => Number(a) - Number(b))
+      : target.values!
+  const index = new Map(classes.map((v, k) => [v, k]))
+  const y = Int32Array.from(trainRows, (r) => index.get(r[ti]!)!)
+  return {
+    id,
+    x,
+    sampleShape: [width],
+    y,
+    task: 'classification',
+    classes,
+    testCount: n - trainCount,
+    features,
+  }
+}
