@@ -269,7 +269,7 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
           </section>
         </div>
       </div>
-      <TrainingPanel api={api} analysis={analysis} />
+      <TrainingPanel api={api} analysis={analysis} info={info} />
       {summary && <SummaryDialog doc={doc} analysis={analysis} onClose={() => setSummary(false)} />}
       {gallery && (
         <TemplateGallery

@@ -209,6 +209,12 @@ describe('analyze', () => {
       ).toEqual([null, 28, 8])
     })
 
+    it('explains a Flatten of samples that are already vectors (tfjs refuses it)', () => {
+      expect(analyze(seq({ shape: [2] }, 'Flatten')).nodes.l!.errors[0]).toBe(
+        'Flatten unrolls samples with two or more dimensions, but it receives [null, 2]: each sample is already a vector. Remove the Flatten.',
+      )
+    })
+
     it('explains an Embedding fed floats', () => {
       expect(analyze(seq({ shape: [100] }, 'Embedding')).nodes.l!.errors[0]).toContain(
         'Embedding takes whole-number word indices, but it is fed float32 values',

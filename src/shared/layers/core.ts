@@ -91,6 +91,11 @@ export const Flatten = defineLayer({
   params: {},
   outputShape: ([x]) => {
     const rest = x!.slice(1)
+    // tfjs (which trains it) refuses a Flatten of one-dimensional samples: there is nothing to unroll.
+    if (rest.length < 2)
+      throw new ShapeError(
+        `Flatten unrolls samples with two or more dimensions, but it receives ${shapeText(x!)}: each sample is already a vector. Remove the Flatten.`,
+      )
     if (rest.some((d) => d === null))
       throw new ShapeError(
         `Flatten needs every dimension but the batch to be known; received ${shapeText(x!)}`,

@@ -170,7 +170,11 @@ export function Canvas({ analysis }: { analysis: Analysis }) {
   }, [])
 
   const onDelete: OnDelete = useCallback(({ nodes: ns, edges: es }) => {
-    useDoc.getState().remove([...ns.map((n) => n.id), ...es.map((e) => e.id)])
+    // React Flow lists the connections of deleted layers too; the store removes those itself (and
+    // joins a chain around a removed layer), so pass only connections deleted on their own.
+    const gone = new Set(ns.map((n) => n.id))
+    const own = es.filter((e) => !gone.has(e.source) && !gone.has(e.target))
+    useDoc.getState().remove([...gone, ...own.map((e) => e.id)])
   }, [])
 
   const onDragOver = useCallback((e: DragEvent) => {

@@ -31,12 +31,22 @@ describe('the document store', () => {
     expect(s().doc).toEqual(shapesDoc())
   })
 
-  it('removes a layer with its connections, and undo brings both back', () => {
+  it('removes a layer from the middle of a chain and joins the chain; undo brings all back', () => {
     s().remove(['flatten'])
     expect(s().doc.nodes.map((n) => n.id)).not.toContain('flatten')
-    expect(s().doc.edges).toHaveLength(1)
+    expect(s().doc.edges.map((e) => [e.source, e.target])).toEqual([
+      ['dense', 'dense_1'],
+      ['input', 'dense'],
+    ])
     s().undo()
     expect(s().doc).toEqual(shapesDoc())
+    // A connection removed with the layer is not joined; nor is the end of a chain.
+    const into = s().doc.edges.find((e) => e.target === 'flatten')!.id
+    s().remove(['flatten', into])
+    expect(s().doc.edges).toHaveLength(1)
+    s().undo()
+    s().remove(['dense_1'])
+    expect(s().doc.edges).toHaveLength(2)
   })
 
   it('knows when there are unsaved changes', () => {

@@ -270,6 +270,15 @@ export const useDoc = create<DocState>((set, get) => ({
     get().edit((doc) => {
       const nodes = doc.nodes.filter((n) => !gone.has(n.id))
       const edges = doc.edges.filter((e) => !gone.has(e.id) && !gone.has(e.source) && !gone.has(e.target))
+      // A layer taken out of the middle of a chain (one input in) leaves the chain joined: its input
+      // goes on to the layers it fed, as when a layer is dropped onto a connection, in reverse.
+      for (const id of gone) {
+        if (!doc.nodes.some((n) => n.id === id)) continue
+        const ins = doc.edges.filter((e) => e.target === id && !gone.has(e.id))
+        if (ins.length !== 1 || gone.has(ins[0]!.source)) continue
+        for (const out of doc.edges.filter((e) => e.source === id && !gone.has(e.id) && !gone.has(e.target)))
+          edges.push({ ...out, id: `${out.id}_joined`, source: ins[0]!.source })
+      }
       if (nodes.length === doc.nodes.length && edges.length === doc.edges.length) return doc
       return { ...doc, nodes, edges }
     })

@@ -1,7 +1,10 @@
 import { useEffect, useState } from 'react'
 import type { Analysis } from '../../../shared/graph/analyze'
 import { LOSSES, OPTIMIZERS } from '../../../shared/graph/schema'
-import type { DatasetInfo, NetwrightApi } from '../../../shared/ipc/contract'
+import type { DatasetInfo, NetwrightApi, SystemInfo } from '../../../shared/ipc/contract'
+import { DatasetBrowser } from '../datasets/DatasetBrowser'
+import { DatasetOptions } from '../datasets/DatasetOptions'
+import { usePreview } from '../datasets/usePreview'
 import { errorMessage } from '../api'
 import { NumberField, SelectField } from '../inspector/Field'
 import { useDoc } from '../store/document'
@@ -39,17 +42,49 @@ export function statusLine(run: Run | undefined): string {
   }
 }
 
-export function TrainingPanel({ api, analysis }: { api: NetwrightApi; analysis: Analysis }) {
+const sameShape = (a: readonly unknown[], b: readonly unknown[]) =>
+  a.length === b.length && a.every((v, i) => v === b[i])
+const size = (s: readonly unknown[]) => s.reduce<number>((a, b) => a * (typeof b === 'number' ? b : NaN), 1)
+
+export function TrainingPanel({
+  api,
+  analysis,
+  info,
+}: {
+  api: NetwrightApi
+  analysis: Analysis
+  info: SystemInfo | null
+}) {
   const doc = useDoc((s) => s.doc)
   const edit = useDoc((s) => s.edit)
   const { runs, viewing, startError, begin, setStartError, view } = useTraining()
   const [datasets, setDatasets] = useState<DatasetInfo[]>([])
+  const [browsing, setBrowsing] = useState(false)
+  const [listVersion, setListVersion] = useState(0)
+  const shape = usePreview(api, doc.dataset.id, doc.dataset.options, doc.training.seed, listVersion)
+  const inputs = doc.nodes.filter((n) => n.className === 'InputLayer')
+  const inputShape = (inputs.length === 1 ? inputs[0]!.params.shape : null) as number[] | null
+  const dataShape = shape.preview?.sampleShape
+  // The Input follows the dataset: a different number of values per sample cannot train.
+  const mismatch =
+    inputShape && dataShape && dataShape.length > 0 && size(inputShape) !== size(dataShape) ? dataShape : null
+  const fitInput = (to: number[]) =>
+    edit((d) => ({
+      ...d,
+      nodes: d.nodes.map((n) =>
+        n.className === 'InputLayer' ? { ...n, params: { ...n.params, shape: to } } : n,
+      ),
+    }))
+  const pathHelp =
+    info?.host === 'browser' && info.workspace
+      ? `A path inside the workspace folder ${info.workspace}, e.g. data/my.csv.`
+      : 'The full path of the file or folder.'
   const live = runs.find((r) => isLive(r))
   const shown = runs.find((r) => r.id === viewing) ?? runs.at(-1)
 
   useEffect(() => {
     api.invoke('datasets.list', {}).then(setDatasets, (e) => setStartError(errorMessage(e)))
-  }, [api, setStartError])
+  }, [api, setStartError, listVersion])
 
   const train = async () => {
     setStartError(null)
@@ -104,10 +139,64 @@ export function TrainingPanel({ api, analysis }: { api: NetwrightApi; analysis: 
           }
           help={
             ds
-              ? `${ds.description} Samples: [${ds.sampleShape.join(', ')}], ${ds.classes.length} classes.`
+              ? `${ds.description}${shape.preview ? ` Samples: [${shape.preview.sampleShape.join(', ')}], ${shape.preview.task === 'regression' ? 'a number to predict' : `${shape.preview.classes.length} classes`}.` : ''}`
               : undefined
           }
         />
+        <button data-testid="browse-datasets" onClick={() => setBrowsing(true)}>
+          Datasets…
+        </button>
+        {ds && ds.options.length > 0 && (
+          <details className="dataset-settings" open={ds.source === 'csv' || ds.source === 'images'}>
+            <summary>Dataset settings</summary>
+            <DatasetOptions
+              info={ds}
+              values={doc.dataset.options}
+              pathHelp={pathHelp}
+              onChange={(k, v) =>
+                edit((d) => ({ ...d, dataset: { ...d.dataset, options: { ...d.dataset.options, [k]: v } } }))
+              }
+            />
+          </details>
+        )}
+        {shape.error && (
+          <div className="error-banner" role="alert" data-testid="dataset-error">
+            {shape.error}
+          </div>
+        )}
+        {mismatch && inputShape && (
+          <div className="warning-banner" role="alert" data-testid="input-mismatch">
+            The Input layer takes [{inputShape.join(', ')}] ({size(inputShape)} values a sample), but this
+            dataset gives [{mismatch.join(', ')}] ({size(mismatch)}).{' '}
+            <button data-testid="fit-input" onClick={() => fitInput(mismatch)}>
+              Set the Input to [{mismatch.join(', ')}]
+            </button>
+          </div>
+        )}
+        {!mismatch &&
+          inputShape &&
+          dataShape &&
+          dataShape.length > 0 &&
+          !sameShape(inputShape, dataShape) && (
+            <p className="hint" data-testid="input-reshaped">
+              Each [{dataShape.join(', ')}] sample is reshaped to the Input&apos;s [{inputShape.join(', ')}].
+            </p>
+          )}
+        {browsing && (
+          <DatasetBrowser
+            api={api}
+            datasets={datasets}
+            current={doc.dataset}
+            seed={doc.training.seed}
+            pathHelp={pathHelp}
+            onClose={() => setBrowsing(false)}
+            onListChanged={() => setListVersion((v) => v + 1)}
+            onUse={(choice) => {
+              edit((d) => ({ ...d, dataset: { id: choice.id, options: choice.options } }))
+              setBrowsing(false)
+            }}
+          />
+        )}
         <NumberField
           label="Epochs"
           testId="epochs"
