@@ -62,6 +62,17 @@ const service = createService({
       if (path) files.grant(path)
       return path
     },
+    async openData(kind) {
+      const r = await dialog.showOpenDialog(
+        win!,
+        kind === 'folder'
+          ? { title: 'Choose an image folder (one subfolder per class)', properties: ['openDirectory'] }
+          : { properties: ['openFile'], filters: [{ name: 'CSV table', extensions: ['csv', 'txt'] }] },
+      )
+      const path = r.canceled ? null : (r.filePaths[0] ?? null)
+      if (path) files.grant(path)
+      return path
+    },
     async save(suggestedName) {
       const r = await dialog.showSaveDialog(win!, {
         defaultPath: suggestedName ?? `model${PROJECT_EXT}`,

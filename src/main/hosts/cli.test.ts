@@ -105,6 +105,37 @@ describe('the netwright CLI', () => {
     expect(ready.classes['T-shirt/top']).toBe(980)
   })
 
+  it('prepares your own CSV file with --option settings, and names a wrong column', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netwright-csv-'))
+    const csv = join(dir, 'houses.csv')
+    const rows = Array.from({ length: 50 }, (_, i) => `${i % 7},${i % 2 ? 'brick' : 'wood'},${100 + i * 3.5}`)
+    writeFileSync(csv, `rooms,material,price\n${rows.join('\n')}\n`)
+    const r = netwright(
+      'datasets',
+      'prepare',
+      'csv',
+      '--option',
+      `path=${csv}`,
+      '--option',
+      'test_split=0.1',
+      '--json',
+    )
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.out.trim().split('\n').at(-1)!)).toMatchObject({
+      task: 'regression',
+      samples: 45,
+      testSamples: 5,
+      sampleShape: [3],
+      targets: { min: 100 },
+    })
+    const bad = netwright('datasets', 'prepare', 'csv', '--option', `path=${csv}`, '--option', 'target=cost')
+    expect(bad.code).toBe(1)
+    expect(bad.err).toContain('has no column "cost". Its columns: rooms, material, price.')
+    expect(netwright('datasets', 'prepare', 'csv', '--option', 'path').err).toContain(
+      '--option takes key=value',
+    )
+  })
+
   it('refuses bad arguments', () => {
     expect(netwright('train', template, '--epochs', 'zero').err).toContain('--epochs must be a whole number')
     expect(netwright('train', template, '--backend', 'tpu').err).toContain('--backend must be one of')

@@ -12,8 +12,6 @@ import { createService } from '../service'
 import { anyFiles } from '../service/files'
 import { browserService } from './browser'
 import { forkLauncher } from '../trainer/launch'
-import { kerasDatasetsDir } from '../datasets/keras'
-import { loadAnyDataset } from '../datasets/registry'
 import { rendererDir, templatesDir } from './paths'
 import { startServer } from './server'
 
@@ -239,9 +237,24 @@ async function datasets(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { json: { type: 'boolean' } },
+    options: { json: { type: 'boolean' }, option: { type: 'string', multiple: true } },
   })
   const [sub, id] = positionals
+  // --option key=value, as the training panel's dataset settings: numbers and true/false are typed.
+  const options: Record<string, unknown> = {}
+  for (const kv of values.option ?? []) {
+    const at = kv.indexOf('=')
+    if (at < 1) throw new UsageError(`--option takes key=value, e.g. --option path=data.csv; got "${kv}".`)
+    const raw = kv.slice(at + 1)
+    options[kv.slice(0, at)] =
+      raw === 'true'
+        ? true
+        : raw === 'false'
+          ? false
+          : raw !== '' && Number.isFinite(Number(raw))
+            ? Number(raw)
+            : raw
+  }
   const service = createService({
     host: 'cli',
     launcher: forkLauncher(),
@@ -255,7 +268,13 @@ async function datasets(args: string[]): Promise<number> {
       for (const d of list)
         console.log(
           `${d.id.padEnd(16)} ${d.task.padEnd(15)} ${`[${d.sampleShape.join(', ')}]`.padEnd(13)} ${
-            d.source === 'keras' ? (d.cached ? 'cached' : 'not downloaded') : 'built-in'
+            d.source === 'keras'
+              ? d.cached
+                ? 'cached'
+                : 'not downloaded'
+              : d.builtIn
+                ? 'built-in'
+                : 'your data'
           }${d.loadable ? '' : ' (cannot be trained on in this version yet)'}  ${d.name}`,
         )
     return 0
@@ -280,30 +299,25 @@ async function datasets(args: string[]): Promise<number> {
     const r = await service.call('datasets.prepare', { id })
     const summary: Record<string, unknown> = { id, files: r.files }
     if (info.loadable) {
-      const d = await loadAnyDataset(id, info.defaultOptions, 42, kerasDatasetsDir())
-      const counts = new Array(d.classes.length).fill(0)
-      if (d.task !== 'regression') for (const y of d.y) counts[y]++
+      const p = await service.call('datasets.preview', { id, options, seed: 42 })
       Object.assign(summary, {
-        samples: d.y.length,
-        sampleShape: d.sampleShape,
-        classes: Object.fromEntries(d.classes.map((c, i) => [c, counts[i]])),
+        task: p.task,
+        samples: p.count,
+        ...(p.testCount !== undefined ? { testSamples: p.testCount } : {}),
+        sampleShape: p.sampleShape,
+        classes: Object.fromEntries(p.classes.map((c, i) => [c, p.balance[i] ?? 0])),
       })
-      if (d.task === 'regression') {
-        const ys = Array.from(d.y)
-        summary.targets = {
-          min: Math.min(...ys),
-          max: Math.max(...ys),
-          mean: ys.reduce((a, b) => a + b, 0) / ys.length,
-        }
-      }
+      if (p.target) summary.targets = p.target
+      if (p.table?.taskReason) summary.taskReason = p.table.taskReason
     }
     if (values.json) console.log(JSON.stringify({ event: 'ready', ...summary }))
     else {
       console.log(`${info.name}: ready${r.files.length ? ` (${r.files.join(', ')})` : ''}`)
       if (summary.samples !== undefined) {
         console.log(
-          `  ${summary.samples} training samples of shape [${(summary.sampleShape as number[]).join(', ')}]`,
+          `  ${summary.task}: ${summary.samples} training samples of shape [${(summary.sampleShape as number[]).join(', ')}]${summary.testSamples !== undefined ? `, ${summary.testSamples} held back for testing` : ''}`,
         )
+        if (summary.taskReason) console.log(`  (${summary.taskReason as string})`)
         const t = summary.targets as { min: number; max: number; mean: number } | undefined
         if (t) console.log(`  targets: from ${t.min} to ${t.max}, mean ${t.mean.toFixed(2)}`)
         else

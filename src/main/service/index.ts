@@ -33,7 +33,12 @@ export interface ServiceOptions {
   templatesDir: string
   workspace?: string
   /** Native dialogs, where the host has them (Electron). */
-  dialogs?: { open(): Promise<string | null>; save(suggestedName?: string): Promise<string | null> }
+  dialogs?: {
+    open(): Promise<string | null>
+    save(suggestedName?: string): Promise<string | null>
+    /** Your own data: a CSV file or an image folder; the host lets the trainer read what was chosen. */
+    openData(kind: 'csv' | 'folder'): Promise<string | null>
+  }
   /** Keras's datasets folder; $KERAS_HOME/datasets or ~/.keras/datasets by default. */
   kerasDir?: string
   /** How long a run may take to honour Stop before its process is ended. */
@@ -368,6 +373,10 @@ export function createService(opts: ServiceOptions): Service {
     'dialog.save': async ({ suggestedName }) => {
       if (!opts.dialogs) throw new ServiceError('unavailable', 'This host has no native file dialogs.')
       return { path: await opts.dialogs.save(suggestedName) }
+    },
+    'dialog.openData': async ({ kind }) => {
+      if (!opts.dialogs) throw new ServiceError('unavailable', 'This host has no native file dialogs.')
+      return { path: await opts.dialogs.openData(kind) }
     },
   }
 

@@ -28,6 +28,7 @@ export const requests = {
   'project.templates': z.object({}).strict(),
   'dialog.open': z.object({}).strict(),
   'dialog.save': z.object({ suggestedName: z.string().optional() }),
+  'dialog.openData': z.object({ kind: z.enum(['csv', 'folder']) }),
 } as const
 
 export type Method = keyof typeof requests
@@ -162,6 +163,7 @@ export interface Responses {
   'project.templates': TemplateInfo[]
   'dialog.open': { path: string | null }
   'dialog.save': { path: string | null }
+  'dialog.openData': { path: string | null }
 }
 
 export type RunState = 'starting' | 'running' | 'done' | 'stopped' | 'failed'

@@ -21,6 +21,7 @@ export function DatasetBrowser(props: {
   current: { id: string; options: Record<string, unknown> }
   seed: number
   pathHelp?: string
+  choosePath?: (kind: 'csv' | 'folder') => Promise<string | null>
   onUse: (choice: { id: string; options: Record<string, unknown> }) => void
   onClose: () => void
   onListChanged: () => void
@@ -157,6 +158,7 @@ export function DatasetBrowser(props: {
                 info={info}
                 values={options}
                 pathHelp={props.pathHelp}
+                choosePath={props.choosePath}
                 onChange={(k, v) => setOptionsById((all) => ({ ...all, [id]: { ...options, [k]: v } }))}
               />
               <h4>Preview {loading && <span className="hint">loading…</span>}</h4>

@@ -26,9 +26,12 @@ export function DatasetOptions(props: {
   info: DatasetInfo
   values: Record<string, unknown>
   onChange: (key: string, value: Value) => void
-  /** Extra control beside a path option (e.g. a native Choose… button). */
+  /** Where a path is relative to, for the path option's help. */
   pathHelp?: string
+  /** A native Choose… dialog for the path option (Electron). */
+  choosePath?: (kind: 'csv' | 'folder') => Promise<string | null>
 }) {
+  const choose = props.choosePath
   return (
     <div className="dataset-options" data-testid="dataset-options">
       {props.info.options.map((o) => {
@@ -69,20 +72,45 @@ export function DatasetOptions(props: {
                 help={help}
               />
             )
-          default:
+          case 'text':
+            if (o.key !== 'path') break
             return (
-              <DraftField
-                key={o.key}
-                label={o.label}
-                testId={testId}
-                value={String(v)}
-                format={String}
-                parse={(text) => ({ value: text.trim() })}
-                onCommit={(t) => props.onChange(o.key, t)}
-                help={help}
-              />
+              <div key={o.key} className="path-field">
+                <DraftField
+                  label={o.label}
+                  testId={testId}
+                  value={String(v)}
+                  format={String}
+                  parse={(text) => ({ value: text.trim() })}
+                  onCommit={(t) => props.onChange(o.key, t)}
+                  help={help}
+                />
+                {choose && (
+                  <button
+                    onClick={() =>
+                      void choose(props.info.id === 'images' ? 'folder' : 'csv').then(
+                        (p) => p && props.onChange(o.key, p),
+                      )
+                    }
+                  >
+                    Choose…
+                  </button>
+                )}
+              </div>
             )
         }
+        return (
+          <DraftField
+            key={o.key}
+            label={o.label}
+            testId={testId}
+            value={String(v)}
+            format={String}
+            parse={(text) => ({ value: text.trim() })}
+            onCommit={(t) => props.onChange(o.key, t)}
+            help={help}
+          />
+        )
       })}
     </div>
   )

@@ -79,6 +79,16 @@ export function TrainingPanel({
     info?.host === 'browser' && info.workspace
       ? `A path inside the workspace folder ${info.workspace}, e.g. data/my.csv.`
       : 'The full path of the file or folder.'
+  const choosePath = info?.nativeDialogs
+    ? (kind: 'csv' | 'folder') =>
+        api.invoke('dialog.openData', { kind }).then(
+          (r) => r.path,
+          (e) => {
+            setStartError(errorMessage(e))
+            return null
+          },
+        )
+    : undefined
   const live = runs.find((r) => isLive(r))
   const shown = runs.find((r) => r.id === viewing) ?? runs.at(-1)
 
@@ -153,6 +163,7 @@ export function TrainingPanel({
               info={ds}
               values={doc.dataset.options}
               pathHelp={pathHelp}
+              choosePath={choosePath}
               onChange={(k, v) =>
                 edit((d) => ({ ...d, dataset: { ...d.dataset, options: { ...d.dataset.options, [k]: v } } }))
               }
@@ -189,6 +200,7 @@ export function TrainingPanel({
             current={doc.dataset}
             seed={doc.training.seed}
             pathHelp={pathHelp}
+            choosePath={choosePath}
             onClose={() => setBrowsing(false)}
             onListChanged={() => setListVersion((v) => v + 1)}
             onUse={(choice) => {
