@@ -48,9 +48,10 @@ time('shapes dataset: generate 1,500 images', 3, () => loadDataset('shapes', { c
   const { tf } = await chooseBackend('wasm')
   const t0 = performance.now()
   const d = await readSharedMnist()
-  const x = tf.tensor(d.x, [d.y.length, 28, 28])
+  // As a batch is built: uint8 pixels scaled into a float32 tensor (here all 10,000 at once).
+  const x = tf.tensor(Float32Array.from(d.x, (v) => v * d.xScale!), [d.y.length, 28, 28])
   console.log(
-    `${'MNIST test set: gzip IDX → tensor (10,000 images)'.padEnd(52)} ${(performance.now() - t0).toFixed(1)} ms`,
+    `${'MNIST test set: gzip IDX → float tensor (10,000 images)'.padEnd(52)} ${(performance.now() - t0).toFixed(1)} ms`,
   )
   x.dispose()
 }
@@ -122,3 +123,38 @@ const r = await train(
 )
 disposeModel(r.model)
 console.log(`${`train: shapes MLP, 2 epochs on ${name}`.padEnd(52)} ${rate.toFixed(0)} samples/s`)
+
+// Memory: a CIFAR-10-sized training set (50,000 × 32×32×3, uint8 as the reader keeps it) and a few
+// batches of a small model. The trainer should need about the raw size, not a float32 copy (4x).
+{
+  const n = 50_000
+  const before = process.memoryUsage()
+  const x = new Uint8Array(n * 3072)
+  for (let i = 0; i < x.length; i += 4096) x[i] = i & 255
+  const y = Int32Array.from({ length: n }, (_, i) => i % 10)
+  const cifarDoc = shapesDoc()
+  cifarDoc.nodes[0]!.params.shape = [32, 32, 3]
+  cifarDoc.nodes[3]!.params.units = 10
+  cifarDoc.nodes[2]!.params.units = 16
+  let peak = 0
+  let batches = 0
+  const sample = () => {
+    const m = process.memoryUsage()
+    peak = Math.max(peak, m.rss - before.rss)
+  }
+  const run = await train(
+    tf,
+    {
+      modelConfig: toKerasConfig(cifarDoc),
+      compile: cifarDoc.compile,
+      training: { ...cifarDoc.training, epochs: 1, batchSize: 128, validationSplit: 0.1 },
+    },
+    { id: 'cifar-sized', x, xScale: 1 / 255, sampleShape: [32, 32, 3], y, classes: [...'0123456789'] },
+    { onBatch: () => (batches++, sample()), batchReportMs: 0, shouldStop: () => batches >= 40 },
+  )
+  disposeModel(run.model)
+  const raw = x.length
+  console.log(
+    `${'memory: CIFAR-10-sized set, 40 batches (rss growth)'.padEnd(52)} ${(peak / 1e6).toFixed(0)} MB for ${(raw / 1e6).toFixed(0)} MB raw (${(peak / raw).toFixed(2)}x)`,
+  )
+}
