@@ -98,6 +98,8 @@ export async function previewDataset(
   given: Record<string, unknown>,
   seed: number,
   kerasDir: string,
+  /** Whether a missing word index may be downloaded (tests say no). */
+  fetch = { extras: true },
 ): Promise<DatasetPreview> {
   const info = datasetInfos(kerasDir).find((d) => d.id === id)
   if (!info) throw new Error(`Unknown dataset "${id}".`)
@@ -146,7 +148,10 @@ export async function previewDataset(
     if (extra)
       try {
         const path = join(kerasDir, extra.path)
-        if (!existsSync(path)) await ensureFile(kerasDir, extra, { connectTimeoutMs: 5000 })
+        if (!existsSync(path)) {
+          if (!fetch.extras) throw new Error(`${path} is not in the cache.`)
+          await ensureFile(kerasDir, extra, { connectTimeoutMs: 5000 })
+        }
         decode = sequenceDecoder(await readWordIndex(path))
       } catch (e) {
         notes.push(`Showing word indices: the word list could not be had. ${(e as Error).message}`)

@@ -243,6 +243,15 @@ export function TrainingPanel({
           value={doc.compile.loss}
           options={LOSSES}
           onChange={(loss) => setCompile({ loss })}
+          help={
+            shape.preview?.task === 'regression'
+              ? 'Targets are the numbers to predict.'
+              : doc.compile.loss === 'sparse_categorical_crossentropy'
+                ? 'Labels are given as class numbers (sparse).'
+                : doc.compile.loss === 'categorical_crossentropy'
+                  ? 'Labels are given one-hot: a vector with a 1 for the class.'
+                  : undefined
+          }
         />
         {analysis.outputs.length > 1 && (
           <div className="outputs" data-testid="output-losses">
