@@ -49,7 +49,10 @@ time('shapes dataset: generate 1,500 images', 3, () => loadDataset('shapes', { c
   const t0 = performance.now()
   const d = await readSharedMnist()
   // As a batch is built: uint8 pixels scaled into a float32 tensor (here all 10,000 at once).
-  const x = tf.tensor(Float32Array.from(d.x, (v) => v * d.xScale!), [d.y.length, 28, 28])
+  const x = tf.tensor(
+    Float32Array.from(d.x, (v) => v * d.xScale!),
+    [d.y.length, 28, 28],
+  )
   console.log(
     `${'MNIST test set: gzip IDX → float tensor (10,000 images)'.padEnd(52)} ${(performance.now() - t0).toFixed(1)} ms`,
   )
