@@ -25,6 +25,8 @@ describe('the dataset registry', () => {
       'boston_housing',
       'imdb',
       'reuters',
+      'csv',
+      'images',
     ])
     expect(infos.find((d) => d.id === 'fashion_mnist')).toMatchObject({
       cached: true,
