@@ -72,44 +72,33 @@ export function DatasetOptions(props: {
                 help={help}
               />
             )
-          case 'text':
-            if (o.key !== 'path') break
-            return (
-              <div key={o.key} className="path-field">
-                <DraftField
-                  label={o.label}
-                  testId={testId}
-                  value={String(v)}
-                  format={String}
-                  parse={(text) => ({ value: text.trim() })}
-                  onCommit={(t) => props.onChange(o.key, t)}
-                  help={help}
-                />
-                {choose && (
-                  <button
-                    onClick={() =>
-                      void choose(props.info.id === 'images' ? 'folder' : 'csv').then(
-                        (p) => p && props.onChange(o.key, p),
-                      )
-                    }
-                  >
-                    Choose…
-                  </button>
-                )}
-              </div>
-            )
         }
-        return (
+        const text = (
           <DraftField
             key={o.key}
             label={o.label}
             testId={testId}
             value={String(v)}
             format={String}
-            parse={(text) => ({ value: text.trim() })}
+            parse={(t) => ({ value: t.trim() })}
             onCommit={(t) => props.onChange(o.key, t)}
             help={help}
           />
+        )
+        if (o.key !== 'path' || !choose) return text
+        return (
+          <div key={o.key} className="path-field">
+            {text}
+            <button
+              onClick={() =>
+                void choose(props.info.id === 'images' ? 'folder' : 'csv').then(
+                  (p) => p && props.onChange(o.key, p),
+                )
+              }
+            >
+              Choose…
+            </button>
+          </div>
         )
       })}
     </div>
