@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { analyze } from '../../shared/graph/analyze'
 import { parseDocument, serializeDocument, validateDocument } from '../../shared/graph/load'
-import type { BackendName, NetDocument } from '../../shared/graph/schema'
+import type { BackendName } from '../../shared/graph/schema'
 import {
   isMethod,
   requests,
@@ -16,14 +16,12 @@ import {
 } from '../../shared/ipc/contract'
 import { toKerasConfig } from '../../shared/keras/config'
 import { isProject, openModelText } from '../../shared/keras/import'
-import { DatasetUnavailableError } from '../datasets/download'
-import { DatasetFileError } from '../datasets/idx'
 import { kerasDatasetsDir } from '../datasets/keras'
-import { previewDataset } from '../datasets/preview'
-import { datasetInfos, isUserDataset, prepareKerasDataset } from '../datasets/registry'
+import { datasetInfos } from '../datasets/registry'
 import type { TrainerLauncher, TrainerProcess } from '../trainer/launch'
 import type { FromTrainer } from '../trainer/protocol'
 import { PROJECT_EXT, readText, writeTextAtomic, type ProjectFiles } from './files'
+import { datasetCalls } from './datasets'
 import { ServiceError } from './errors'
 
 export interface ServiceOptions {
@@ -79,38 +77,7 @@ export function createService(opts: ServiceOptions): Service {
 
   const kerasDir = opts.kerasDir ?? kerasDatasetsDir()
 
-  /** Finds a Keras dataset in the cache or downloads it, reporting progress (and on a run's status line). */
-  async function prepare(id: string, runId?: string): Promise<string[]> {
-    try {
-      return await prepareKerasDataset(id, kerasDir, {
-        onProgress: (p) => {
-          emit('datasets.progress', { id, ...p })
-          if (runId)
-            emit('training.status', {
-              runId,
-              state: 'starting',
-              message: `Downloading ${p.file}: ${p.percent === null ? `${(p.bytes / 1e6).toFixed(1)} MB` : `${p.percent.toFixed(0)}%`} (${(p.bytesPerSec / 1e6).toFixed(1)} MB/s)`,
-            })
-        },
-      })
-    } catch (e) {
-      if (e instanceof DatasetUnavailableError || e instanceof DatasetFileError)
-        throw new ServiceError('unavailable', e.message)
-      throw e
-    }
-  }
-
-  /** The user's own data names a path: the host resolves it and says whether it may be read. */
-  function resolveDataset(ds: NetDocument['dataset']): NetDocument['dataset'] {
-    if (!isUserDataset(ds.id)) return ds
-    const p = ds.options.path
-    if (typeof p !== 'string' || !p)
-      throw new ServiceError(
-        'bad-request',
-        `Choose ${ds.id === 'csv' ? 'a CSV file' : 'an image folder'} first (Datasets… in the training panel).`,
-      )
-    return { ...ds, options: { ...ds.options, path: opts.files.resolve(p) } }
-  }
+  const data = datasetCalls(kerasDir, opts.files, emit)
 
   function finishStopped(run: Run): void {
     finish(run)
@@ -223,7 +190,7 @@ export function createService(opts: ServiceOptions): Service {
             .map((x) => x.id)
             .join(', ')}.`,
         )
-      const dataset = resolveDataset(d.dataset)
+      const dataset = data.resolve(d.dataset)
       const runId = randomUUID()
       const proc = opts.launcher()
       const run: Run = { id: runId, proc, state: 'starting', epochs: d.training.epochs }
@@ -249,7 +216,7 @@ export function createService(opts: ServiceOptions): Service {
         message: 'Starting the trainer…',
       })
       // A Keras dataset is found in the cache or downloaded (with progress) while the trainer starts.
-      const ready = info.source === 'keras' ? prepare(d.dataset.id, runId) : Promise.resolve()
+      const ready = info.source === 'keras' ? data.prepare(d.dataset.id, runId) : Promise.resolve()
       ready.then(
         () => {
           if (!runs.has(runId)) return
@@ -284,25 +251,7 @@ export function createService(opts: ServiceOptions): Service {
       }, opts.stopGraceMs ?? 3000)
       return { stopped: true }
     },
-    'datasets.list': async () => datasetInfos(kerasDir),
-    'datasets.prepare': async ({ id }) => {
-      const known = datasetInfos(kerasDir).find((x) => x.id === id)
-      if (!known) throw new ServiceError('not-found', `Unknown dataset "${id}".`)
-      return { id, files: known.source === 'keras' ? await prepare(id) : [] }
-    },
-    'datasets.preview': async ({ id, options, seed }) => {
-      const known = datasetInfos(kerasDir).find((x) => x.id === id)
-      if (!known) throw new ServiceError('not-found', `Unknown dataset "${id}".`)
-      const { options: resolved } = resolveDataset({ id, options })
-      try {
-        return await previewDataset(id, resolved, seed, kerasDir)
-      } catch (e) {
-        if (e instanceof ServiceError) throw e
-        const code = (e as NodeJS.ErrnoException).code
-        if (code === 'EACCES') throw new ServiceError('forbidden', (e as Error).message)
-        throw new ServiceError('bad-request', (e as Error).message)
-      }
-    },
+    ...data.handlers,
     'system.info': async () => {
       probe ??= new Promise((resolve) => {
         const p = opts.launcher()

@@ -243,6 +243,10 @@ describe('the service', () => {
     const moons = await service.call('datasets.preview', { id: 'moons', options: { count: 100 }, seed: 1 })
     expect(moons.points).toHaveLength(100)
     expect(moons.balance).toEqual([50, 50])
+    // The panel and the browser ask for the same preview: it is made once.
+    expect(await service.call('datasets.preview', { id: 'moons', options: { count: 100 }, seed: 1 })).toBe(
+      moons,
+    )
     const shapes = await service.call('datasets.preview', {
       id: 'shapes',
       options: { count: 60, flatten: true },
