@@ -38,7 +38,11 @@ export default defineConfig({
     command: `node bin/netwright.js serve --port ${port} --workspace ${workspace}`,
     url: `http://127.0.0.1:${port}/?token=${token}`,
     // Tests never read or fill the user's own Keras cache.
-    env: { NETWRIGHT_TOKEN: token, KERAS_HOME: join(workspace, '.keras') },
+    env: {
+      NETWRIGHT_TOKEN: token,
+      KERAS_HOME: join(workspace, '.keras'),
+      NETWRIGHT_CACHE: join(workspace, '.cache'),
+    },
     reuseExistingServer: false,
     timeout: 60_000,
   },

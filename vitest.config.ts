@@ -11,6 +11,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     // Tests never read or write the user's own Keras cache (~/.keras): an empty one per run.
-    env: { KERAS_HOME: mkdtempSync(join(tmpdir(), 'netwright-test-keras-')) },
+    env: {
+      KERAS_HOME: mkdtempSync(join(tmpdir(), 'netwright-test-keras-')),
+      NETWRIGHT_CACHE: mkdtempSync(join(tmpdir(), 'netwright-test-cache-')),
+    },
   },
 })

@@ -73,6 +73,15 @@ const service = createService({
       if (path) files.grant(path)
       return path
     },
+    async chooseFolder() {
+      const r = await dialog.showOpenDialog(win!, {
+        title: 'Export into this folder',
+        properties: ['openDirectory', 'createDirectory'],
+      })
+      const path = r.canceled ? null : (r.filePaths[0] ?? null)
+      if (path) files.grant(path)
+      return path
+    },
     async save(suggestedName) {
       const r = await dialog.showSaveDialog(win!, {
         defaultPath: suggestedName ?? `model${PROJECT_EXT}`,

@@ -8,6 +8,8 @@ export interface ProjectFiles {
   list(): Promise<ProjectEntry[]>
   /** Resolves a path the UI gave into a real path, or refuses it. */
   resolve(path: string): string
+  /** Resolves a folder to export into ('' or '.' is the workspace itself in the browser host). */
+  folder(path: string): string
 }
 
 export const PROJECT_EXT = '.netwright.json'
@@ -16,6 +18,10 @@ export const PROJECT_EXT = '.netwright.json'
 export function workspaceFiles(root: string): ProjectFiles {
   const base = resolve(root)
   return {
+    folder(path) {
+      if (path === '' || path === '.' || path === './') return base
+      return this.resolve(path)
+    },
     resolve(path) {
       if (isAbsolute(path) || path.includes('\0'))
         throw new ServiceError(
@@ -55,6 +61,12 @@ export function grantedFiles(): ProjectFiles & { grant(path: string): void } {
   const granted = new Set<string>()
   return {
     grant: (path) => granted.add(resolve(path)),
+    folder(path) {
+      const full = resolve(path)
+      if (!granted.has(full))
+        throw new ServiceError('forbidden', `Netwright may only write to folders you choose: ${path}`)
+      return full
+    },
     resolve(path) {
       const full = resolve(path)
       if (!granted.has(full))
@@ -67,7 +79,7 @@ export function grantedFiles(): ProjectFiles & { grant(path: string): void } {
 
 /** The CLI: the user typed the path, so any path goes. */
 export function anyFiles(): ProjectFiles {
-  return { resolve: (path) => resolve(path), list: async () => [] }
+  return { resolve: (path) => resolve(path), folder: (path) => resolve(path || '.'), list: async () => [] }
 }
 
 export async function readText(path: string): Promise<string> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { readdir } from 'node:fs/promises'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { analyze } from '../../shared/graph/analyze'
 import { parseDocument, serializeDocument, validateDocument } from '../../shared/graph/load'
 import type { BackendName } from '../../shared/graph/schema'
@@ -12,12 +12,15 @@ import {
   type Method,
   type Request,
   type Responses,
+  type RunRecord,
   type SystemInfo,
 } from '../../shared/ipc/contract'
 import { toKerasConfig } from '../../shared/keras/config'
 import { isProject, openModelText } from '../../shared/keras/import'
 import { kerasDatasetsDir } from '../datasets/keras'
-import { datasetInfos } from '../datasets/registry'
+import { datasetInfos, loadAnyDataset } from '../datasets/registry'
+import { exportModel } from '../export'
+import { defaultRunsDir, runStore } from './runs'
 import type { TrainerLauncher, TrainerProcess } from '../trainer/launch'
 import type { FromTrainer } from '../trainer/protocol'
 import { PROJECT_EXT, readText, writeTextAtomic, type ProjectFiles } from './files'
@@ -36,11 +39,15 @@ export interface ServiceOptions {
     save(suggestedName?: string): Promise<string | null>
     /** Your own data: a CSV file or an image folder; the host lets the trainer read what was chosen. */
     openData(kind: 'csv' | 'folder'): Promise<string | null>
+    /** A folder to export into; the host lets the service write there. */
+    chooseFolder(): Promise<string | null>
   }
   /** Keras's datasets folder; $KERAS_HOME/datasets or ~/.keras/datasets by default. */
   kerasDir?: string
   /** How long a run may take to honour Stop before its process is ended. */
   stopGraceMs?: number
+  /** Where trained runs' weights are saved; the platform's cache folder by default. */
+  runsDir?: string
 }
 
 type Listener = <E extends EventName>(event: E, payload: Events[E]) => void
@@ -52,6 +59,8 @@ interface Run {
   backend?: BackendName
   epochs: number
   stopTimer?: NodeJS.Timeout
+  history: Record<string, number>[]
+  documentName: string
 }
 
 export interface Service {
@@ -78,6 +87,8 @@ export function createService(opts: ServiceOptions): Service {
   const kerasDir = opts.kerasDir ?? kerasDatasetsDir()
 
   const data = datasetCalls(kerasDir, opts.files, emit)
+  const store = runStore(opts.runsDir ?? defaultRunsDir())
+  void store.prune()
 
   function finishStopped(run: Run): void {
     finish(run)
@@ -117,6 +128,7 @@ export function createService(opts: ServiceOptions): Service {
       case 'batch':
       case 'epoch': {
         const p = msg.progress
+        if (msg.type === 'epoch') run.history.push(p.logs)
         emit('training.metrics', {
           runId,
           kind: msg.type,
@@ -139,18 +151,39 @@ export function createService(opts: ServiceOptions): Service {
         })
         return
       }
-      case 'done':
+      case 'done': {
         finish(run)
-        emit('training.status', {
+        const status = {
           runId,
-          state: msg.stopped ? 'stopped' : 'done',
+          state: msg.stopped ? ('stopped' as const) : ('done' as const),
           backend: run.backend,
           final: msg.final,
           message: msg.stopped
             ? `Stopped after ${msg.epochsDone} epoch${msg.epochsDone === 1 ? '' : 's'}.`
             : `Finished ${msg.epochsDone} epoch${msg.epochsDone === 1 ? '' : 's'}.`,
-        })
+        }
+        if (!msg.saved) {
+          emit('training.status', status)
+          return
+        }
+        store
+          .addTrained({
+            runId,
+            epochsDone: msg.epochsDone,
+            final: msg.final,
+            history: run.history,
+            documentName: run.documentName,
+          })
+          .then(
+            (record) => emit('training.status', { ...status, run: record }),
+            (err: Error) =>
+              emit('training.status', {
+                ...status,
+                message: `${status.message} Its weights could not be recorded: ${err.message}`,
+              }),
+          )
         return
+      }
       case 'error':
         finish(run)
         emit('training.status', { runId, state: 'failed', backend: run.backend, message: msg.message })
@@ -176,9 +209,15 @@ export function createService(opts: ServiceOptions): Service {
         kerasConfig: a.ok ? toKerasConfig(d, a) : undefined,
       }
     },
-    'training.start': async ({ document, backend }) => {
+    'training.start': async ({ document, backend, fromRun }) => {
       const d = doc(document)
       const modelConfig = toKerasConfig(d)
+      const from = fromRun ? store.get(fromRun) : undefined
+      if (fromRun && !from)
+        throw new ServiceError(
+          'not-found',
+          'The weights to start from are not available any more; train from fresh weights, or open the model again.',
+        )
       const info = datasetInfos(kerasDir).find((x) => x.id === d.dataset.id)
       if (!info?.loadable)
         throw new ServiceError(
@@ -193,7 +232,14 @@ export function createService(opts: ServiceOptions): Service {
       const dataset = data.resolve(d.dataset)
       const runId = randomUUID()
       const proc = opts.launcher()
-      const run: Run = { id: runId, proc, state: 'starting', epochs: d.training.epochs }
+      const run: Run = {
+        id: runId,
+        proc,
+        state: 'starting',
+        epochs: d.training.epochs,
+        history: [],
+        documentName: d.name,
+      }
       runs.set(runId, run)
       proc.onMessage((m) => onTrainerMessage(run, m))
       proc.onExit((how) => {
@@ -229,6 +275,8 @@ export function createService(opts: ServiceOptions): Service {
             dataset,
             backend,
             kerasDir,
+            init: from?.modelJson,
+            saveDir: store.dirFor(runId),
           })
         },
         (err: Error) => {
@@ -282,18 +330,52 @@ export function createService(opts: ServiceOptions): Service {
       const full = opts.files.resolve(path)
       const text = await readText(full)
       const r = openModelText(text, `The file ${path}`)
-      return {
-        path,
-        document: r.document,
-        imported: !isProject(text),
-        warnings: r.warnings,
-      }
+      const imported = !isProject(text)
+      const warnings = [...r.warnings]
+      let run: RunRecord | undefined
+      if (!imported) run = await store.openBeside(full)
+      else if (/"weightsManifest"/.test(text))
+        // A TensorFlow.js model.json: its weights come with it, or the graph opens alone and says why.
+        run = await store.importWeights(full, r.document.name).catch((e: Error) => {
+          warnings.push(`The weights did not come with it: ${e.message}`)
+          return undefined
+        })
+      return { path, document: r.document, imported, warnings, ...(run ? { run } : {}) }
     },
-    'project.save': async ({ path, document }) => {
+    'project.save': async ({ path, document, keepRun }) => {
       const withExt = path.endsWith('.json') ? path : path + PROJECT_EXT
       const full = opts.files.resolve(withExt)
       await writeTextAtomic(full, serializeDocument(doc(document)))
-      return { path: withExt }
+      if (!keepRun) return { path: withExt }
+      try {
+        return { path: withExt, keptRun: await store.keepBeside(full, keepRun) }
+      } catch (e) {
+        throw new ServiceError(
+          (e as ServiceError).code ?? 'internal',
+          `Saved ${withExt}, but its trained weights could not be kept beside it: ${(e as Error).message}`,
+        )
+      }
+    },
+    'export.model': async ({ document, format, folder, name, runId }) => {
+      const d = doc(document)
+      const run = runId ? store.get(runId) : undefined
+      if (runId && !run)
+        throw new ServiceError(
+          'not-found',
+          'That run has no saved weights (it may have failed before its first epoch).',
+        )
+      const out = opts.files.folder(folder)
+      const r = await exportModel({
+        doc: d,
+        format,
+        folder: out,
+        name,
+        weights: run?.modelJson,
+        loadData: () =>
+          loadAnyDataset(d.dataset.id, data.resolve(d.dataset).options, d.training.seed, kerasDir),
+      })
+      // The browser host shows paths inside its workspace; the others show them as they are.
+      return { ...r, files: opts.workspace ? r.files.map((f) => relative(opts.workspace!, f) || f) : r.files }
     },
     'project.template': async ({ name }) => {
       const text = await readText(join(opts.templatesDir, `${name}${PROJECT_EXT}`))
@@ -322,6 +404,10 @@ export function createService(opts: ServiceOptions): Service {
     'dialog.save': async ({ suggestedName }) => {
       if (!opts.dialogs) throw new ServiceError('unavailable', 'This host has no native file dialogs.')
       return { path: await opts.dialogs.save(suggestedName) }
+    },
+    'dialog.chooseFolder': async () => {
+      if (!opts.dialogs) throw new ServiceError('unavailable', 'This host has no native file dialogs.')
+      return { path: await opts.dialogs.chooseFolder() }
     },
     'dialog.openData': async ({ kind }) => {
       if (!opts.dialogs) throw new ServiceError('unavailable', 'This host has no native file dialogs.')

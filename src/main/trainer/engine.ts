@@ -1,6 +1,7 @@
 import type { CompileSettings, TrainingSettings } from '../../shared/graph/schema'
 import type { KerasModelConfig } from '../../shared/keras/config'
 import type { LoadedDataset } from '../datasets/builtins'
+import { loadWeightsInto, type TfjsModelFiles } from '../export/tfjs-io'
 import type { Tf } from './backends'
 import {
   accuracyFor,
@@ -60,6 +61,8 @@ export interface TrainJob {
   modelConfig: KerasModelConfig
   compile: CompileSettings
   training: TrainingSettings
+  /** Weights to start from (fine-tuning), and where they came from for messages. */
+  init?: { files: TfjsModelFiles; source: string }
 }
 
 export interface TrainResult {
@@ -232,6 +235,7 @@ export async function train(
   let source: BatchSource | undefined
   const held: Tensor[] = []
   try {
+    if (job.init) loadWeightsInto(tf, model, job.init.files, job.init.source)
     source = batchSource(tf, model, data, job.compile)
     const src = source
     const { epochs, batchSize, validationSplit, shuffle } = job.training

@@ -2,6 +2,7 @@
 // starts it with Electron's utilityProcess, the CLI and the browser host with child_process.fork.
 // A crash or out-of-memory here ends one run, never the app.
 import { loadAnyDataset } from '../datasets/registry'
+import { fileSaver, readTfjsModel } from '../export/tfjs-io'
 import { chooseBackend } from './backends'
 import { withWasmFallback } from './fallback'
 import { disposeModel, train, type Progress } from './engine'
@@ -24,6 +25,7 @@ async function start(msg: Extract<ToTrainer, { type: 'start' }>): Promise<void> 
   const chosen = await chooseBackend(msg.backend)
   const { tf } = chosen
   send({ type: 'backend', backend: chosen.name, reports: chosen.reports })
+  const init = msg.init ? { files: await readTfjsModel(msg.init), source: msg.init } : undefined
   const data = await loadAnyDataset(msg.dataset.id, msg.dataset.options, msg.training.seed, msg.kerasDir)
   send({ type: 'running', epochs: msg.training.epochs, samples: data.y.length })
   const baseline = tf.memory().numTensors
@@ -35,11 +37,18 @@ async function start(msg: Extract<ToTrainer, { type: 'start' }>): Promise<void> 
   const result = await withWasmFallback(
     chosen,
     !!msg.backend,
-    (t) => train(t, msg, data, hooks),
+    (t) => train(t, { ...msg, init }, data, hooks),
     (reports) => send({ type: 'backend', backend: 'cpu', reports }),
   )
+  // The model trained so far is kept, even after Stop, so it can be exported or trained on.
+  let saved = false
+  if (msg.saveDir && (result.epochsDone > 0 || init)) {
+    await result.model.save(fileSaver(msg.saveDir))
+    saved = true
+  }
   disposeModel(result.model)
   send({
+    saved,
     type: 'done',
     stopped: result.stopped,
     final: result.final,

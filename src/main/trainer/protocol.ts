@@ -14,6 +14,10 @@ export type ToTrainer =
       /** Keras's datasets folder, for datasets read from its cache. */
       kerasDir: string
       backend?: BackendName
+      /** A tfjs model.json whose weights the model starts from (fine-tuning). */
+      init?: string
+      /** Where to save the trained model (tfjs format) when the run ends with weights to keep. */
+      saveDir?: string
     }
   | { type: 'stop' }
   | { type: 'probe' }
@@ -30,5 +34,7 @@ export type FromTrainer =
       final: Record<string, number>
       epochsDone: number
       tensorsLeaked: number
+      /** Whether the model was saved to saveDir. */
+      saved: boolean
     }
   | { type: 'error'; message: string }

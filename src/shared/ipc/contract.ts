@@ -9,9 +9,18 @@ import type { KerasModelConfig } from '../keras/config'
  * schemas before a handler sees them. Documents travel as `unknown` and are validated by
  * `validateDocument`, which gives messages about the document rather than about the envelope.
  */
+/** What the model can be exported as. */
+export const EXPORT_FORMATS = ['tfjs', 'keras-json', 'python', 'pytorch', 'svg', 'png'] as const
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]
+
 export const requests = {
   'model.check': z.object({ document: z.unknown() }),
-  'training.start': z.object({ document: z.unknown(), backend: z.enum(BACKENDS).optional() }),
+  'training.start': z.object({
+    document: z.unknown(),
+    backend: z.enum(BACKENDS).optional(),
+    /** Start from this run's weights (fine-tuning) instead of fresh ones. */
+    fromRun: z.string().min(1).optional(),
+  }),
   'training.stop': z.object({ runId: z.string().min(1) }),
   'datasets.list': z.object({}).strict(),
   'datasets.prepare': z.object({ id: z.string().min(1) }),
@@ -23,12 +32,28 @@ export const requests = {
   'system.info': z.object({}).strict(),
   'project.list': z.object({}).strict(),
   'project.open': z.object({ path: z.string().min(1) }),
-  'project.save': z.object({ path: z.string().min(1), document: z.unknown() }),
+  'project.save': z.object({
+    path: z.string().min(1),
+    document: z.unknown(),
+    /** Keep this run's weights beside the project (in <name>.weights/), so reopening brings them back. */
+    keepRun: z.string().min(1).optional(),
+  }),
+  'export.model': z.object({
+    document: z.unknown(),
+    format: z.enum(EXPORT_FORMATS),
+    /** The folder to write into ('' or '.' is the browser host's workspace). */
+    folder: z.string(),
+    /** The file name without its extension; no path separators. */
+    name: z.string().min(1),
+    /** The run whose weights are exported (TensorFlow.js needs one). */
+    runId: z.string().min(1).optional(),
+  }),
   'project.template': z.object({ name: z.string().regex(/^[a-z0-9-]+$/) }),
   'project.templates': z.object({}).strict(),
   'dialog.open': z.object({}).strict(),
   'dialog.save': z.object({ suggestedName: z.string().optional() }),
   'dialog.openData': z.object({ kind: z.enum(['csv', 'folder']) }),
+  'dialog.chooseFolder': z.object({}).strict(),
 } as const
 
 export type Method = keyof typeof requests
@@ -147,6 +172,21 @@ export interface TemplateInfo {
   dataset: string
 }
 
+/** A run whose weights were saved: trained this session, kept beside a project, or imported. */
+export interface RunRecord {
+  runId: string
+  source: 'trained' | 'kept' | 'imported'
+  /** Where its model.json is (for messages). */
+  modelJson: string
+  epochsDone: number
+  /** The last epoch's metrics. */
+  final: Record<string, number>
+  /** Every epoch's metrics, to draw the charts again. */
+  history: Record<string, number>[]
+  savedAt: string
+  documentName: string
+}
+
 export interface Responses {
   'model.check': CheckResult
   'training.start': { runId: string }
@@ -157,13 +197,22 @@ export interface Responses {
   'system.info': SystemInfo
   'project.list': ProjectEntry[]
   /** `imported` when the file was a Keras or TensorFlow.js model rather than a project. */
-  'project.open': { path: string; document: NetDocument; imported: boolean; warnings: string[] }
-  'project.save': { path: string }
+  'project.open': {
+    path: string
+    document: NetDocument
+    imported: boolean
+    warnings: string[]
+    /** Weights that came with it: the run kept beside a project, or an imported model.json's weights. */
+    run?: RunRecord
+  }
+  'project.save': { path: string; keptRun?: RunRecord }
+  'export.model': { files: string[]; notes: string[] }
   'project.template': { document: NetDocument }
   'project.templates': TemplateInfo[]
   'dialog.open': { path: string | null }
   'dialog.save': { path: string | null }
   'dialog.openData': { path: string | null }
+  'dialog.chooseFolder': { path: string | null }
 }
 
 export type RunState = 'starting' | 'running' | 'done' | 'stopped' | 'failed'
@@ -181,6 +230,8 @@ export interface TrainingStatus {
   etaMs?: number
   /** Final metrics when a run ends. */
   final?: Record<string, number>
+  /** When a run ends: the weights it saved, for export, fine-tuning and keeping with the project. */
+  run?: RunRecord
 }
 
 export interface TrainingMetrics {

@@ -1,0 +1,159 @@
+// Export: every format is written from the one canonical Keras config (or, for tfjs, from the
+// weights a run saved), into a folder the user chose, atomically.
+import { basename } from 'node:path'
+import type { NetDocument } from '../../shared/graph/schema'
+import type { ExportFormat } from '../../shared/ipc/contract'
+import { toKerasConfig } from '../../shared/keras/config'
+import { kerasDataset } from '../datasets/keras'
+import { writeNpy } from '../datasets/npy'
+import { defaultsOf, KERAS_OPTIONS } from '../datasets/options'
+import type { LoadedDataset } from '../datasets/builtins'
+import { ServiceError } from '../service/errors'
+import { zipSync } from 'fflate'
+import { kerasModelJson, kerasTrainingConfig, outputNames } from './keras-json'
+import { diagramSvg, svgToPng } from './diagram'
+import { pythonScript, type PythonData } from './python'
+import { pytorchScript } from './pytorch'
+import { readTfjsModel, tfjsFiles } from './tfjs-io'
+import { checkFileName, writeFilesAtomic, type OutFile } from './write'
+
+/** The file name an export gets when the user does not give one. */
+export function defaultExportName(format: ExportFormat, doc: Pick<NetDocument, 'name'>): string {
+  const slug =
+    doc.name
+      .replace(/[^\w-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .toLowerCase() || 'model'
+  switch (format) {
+    case 'tfjs':
+      return 'model'
+    case 'keras-json':
+      return `${slug}.keras`
+    case 'python':
+      return 'train'
+    case 'pytorch':
+      return `${slug.replace(/-/g, '_')}_torch`
+    default:
+      return slug
+  }
+}
+
+export interface ExportJob {
+  doc: NetDocument
+  format: ExportFormat
+  folder: string
+  /** The file name without extension (checked: no path separators). */
+  name: string
+  /** tfjs: the model.json of the run whose weights are exported. */
+  weights?: string
+  /** The dataset as the trainer would load it (for a Python script whose data is not a Keras dataset). */
+  loadData?: () => Promise<LoadedDataset>
+}
+
+export interface ExportResult {
+  files: string[]
+  notes: string[]
+}
+
+const stripExt = (name: string, ext: string) =>
+  name.toLowerCase().endsWith(ext) ? name.slice(0, -ext.length) : name
+
+/** The files of one export, in memory; writing is separate so nothing is half-written. */
+export async function exportFiles(job: ExportJob): Promise<{ files: OutFile[]; notes: string[] }> {
+  const { doc, format } = job
+  checkFileName(job.name)
+  const notes: string[] = []
+  switch (format) {
+    case 'tfjs': {
+      if (!job.weights)
+        throw new ServiceError(
+          'bad-request',
+          'There are no trained weights to export yet. Train the model (or open a TensorFlow.js model.json with its weights) first; Keras JSON, the Python and PyTorch scripts and the diagram need no weights.',
+        )
+      const m = await readTfjsModel(job.weights)
+      const name = stripExt(job.name, '.json')
+      const topology = m.modelJson.modelTopology as Record<string, unknown>
+      return {
+        files: tfjsFiles(
+          {
+            modelTopology: topology,
+            weightSpecs: m.weightSpecs,
+            weightData: m.weightData.slice().buffer as ArrayBuffer,
+            trainingConfig: m.modelJson.trainingConfig,
+          },
+          `${name}.json`,
+        ),
+        notes: ['Load it with tf.loadLayersModel, or convert it for Python with tensorflowjs_converter.'],
+      }
+    }
+    case 'keras-json':
+      return { files: [{ name: `${stripExt(job.name, '.json')}.json`, data: kerasModelJson(doc) }], notes }
+    case 'python': {
+      const name = stripExt(job.name, '.py')
+      const files: OutFile[] = []
+      let data: PythonData
+      const keras = kerasDataset(doc.dataset.id)
+      if (keras) {
+        data = {
+          kind: 'keras',
+          id: doc.dataset.id,
+          options: { ...defaultsOf(KERAS_OPTIONS[doc.dataset.id] ?? []), ...doc.dataset.options },
+        }
+      } else {
+        if (!job.loadData) throw new ServiceError('internal', 'The dataset cannot be loaded for this export.')
+        const d = await job.loadData()
+        const file = `${name}_data.npz`
+        files.push({ name: file, data: datasetNpz(d) })
+        data = {
+          kind: 'npz',
+          file,
+          description: `The "${doc.dataset.id}" data exactly as Netwright prepared it (${d.y.length} samples${d.classes.length ? `, classes: ${d.classes.join(', ')}` : ''}), saved beside this script.`,
+        }
+        notes.push(`The data is saved beside the script as ${file}.`)
+      }
+      files.unshift({ name: `${name}.py`, data: pythonScript(doc, data, `${name}.py`) })
+      return { files, notes }
+    }
+    case 'pytorch': {
+      const r = pytorchScript(doc)
+      if (r.unmapped.length) notes.push(`Not mapped one to one: ${r.unmapped.join('; ')}`)
+      return { files: [{ name: `${stripExt(job.name, '.py')}.py`, data: r.text }], notes }
+    }
+    case 'svg':
+      return { files: [{ name: `${stripExt(job.name, '.svg')}.svg`, data: diagramSvg(doc) }], notes }
+    case 'png':
+      return {
+        files: [{ name: `${stripExt(job.name, '.png')}.png`, data: await svgToPng(diagramSvg(doc)) }],
+        notes,
+      }
+    default: {
+      const never: never = format
+      throw new ServiceError('bad-request', `Unknown export format ${String(never)}.`)
+    }
+  }
+}
+
+/** Exports into `folder`: every file written to a temporary name, then renamed into place. */
+export async function exportModel(job: ExportJob): Promise<ExportResult> {
+  if (job.format !== 'tfjs') toKerasConfig(job.doc) // a model with problems is refused with them listed
+  const { files, notes } = await exportFiles(job)
+  const written = await writeFilesAtomic(job.folder, files)
+  return { files: written, notes }
+}
+
+/** A dataset as numpy arrays (x as stored, its scale, y), zipped as .npz for the Python script. */
+export function datasetNpz(d: LoadedDataset): Uint8Array {
+  const n = d.y.length
+  const xDescr = d.x instanceof Uint8Array ? '|u1' : d.x instanceof Int32Array ? '<i4' : '<f4'
+  const yDescr = d.y instanceof Int32Array ? '<i4' : '<f4'
+  return zipSync(
+    {
+      'x_train.npy': writeNpy([n, ...d.sampleShape], d.x, xDescr),
+      'x_scale.npy': writeNpy([], new Float32Array([d.xScale ?? 1]), '<f4'),
+      'y_train.npy': writeNpy([n], d.y, yDescr),
+    },
+    { level: 0 },
+  )
+}
+
+export { kerasTrainingConfig, outputNames, basename }

@@ -1,0 +1,343 @@
+// The Python (Keras 3) script: the model rebuilt layer by layer in the style it was drawn, the same
+// data and preprocessing, and compile + fit with the same settings. Written from the canonical Keras
+// config, so it cannot drift from what the app trains.
+import { analyze } from '../../shared/graph/analyze'
+import type { NetDocument } from '../../shared/graph/schema'
+import { toKerasConfig, type KerasLayer } from '../../shared/keras/config'
+import { KERAS_OPTIMIZER, outputNames } from './keras-json'
+
+const PY_KEYWORDS = new Set(
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield print input'.split(
+    ' ',
+  ),
+)
+
+/** A Python identifier for a layer name. */
+export function pyIdent(name: string): string {
+  let s = name.replace(/[^A-Za-z0-9_]/g, '_')
+  if (/^[0-9]/.test(s)) s = `_${s}`
+  if (PY_KEYWORDS.has(s)) s = `${s}_`
+  return s || '_'
+}
+
+/** A JSON value as a Python literal. */
+export function pyValue(v: unknown): string {
+  if (v === null || v === undefined) return 'None'
+  if (v === true) return 'True'
+  if (v === false) return 'False'
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : v > 0 ? 'float("inf")' : 'float("-inf")'
+  if (typeof v === 'string') return JSON.stringify(v)
+  if (Array.isArray(v)) return `[${v.map(pyValue).join(', ')}]`
+  if (typeof v === 'object')
+    return `{${Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `${JSON.stringify(k)}: ${pyValue(x)}`)
+      .join(', ')}}`
+  return JSON.stringify(String(v))
+}
+
+const tuple = (xs: unknown[]): string => `(${xs.map(pyValue).join(', ')}${xs.length === 1 ? ',' : ''})`
+
+/** Keys of a layer config that are the layer's identity, not its parameters. */
+const NOT_PARAMS = new Set(['name', 'trainable', 'dtype'])
+/** Initializers equal to Keras's defaults are left out of the script (it reads better without them). */
+const isDefaultInit = (key: string, v: unknown): boolean => {
+  const o = v as { class_name?: string; config?: Record<string, unknown> } | undefined
+  if (!o || typeof o !== 'object') return false
+  if (key === 'kernel_initializer') return o.class_name === 'GlorotUniform' && o.config?.seed == null
+  if (key === 'bias_initializer') return o.class_name === 'Zeros'
+  return false
+}
+
+/** The keyword arguments the script passes a layer: its config without identity and default initializers. */
+export function layerKwargs(config: Record<string, unknown>): [string, unknown][] {
+  return Object.entries(config).filter(([k, v]) => !NOT_PARAMS.has(k) && !isDefaultInit(k, v))
+}
+
+/** `layers.Dense(units=512, activation="relu", name="dense")`, nested layers (Bidirectional) included. */
+export function layerCall(l: KerasLayer, withName = true): string {
+  const args = layerKwargs(l.config).map(([k, v]) => {
+    const nested = v as KerasLayer
+    if (nested && typeof nested === 'object' && typeof nested.class_name === 'string' && 'config' in nested)
+      return `${k}=${layerCall(nested, true)}`
+    return `${k}=${pyValue(v)}`
+  })
+  if (withName && typeof l.config.name === 'string') args.push(`name=${pyValue(l.config.name)}`)
+  return `layers.${l.class_name}(${args.join(', ')})`
+}
+
+function inputCall(l: KerasLayer): string {
+  const shape = (l.config.batch_input_shape as unknown[]).slice(1)
+  return `keras.Input(shape=${tuple(shape)}, dtype=${pyValue(l.config.dtype ?? 'float32')}, name=${pyValue(l.config.name)})`
+}
+
+/** The model-building function, Sequential or Functional as the user drew it. */
+function buildModelCode(doc: NetDocument): string[] {
+  const config = toKerasConfig(doc)
+  const modelName = pyValue(config.config.name)
+  if (config.class_name === 'Sequential') {
+    const [first, ...rest] = config.config.layers
+    return [
+      'def build_model():',
+      '    """The model as drawn in Netwright (Sequential)."""',
+      '    return keras.Sequential(',
+      '        [',
+      `            ${inputCall(first!)},`,
+      ...rest.map((l) => `            ${layerCall(l)},`),
+      '        ],',
+      `        name=${modelName},`,
+      '    )',
+    ]
+  }
+  // Functional: one line per use of a layer, in an order where inputs come first. A layer used more
+  // than once (shared weights) is made once and called at each use.
+  const a = analyze(doc)
+  const byId = new Map(doc.nodes.map((n) => [n.id, n]))
+  const byName = new Map(config.config.layers.map((l) => [String(l.config.name), l]))
+  const ownerOf = (id: string) => byId.get(id)!.sharedWith ?? id
+  const useCount = new Map<string, number>()
+  for (const id of a.order) useCount.set(ownerOf(id), (useCount.get(ownerOf(id)) ?? 0) + 1)
+  const made = new Set<string>()
+  const lines = ['def build_model():', '    """The model as drawn in Netwright (Functional)."""']
+  for (const id of a.order) {
+    const node = byId.get(id)!
+    const owner = byId.get(ownerOf(id))!
+    const l = byName.get(owner.name)!
+    const v = pyIdent(node.name)
+    if (l.class_name === 'InputLayer') {
+      lines.push(`    ${v} = ${inputCall(l)}`)
+      continue
+    }
+    const ins = doc.edges
+      .filter((e) => e.target === id)
+      .sort((x, y) => x.targetPort - y.targetPort)
+      .map((e) => pyIdent(byId.get(e.source)!.name))
+    const arg = ins.length === 1 ? ins[0]! : `[${ins.join(', ')}]`
+    if ((useCount.get(owner.id) ?? 1) > 1) {
+      const layerVar = `${pyIdent(owner.name)}_layer`
+      if (!made.has(owner.id)) {
+        lines.push(
+          `    ${layerVar} = ${layerCall(l)}  # used ${useCount.get(owner.id)} times: shared weights`,
+        )
+        made.add(owner.id)
+      }
+      lines.push(`    ${v} = ${layerVar}(${arg})`)
+    } else lines.push(`    ${v} = ${layerCall(l)}(${arg})`)
+  }
+  const list = (ids: string[]) =>
+    ids.length === 1
+      ? pyIdent(byId.get(ids[0]!)!.name)
+      : `[${ids.map((i) => pyIdent(byId.get(i)!.name)).join(', ')}]`
+  lines.push(
+    `    return keras.Model(inputs=${list(a.inputs)}, outputs=${list(a.outputs)}, name=${modelName})`,
+  )
+  return lines
+}
+
+/** How the script gets its data: a Keras dataset it loads itself, or the arrays exported beside it. */
+export type PythonData =
+  | { kind: 'keras'; id: string; options: Record<string, unknown> }
+  | { kind: 'npz'; file: string; description: string }
+
+function dataCode(d: PythonData, inputShape: number[], inputDtype: string): string[] {
+  const reshape = `x.reshape((-1, ${inputShape.join(', ')}${inputShape.length === 1 ? ',' : ''}))`
+  const cast = inputDtype === 'int32' ? '.astype("int32")' : '.astype("float32")'
+  if (d.kind === 'npz')
+    return [
+      'def load_data():',
+      `    """${d.description}"""`,
+      `    data = np.load(os.path.join(os.path.dirname(os.path.abspath(__file__)), ${pyValue(d.file)}))`,
+      '    x = data["x_train"] * float(data["x_scale"])',
+      `    x_train = ${reshape}${cast}`,
+      '    return (x_train, data["y_train"]), None',
+    ]
+  const o = d.options
+  switch (d.id) {
+    case 'mnist':
+    case 'fashion_mnist':
+    case 'cifar10':
+    case 'cifar100': {
+      const args = d.id === 'cifar100' ? `label_mode=${pyValue(o.label_mode ?? 'fine')}` : ''
+      const scale = o.scale === false ? '' : ' / 255.0'
+      return [
+        'def load_data():',
+        `    """keras.datasets.${d.id}${o.scale === false ? ', pixels kept 0-255' : ', pixels scaled to [0, 1]'}, each sample shaped for the Input."""`,
+        `    (x_train, y_train), (x_test, y_test) = keras.datasets.${d.id}.load_data(${args})`,
+        '',
+        '    def prepare(x):',
+        `        x = x.astype("float32")${scale}`,
+        `        return ${reshape}`,
+        '',
+        '    return (prepare(x_train), y_train.reshape(-1)), (prepare(x_test), y_test.reshape(-1))',
+      ]
+    }
+    case 'boston_housing':
+      return [
+        'def load_data():',
+        '    """keras.datasets.boston_housing, split with its usual seed (113)."""',
+        `    (x_train, y_train), (x_test, y_test) = keras.datasets.boston_housing.load_data(test_split=${pyValue(o.test_split ?? 0.2)}, seed=113)`,
+        ...(o.standardize === false
+          ? []
+          : [
+              "    # Standardized with the training rows' statistics, as Netwright does.",
+              '    mean, std = x_train.mean(axis=0), x_train.std(axis=0)',
+              '    x_train, x_test = (x_train - mean) / std, (x_test - mean) / std',
+            ]),
+        '    return (x_train.astype("float32"), y_train.astype("float32")), (x_test.astype("float32"), y_test.astype("float32"))',
+      ]
+    case 'imdb':
+    case 'reuters': {
+      const kw = [
+        `num_words=${pyValue(o.num_words ?? 10000)}`,
+        `skip_top=${pyValue(o.skip_top ?? 0)}`,
+        `maxlen=${o.maxlen ? pyValue(o.maxlen) : 'None'}`,
+        ...(d.id === 'reuters' ? [`test_split=${pyValue(o.test_split ?? 0.2)}`] : []),
+      ].join(', ')
+      const multiHot = o.encoding === 'multi_hot'
+      return [
+        'def load_data():',
+        `    """keras.datasets.${d.id}: ${multiHot ? 'multi-hot vectors of num_words' : 'word indices padded at the front (pad_sequences)'}."""`,
+        `    (x_train, y_train), (x_test, y_test) = keras.datasets.${d.id}.load_data(${kw})`,
+        '',
+        '    def prepare(seqs):',
+        ...(multiHot
+          ? [
+              `        out = np.zeros((len(seqs), ${pyValue(o.num_words ?? 10000)}), dtype="float32")`,
+              '        for i, seq in enumerate(seqs):',
+              `            out[i, [w for w in seq if w < ${pyValue(o.num_words ?? 10000)}]] = 1.0`,
+              '        return out',
+            ]
+          : [`        return keras.utils.pad_sequences(seqs, maxlen=${pyValue(o.sequence_length ?? 200)})`]),
+        '',
+        '    return (prepare(x_train), np.asarray(y_train)), (prepare(x_test), np.asarray(y_test))',
+      ]
+    }
+    default:
+      throw new Error(`No Python loader for the dataset ${d.id}.`)
+  }
+}
+
+/** The Python script's text. */
+export function pythonScript(
+  doc: NetDocument,
+  data: PythonData,
+  scriptName = 'train.py',
+  exportedAt = new Date(),
+): string {
+  const config = toKerasConfig(doc)
+  const outs = outputNames(config)
+  const a = analyze(doc)
+  const firstInput = doc.nodes.find((n) => n.id === a.inputs[0])!
+  const inputShape = firstInput.params.shape as number[]
+  const inputDtype = String(firstInput.params.dtype ?? 'float32')
+  const c = doc.compile
+  const t = doc.training
+  const lossOf = (o: string) => c.outputs?.[o]?.loss ?? c.loss
+  const multi = outs.length > 1
+  const lossArg = multi
+    ? `{${outs.map((o) => `${pyValue(o)}: ${pyValue(lossOf(o))}`).join(', ')}}`
+    : pyValue(c.loss)
+  const oneHot = outs.filter((o) => lossOf(o) === 'categorical_crossentropy')
+  const lines = [
+    '"""',
+    `${doc.name}: exported from Netwright on ${exportedAt.toISOString().slice(0, 10)}.`,
+    '',
+    'Rebuilds the model as it was drawn, loads the same data with the same preprocessing, then',
+    'compiles and trains it with the same settings and seed, and prints the evaluation.',
+    '',
+    'Run it with Keras 3 and TensorFlow:',
+    '    pip install keras tensorflow',
+    `    python ${scriptName}`,
+    '',
+    'To start from the weights trained in Netwright, export the model as "TensorFlow.js" (model.json',
+    'and its .weights.bin), convert it, and set WEIGHTS below to the converted file:',
+    '    pip install tensorflowjs',
+    '    tensorflowjs_converter --input_format=tfjs_layers_model --output_format=keras_keras model.json model.keras',
+    '"""',
+    'import os',
+    '',
+    'os.environ.setdefault("KERAS_BACKEND", "tensorflow")',
+    '',
+    'import numpy as np',
+    'import keras',
+    'from keras import layers',
+    '',
+    `SEED = ${t.seed}`,
+    `EPOCHS = ${t.epochs}`,
+    `BATCH_SIZE = ${t.batchSize}`,
+    `VALIDATION_SPLIT = ${t.validationSplit}`,
+    'WEIGHTS = None  # e.g. "model.keras", converted from the TensorFlow.js export (see above)',
+    '',
+    '',
+    ...dataCode(data, inputShape, inputDtype),
+    '',
+    '',
+    ...buildModelCode(doc),
+    '',
+    '',
+    'def compile_model(model):',
+    '    model.compile(',
+    `        optimizer=keras.optimizers.${KERAS_OPTIMIZER[c.optimizer]}(learning_rate=${c.learningRate}),`,
+    `        loss=${lossArg},`,
+    ...(multi
+      ? [
+          `        loss_weights={${outs.map((o) => `${pyValue(o)}: ${c.outputs?.[o]?.weight ?? 1}`).join(', ')}},`,
+        ]
+      : []),
+    `        metrics=${multi ? `{${outs.map((o) => `${pyValue(o)}: ${pyValue(c.metrics)}`).join(', ')}}` : pyValue(c.metrics)},`,
+    '    )',
+    '    return model',
+    '',
+    '',
+    'def labels(y):',
+    ...(oneHot.length
+      ? [
+          '    """Class numbers, one-hot encoded for categorical_crossentropy."""',
+          multi
+            ? `    return {${outs.map((o) => `${pyValue(o)}: ${oneHot.includes(o) ? 'keras.utils.to_categorical(y)' : 'y'}`).join(', ')}}`
+            : '    return keras.utils.to_categorical(y)',
+        ]
+      : multi
+        ? [`    return {${outs.map((o) => `${pyValue(o)}: y`).join(', ')}}`]
+        : ['    return y']),
+    '',
+    '',
+    'def main():',
+    '    keras.utils.set_random_seed(SEED)',
+    '    (x_train, y_train), test = load_data()',
+    '',
+    '    # To train on several GPUs or machines, build and compile inside a tf.distribute strategy:',
+    '    #     import tensorflow as tf',
+    '    #     strategy = tf.distribute.MirroredStrategy()  # one machine, all its GPUs',
+    '    #     # or tf.distribute.MultiWorkerMirroredStrategy() across machines (set TF_CONFIG on each)',
+    '    #     with strategy.scope():',
+    '    #         model = compile_model(build_model())',
+    '    # and scale BATCH_SIZE by strategy.num_replicas_in_sync.',
+    '    model = compile_model(build_model())',
+    '    if WEIGHTS:',
+    '        model.load_weights(WEIGHTS)',
+    '    model.summary()',
+    '    model.fit(',
+    '        x_train,',
+    '        labels(y_train),',
+    '        epochs=EPOCHS,',
+    '        batch_size=BATCH_SIZE,',
+    '        validation_split=VALIDATION_SPLIT,',
+    `        shuffle=${pyValue(t.shuffle)},`,
+    '    )',
+    '    if test is not None:',
+    '        x_test, y_test = test',
+    '        results = model.evaluate(x_test, labels(y_test), batch_size=BATCH_SIZE, return_dict=True)',
+    '        print("Test:", ", ".join(f"{k} {v:.4f}" for k, v in results.items()))',
+    '    else:',
+    '        # No test set: evaluate on the validation rows (the last VALIDATION_SPLIT of the data).',
+    '        n = min(int(len(x_train) * (1 - VALIDATION_SPLIT)), len(x_train) - 1)',
+    '        results = model.evaluate(x_train[n:], labels(y_train[n:]), batch_size=BATCH_SIZE, return_dict=True)',
+    '        print("Validation:", ", ".join(f"{k} {v:.4f}" for k, v in results.items()))',
+    '',
+    '',
+    'if __name__ == "__main__":',
+    '    main()',
+    '',
+  ]
+  return lines.join('\n')
+}
