@@ -1,6 +1,5 @@
 // Export: every format is written from the one canonical Keras config (or, for tfjs, from the
 // weights a run saved), into a folder the user chose, atomically.
-import { basename } from 'node:path'
 import type { NetDocument } from '../../shared/graph/schema'
 import type { ExportFormat } from '../../shared/ipc/contract'
 import { toKerasConfig } from '../../shared/keras/config'
@@ -10,7 +9,7 @@ import { defaultsOf, KERAS_OPTIONS } from '../datasets/options'
 import type { LoadedDataset } from '../datasets/builtins'
 import { ServiceError } from '../service/errors'
 import { zipSync } from 'fflate'
-import { kerasModelJson, kerasTrainingConfig, outputNames } from './keras-json'
+import { kerasModelJson } from './keras-json'
 import { diagramSvg, svgToPng } from './diagram'
 import { pythonScript, type PythonData } from './python'
 import { pytorchScript } from './pytorch'
@@ -156,4 +155,3 @@ export function datasetNpz(d: LoadedDataset): Uint8Array {
   )
 }
 
-export { kerasTrainingConfig, outputNames, basename }

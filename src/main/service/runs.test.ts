@@ -1,0 +1,164 @@
+// A run's weights, end to end through the service: saved when training ends, exported, kept beside
+// the project and brought back when it is reopened, imported with a tfjs model.json and trained on.
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { Events, TrainingStatus } from '../../shared/ipc/contract'
+import { shapesDoc } from '../../shared/testing'
+import { browserService } from '../hosts/browser'
+import type { Service } from './index'
+
+const workspace = mkdtempSync(join(tmpdir(), 'netwright-runs-'))
+const service = browserService(workspace)
+afterAll(() => service.shutdown())
+
+function ended(s: Service, runId: () => string): Promise<TrainingStatus> {
+  return new Promise((resolve) => {
+    const off = s.subscribe((event, payload) => {
+      const st = payload as Events['training.status']
+      if (
+        event === 'training.status' &&
+        st.runId === runId() &&
+        ['done', 'stopped', 'failed'].includes(st.state)
+      ) {
+        off()
+        resolve(st)
+      }
+    })
+  })
+}
+
+async function trainRun(doc = small(), fromRun?: string): Promise<TrainingStatus> {
+  let id = ''
+  const end = ended(service, () => id)
+  id = (await service.call('training.start', { document: doc, fromRun })).runId
+  return end
+}
+
+const small = () => {
+  const d = shapesDoc()
+  d.dataset.options = { count: 150 }
+  d.training.epochs = 1
+  return d
+}
+
+describe("a run's weights", () => {
+  let trained: TrainingStatus
+
+  it('are saved when a run ends, and export as a TensorFlow.js model into the folder chosen', async () => {
+    trained = await trainRun()
+    expect(trained.state).toBe('done')
+    expect(trained.run).toMatchObject({ source: 'trained', epochsDone: 1 })
+    expect(trained.run!.history).toHaveLength(1)
+    const r = await service.call('export.model', {
+      document: small(),
+      format: 'tfjs',
+      folder: 'exports',
+      name: 'shapes',
+      runId: trained.runId,
+    })
+    expect(r.files).toEqual([join('exports', 'shapes.json'), join('exports', 'shapes.weights.bin')])
+    expect(readdirSync(join(workspace, 'exports')).sort()).toEqual(['shapes.json', 'shapes.weights.bin'])
+    const json = JSON.parse(readFileSync(join(workspace, 'exports', 'shapes.json'), 'utf8'))
+    expect(json.weightsManifest[0].paths).toEqual(['shapes.weights.bin'])
+  })
+
+  it('are kept beside the project on save, and come back when it is reopened', async () => {
+    const saved = await service.call('project.save', {
+      path: 'kept.netwright.json',
+      document: small(),
+      keepRun: trained.runId,
+    })
+    expect(saved.keptRun).toMatchObject({ source: 'kept', epochsDone: 1, final: trained.final })
+    expect(readdirSync(join(workspace, 'kept.weights')).sort()).toEqual([
+      'model.json',
+      'model.weights.bin',
+      'run.json',
+    ])
+    const opened = await service.call('project.open', { path: 'kept.netwright.json' })
+    expect(opened.run).toMatchObject({ source: 'kept', final: trained.final })
+    expect(opened.run!.history).toEqual(trained.run!.history)
+    // Training on from the kept weights starts where they left off: with a learning rate too small to
+    // move them, the validation loss is the one the run ended with.
+    const still = small()
+    still.compile.learningRate = 1e-9
+    const tuned = await trainRun(still, opened.run!.runId)
+    expect(tuned.state).toBe('done')
+    expect(tuned.final!.val_loss).toBeCloseTo(trained.final!.val_loss!, 4)
+    const fresh = await trainRun(still)
+    expect(Math.abs(fresh.final!.val_loss! - trained.final!.val_loss!)).toBeGreaterThan(0.01)
+  })
+
+  it('from a tfjs model.json come with it when it is opened, and export again unchanged', async () => {
+    const opened = await service.call('project.open', { path: join('exports', 'shapes.json') })
+    expect(opened.imported).toBe(true)
+    expect(opened.run).toMatchObject({ source: 'imported' })
+    const again = await service.call('export.model', {
+      document: opened.document,
+      format: 'tfjs',
+      folder: 'again',
+      name: 'model',
+      runId: opened.run!.runId,
+    })
+    expect(again.files).toHaveLength(2)
+    const a = JSON.parse(readFileSync(join(workspace, 'exports', 'shapes.json'), 'utf8'))
+    const b = JSON.parse(readFileSync(join(workspace, 'again', 'model.json'), 'utf8'))
+    expect(b.modelTopology).toEqual(a.modelTopology)
+    expect(b.weightsManifest[0].weights).toEqual(a.weightsManifest[0].weights)
+    expect(readFileSync(join(workspace, 'again', 'model.weights.bin'))).toEqual(
+      readFileSync(join(workspace, 'exports', 'shapes.weights.bin')),
+    )
+    // And the imported model trains on (fine-tunes) from those weights.
+    const tuned = await trainRun(
+      { ...opened.document, dataset: small().dataset, training: small().training },
+      opened.run!.runId,
+    )
+    expect(tuned.state).toBe('done')
+  })
+
+  it('that do not fit a changed model are refused, naming the layer', async () => {
+    const changed = small()
+    changed.nodes.find((n) => n.id === 'dense')!.params.units = 64
+    const r = await trainRun(changed, trained.runId)
+    expect(r.state).toBe('failed')
+    expect(r.message).toMatch(
+      /do not fit this model[\s\S]*dense\/kernel: saved \[784, 128\], the layer needs \[784, 64\]/,
+    )
+  })
+
+  it('are asked for clearly when there are none, and paths stay inside the workspace', async () => {
+    await expect(
+      service.call('export.model', { document: small(), format: 'tfjs', folder: '', name: 'model' }),
+    ).rejects.toThrow(/no trained weights to export yet/)
+    await expect(
+      service.call('export.model', {
+        document: small(),
+        format: 'tfjs',
+        folder: '',
+        name: 'model',
+        runId: 'nope',
+      }),
+    ).rejects.toThrow(/has no saved weights/)
+    await expect(
+      service.call('export.model', { document: small(), format: 'svg', folder: '../outside', name: 'm' }),
+    ).rejects.toThrow(/outside the workspace/)
+    await expect(
+      service.call('export.model', { document: small(), format: 'svg', folder: '', name: 'a/b' }),
+    ).rejects.toThrow(/path separator/)
+    expect(existsSync(join(workspace, 'm.svg'))).toBe(false)
+    const svg = await service.call('export.model', {
+      document: small(),
+      format: 'svg',
+      folder: '',
+      name: 'diagram',
+    })
+    expect(svg.files).toEqual(['diagram.svg'])
+  })
+
+  it('a project whose kept weights are gone still opens', async () => {
+    await service.call('project.save', { path: 'plain.netwright.json', document: small() })
+    const opened = await service.call('project.open', { path: 'plain.netwright.json' })
+    expect(opened.run).toBeUndefined()
+  })
+})
