@@ -30,8 +30,8 @@ export function diagramSvg(doc: NetDocument): string {
   const xs = doc.nodes.map((n) => n.position.x)
   const ys = doc.nodes.map((n) => n.position.y)
   const minX = Math.min(...xs) - PAD
-  const minY = Math.min(...ys) - PAD - 28
-  const width = Math.max(...xs) + NODE_WIDTH + PAD - minX
+  const minY = Math.min(...ys) - PAD - 44
+  const width = Math.max(Math.max(...xs) + NODE_WIDTH + PAD - minX, 320)
   const height = Math.max(...ys) + BOX_H + PAD + 20 - minY
   const pos = new Map(doc.nodes.map((n) => [n.id, { x: n.position.x - minX, y: n.position.y - minY }]))
   const out: string[] = [
@@ -39,7 +39,7 @@ export function diagramSvg(doc: NetDocument): string {
     `<title>${esc(doc.name)}</title>`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     `<text x="${PAD}" y="${PAD}" font-size="14" font-weight="bold" fill="#1f2937">${esc(doc.name)}</text>`,
-    `<text x="${width - PAD}" y="${PAD}" font-size="11" fill="#6b7380" text-anchor="end">Total params: ${a.totalParams.toLocaleString('en-US')} · Trainable: ${a.trainableParams.toLocaleString('en-US')}</text>`,
+    `<text x="${PAD}" y="${PAD + 18}" font-size="11" fill="#6b7380">Total params: ${a.totalParams.toLocaleString('en-US')} · Trainable: ${a.trainableParams.toLocaleString('en-US')}</text>`,
   ]
   for (const e of doc.edges) {
     const s = pos.get(e.source)

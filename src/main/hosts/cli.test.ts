@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -162,5 +162,63 @@ describe('the netwright CLI', () => {
     expect(r.err).toMatch(/^Backend: cpu/)
     expect(r.out).toMatch(/Epoch 1\/2 - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss/)
     expect(r.out).toContain('Finished 2 epochs.')
+  })
+
+  it('trains and saves the model (--save), then exports it with those weights (--run) and in every format', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netwright-cli-export-'))
+    const doc = JSON.parse(readFileSync(template, 'utf8'))
+    doc.dataset.options.count = 150
+    const project = join(dir, 'small.netwright.json')
+    writeFileSync(project, JSON.stringify(doc))
+    const trained = netwright('train', project, '--epochs', '1', '--save', join(dir, 'saved'))
+    expect(trained.code).toBe(0)
+    expect(trained.out).toContain(`Saved the trained model: ${join(dir, 'saved', 'model.json')}`)
+    expect(readdirSync(join(dir, 'saved')).sort()).toEqual(['model.json', 'model.weights.bin'])
+
+    const tfjs = netwright(
+      'export',
+      project,
+      '--format',
+      'tfjs',
+      '--out',
+      join(dir, 'out'),
+      '--run',
+      join(dir, 'saved'),
+    )
+    expect(tfjs.code).toBe(0)
+    expect(readFileSync(join(dir, 'out', 'model.weights.bin'))).toEqual(
+      readFileSync(join(dir, 'saved', 'model.weights.bin')),
+    )
+    for (const [format, file] of [
+      ['keras-json', 'shapes-classifier.keras.json'],
+      ['python', 'train.py'],
+      ['pytorch', 'shapes_classifier_torch.py'],
+      ['svg', 'shapes-classifier.svg'],
+      ['png', 'shapes-classifier.png'],
+    ] as const) {
+      const r = netwright('export', project, '--format', format, '--out', join(dir, 'out'))
+      expect(r.code, r.err).toBe(0)
+      expect(r.out).toContain(`Wrote ${join(dir, 'out', file)}`)
+    }
+    // Training on from the saved weights (fine-tuning).
+    const tuned = netwright('train', project, '--epochs', '1', '--from', join(dir, 'saved', 'model.json'))
+    expect(tuned.code).toBe(0)
+  })
+
+  it('says clearly what is wrong with an export', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netwright-cli-export-bad-'))
+    const noWeights = netwright('export', template, '--format', 'tfjs', '--out', dir)
+    expect(noWeights.code).toBe(1)
+    expect(noWeights.err).toContain('There are no trained weights to export yet')
+    const sep = netwright('export', template, '--format', 'svg', '--out', dir, '--name', 'sub/diagram')
+    expect(sep.err).toContain('contains a path separator')
+    expect(netwright('export', template, '--format', 'onnx', '--out', dir).err).toContain(
+      '--format must be one of tfjs, keras-json, python, pytorch, svg, png; received "onnx"',
+    )
+    expect(netwright('export', template, '--format', 'svg').err).toContain('--out DIR is required')
+    expect(netwright('export', template, '--format', 'tfjs', '--out', dir, '--run', dir).err).toContain(
+      `Cannot read the weights in ${dir}`,
+    )
+    expect(readdirSync(dir)).toEqual([])
   })
 })

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -6,9 +6,10 @@ import { analyze } from '../../shared/graph/analyze'
 import { DocumentError } from '../../shared/graph/load'
 import { openModelText } from '../../shared/keras/import'
 import { BACKENDS, type BackendName, type NetDocument } from '../../shared/graph/schema'
-import type { TrainingStatus } from '../../shared/ipc/contract'
+import { EXPORT_FORMATS, type ExportFormat, type TrainingStatus } from '../../shared/ipc/contract'
 import { formatSummary, summaryRows } from '../../shared/keras/summary'
-import { createService } from '../service'
+import { defaultExportName } from '../export'
+import { createService, type Service } from '../service'
 import { anyFiles } from '../service/files'
 import { browserService } from './browser'
 import { forkLauncher } from '../trainer/launch'
@@ -19,13 +20,20 @@ const USAGE = `netwright — design and train neural networks
 
 Usage:
   netwright summary <doc> [--json]
-  netwright train <doc> [--epochs N] [--batch-size N] [--backend ${BACKENDS.join('|')}] [--json]
+  netwright train <doc> [--epochs N] [--batch-size N] [--backend ${BACKENDS.join('|')}]
+                 [--from MODEL] [--save DIR] [--json]
+  netwright export <doc> --format ${EXPORT_FORMATS.join('|')} --out DIR [--name NAME] [--run MODEL]
   netwright serve [--port N] [--host H] [--workspace DIR]
   netwright datasets list [--json]
   netwright datasets prepare <id> [--json]
 
 <doc> is a Netwright project (*.netwright.json), a Keras model JSON (model.to_json()) or a
-TensorFlow.js model.json.`
+TensorFlow.js model.json.
+
+train --save DIR writes the trained model to DIR as TensorFlow.js files (model.json and
+model.weights.bin); --from MODEL starts from the weights of a TensorFlow.js model.json (or a folder
+holding one) instead of fresh ones. export --run MODEL exports those weights; without it, the
+weights kept beside a project (<name>.weights/) or a TensorFlow.js model.json's own are used.`
 
 /** A failure the user caused (bad arguments, a bad document): message and exit code 2. */
 class UsageError extends Error {}
@@ -119,9 +127,12 @@ async function train(args: string[]): Promise<number> {
       'batch-size': { type: 'string' },
       backend: { type: 'string' },
       json: { type: 'boolean' },
+      save: { type: 'string' },
+      from: { type: 'string' },
     },
   })
   const doc = await loadDoc(positionals[0])
+  if (values.save === '') throw new UsageError('--save needs a folder.')
   const epochs = positiveInt('epochs', values.epochs)
   const batchSize = positiveInt('batch-size', values['batch-size'])
   if (values.backend && !(BACKENDS as readonly string[]).includes(values.backend))
@@ -144,6 +155,30 @@ async function train(args: string[]): Promise<number> {
     files: anyFiles(),
     templatesDir: templatesDir(),
   })
+  const fromRun = values.from ? await weightsRun(service, values.from) : undefined
+  /** After the run: the trained model written to --save, or why it could not be. */
+  const save = async (s: TrainingStatus): Promise<boolean> => {
+    if (!values.save || s.state === 'failed') return true
+    if (!s.run) {
+      console.error('Nothing was saved: the run ended before its first epoch, so it has no trained weights.')
+      return false
+    }
+    try {
+      const r = await service.call('export.model', {
+        document: run,
+        format: 'tfjs',
+        folder: values.save,
+        name: 'model',
+        runId: s.runId,
+      })
+      if (json) out({ event: 'saved', files: r.files })
+      else console.log(`Saved the trained model: ${r.files.join(', ')}`)
+      return true
+    } catch (e) {
+      console.error(`Could not save the trained model: ${(e as Error).message}`)
+      return false
+    }
+  }
   return new Promise<number>((resolve) => {
     let runId = ''
     let last: TrainingStatus | undefined
@@ -184,12 +219,18 @@ async function train(args: string[]): Promise<number> {
         if (json) out({ event: s.state, message: s.message, ...(s.final ?? {}) })
         else if (s.state === 'failed') console.error(`Training failed: ${s.message}`)
         else console.log(s.message)
-        service.shutdown()
-        resolve(s.state === 'failed' ? 1 : 0)
+        void save(s).then((ok) => {
+          service.shutdown()
+          resolve(s.state === 'failed' || !ok ? 1 : 0)
+        })
       }
     })
     service
-      .call('training.start', { document: run, backend: values.backend as BackendName | undefined })
+      .call('training.start', {
+        document: run,
+        backend: values.backend as BackendName | undefined,
+        fromRun,
+      })
       .then((r) => {
         runId = r.runId
       })
@@ -198,6 +239,81 @@ async function train(args: string[]): Promise<number> {
         resolve(last ? 1 : 2)
       })
   })
+}
+
+/** A TensorFlow.js model.json (or a folder holding one) opened for its weights: the run's id. */
+async function weightsRun(service: Service, path: string): Promise<string> {
+  const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'model.json') : path
+  try {
+    const r = await service.call('project.open', { path: file })
+    if (!r.run)
+      throw new UsageError(
+        `${file} holds no trained weights.${r.warnings.length ? ` ${r.warnings.join(' ')}` : ''}`,
+      )
+    return r.run.runId
+  } catch (e) {
+    if (e instanceof UsageError) throw e
+    throw new UsageError(`Cannot read the weights in ${path}: ${(e as Error).message}`)
+  }
+}
+
+async function exportCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string' },
+      out: { type: 'string' },
+      name: { type: 'string' },
+      run: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  })
+  const path = positionals[0]
+  if (!path) throw new UsageError(`Missing the project file.\n\n${USAGE}`)
+  const format = values.format as ExportFormat | undefined
+  if (!format || !(EXPORT_FORMATS as readonly string[]).includes(format))
+    throw new UsageError(
+      `--format must be one of ${EXPORT_FORMATS.join(', ')}${values.format ? `; received "${values.format}"` : ''}.`,
+    )
+  if (!values.out) throw new UsageError('--out DIR is required: the folder to write into.')
+  const service = createService({
+    host: 'cli',
+    launcher: forkLauncher(),
+    files: anyFiles(),
+    templatesDir: templatesDir(),
+  })
+  try {
+    const doc = await loadDoc(path)
+    const problems = problemsText(doc)
+    if (problems) {
+      console.error(problems)
+      return 1
+    }
+    let runId: string | undefined
+    if (values.run) runId = await weightsRun(service, values.run)
+    else if (format === 'tfjs') runId = (await service.call('project.open', { path })).run?.runId
+    const r = await service.call('export.model', {
+      document: doc,
+      format,
+      folder: values.out,
+      name: values.name ?? defaultExportName(format, doc),
+      runId,
+    })
+    if (values.json)
+      console.log(JSON.stringify({ event: 'exported', format, files: r.files, notes: r.notes }))
+    else {
+      for (const f of r.files) console.log(`Wrote ${f}`)
+      for (const n of r.notes) console.log(`  ${n}`)
+    }
+    return 0
+  } catch (e) {
+    if (e instanceof UsageError) throw e
+    console.error((e as Error).message)
+    return 1
+  } finally {
+    service.shutdown()
+  }
 }
 
 async function serve(args: string[]): Promise<number> {
@@ -346,6 +462,8 @@ export async function main(argv: string[]): Promise<number> {
         return await train(rest)
       case 'serve':
         return await serve(rest)
+      case 'export':
+        return await exportCommand(rest)
       case 'datasets':
         return await datasets(rest)
       case undefined:
