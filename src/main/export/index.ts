@@ -2,6 +2,7 @@
 // weights a run saved), into a folder the user chose, atomically.
 import type { NetDocument } from '../../shared/graph/schema'
 import type { ExportFormat } from '../../shared/ipc/contract'
+export { defaultExportName } from '../../shared/ipc/contract'
 import { toKerasConfig } from '../../shared/keras/config'
 import { kerasDataset } from '../datasets/keras'
 import { writeNpy } from '../datasets/npy'
@@ -15,27 +16,6 @@ import { pythonScript, type PythonData } from './python'
 import { pytorchScript } from './pytorch'
 import { readTfjsModel, tfjsFiles } from './tfjs-io'
 import { checkFileName, writeFilesAtomic, type OutFile } from './write'
-
-/** The file name an export gets when the user does not give one. */
-export function defaultExportName(format: ExportFormat, doc: Pick<NetDocument, 'name'>): string {
-  const slug =
-    doc.name
-      .replace(/[^\w-]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .toLowerCase() || 'model'
-  switch (format) {
-    case 'tfjs':
-      return 'model'
-    case 'keras-json':
-      return `${slug}.keras`
-    case 'python':
-      return 'train'
-    case 'pytorch':
-      return `${slug.replace(/-/g, '_')}_torch`
-    default:
-      return slug
-  }
-}
 
 export interface ExportJob {
   doc: NetDocument
@@ -154,4 +134,3 @@ export function datasetNpz(d: LoadedDataset): Uint8Array {
     { level: 0 },
   )
 }
-

@@ -297,7 +297,7 @@ async function exportCommand(args: string[]): Promise<number> {
       document: doc,
       format,
       folder: values.out,
-      name: values.name ?? defaultExportName(format, doc),
+      name: values.name ?? defaultExportName(format, doc.name),
       runId,
     })
     if (values.json)

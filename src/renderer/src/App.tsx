@@ -4,6 +4,7 @@ import { analyze } from '../../shared/graph/analyze'
 import { validateDocument } from '../../shared/graph/load'
 import type { NetwrightApi, SystemInfo } from '../../shared/ipc/contract'
 import { Canvas } from './editor/Canvas'
+import { ExportDialog, type ExportChoice } from './files/ExportDialog'
 import { FileDialog } from './files/FileDialog'
 import { TemplateGallery } from './files/TemplateGallery'
 import { SummaryDialog } from './inspector/SummaryDialog'
@@ -36,6 +37,7 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
   const [draft, setDraft] = useState<{ doc: unknown; at: number } | null>(null)
   const [gallery, setGallery] = useState(false)
   const [summary, setSummary] = useState(false)
+  const [exporting, setExporting] = useState<ExportChoice | null>(null)
   const project = useProject(api, info)
   // A useState setter: stable, so the start-up effect below runs once per api.
   const { setMessage } = project
@@ -102,6 +104,9 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
       } else if (k === 'o') {
         e.preventDefault()
         void project.open()
+      } else if (k === 'e') {
+        e.preventDefault()
+        setExporting({ format: 'python' })
       } else if (isTyping(e.target)) {
         return
       } else if (k === 'a') {
@@ -158,6 +163,13 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
         </button>
         <button onClick={() => void project.saveAs()} data-testid="save-as" title="Ctrl+Shift+S">
           Save as…
+        </button>
+        <button
+          onClick={() => setExporting({ format: 'python' })}
+          data-testid="export"
+          title="Export the model: TensorFlow.js, Keras JSON, Python, PyTorch, diagram (Ctrl+E)"
+        >
+          Export…
         </button>
         <span className="sep" />
         <button
@@ -269,8 +281,25 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
           </section>
         </div>
       </div>
-      <TrainingPanel api={api} analysis={analysis} info={info} />
+      <TrainingPanel
+        api={api}
+        analysis={analysis}
+        info={info}
+        onExport={(runId) => setExporting({ format: 'tfjs', runId })}
+      />
       {summary && <SummaryDialog doc={doc} analysis={analysis} onClose={() => setSummary(false)} />}
+      {exporting && (
+        <ExportDialog
+          api={api}
+          info={info}
+          initial={exporting}
+          onCancel={() => setExporting(null)}
+          onDone={(text) => {
+            setExporting(null)
+            project.setMessage({ kind: 'info', text })
+          }}
+        />
+      )}
       {gallery && (
         <TemplateGallery
           api={api}

@@ -2,6 +2,7 @@ import { useCallback, useState } from 'react'
 import type { NetwrightApi, SystemInfo } from '../../../shared/ipc/contract'
 import { errorMessage } from '../api'
 import { emptyDocument, isDirty, useDoc } from '../store/document'
+import { describeRun, runsFor, useTraining } from '../store/training'
 
 export const DRAFT_KEY = 'netwright.draft'
 
@@ -19,8 +20,17 @@ export function useProject(api: NetwrightApi, info: SystemInfo | null) {
         const r = await api.invoke('project.open', { path })
         // An imported Keras / tfjs model becomes a new project: saving must not overwrite the model file.
         useDoc.getState().load(r.document, r.imported ? null : r.path)
+        if (r.run) useTraining.getState().addRecord(r.run, r.document)
         const notes = r.warnings.length ? `\n${r.warnings.join('\n')}` : ''
-        setMessage({ kind: 'info', text: `${r.imported ? 'Imported' : 'Opened'} ${r.path}${notes}` })
+        const weights = r.run
+          ? r.run.source === 'imported'
+            ? ' with its trained weights (Train starts from them)'
+            : ` with its kept run (${r.run.epochsDone} epochs)`
+          : ''
+        setMessage({
+          kind: 'info',
+          text: `${r.imported ? 'Imported' : 'Opened'} ${r.path}${weights}${notes}`,
+        })
       } catch (e) {
         // The current project stays as it was: nothing is lost.
         setMessage({ kind: 'error', text: errorMessage(e) })
@@ -33,11 +43,20 @@ export function useProject(api: NetwrightApi, info: SystemInfo | null) {
     async (path: string) => {
       try {
         const doc = useDoc.getState().doc
-        const r = await api.invoke('project.save', { path, document: doc })
+        // The best run whose weights fit this model is kept beside the project.
+        const best = runsFor(useTraining.getState().runs, doc)[0]
+        const r = await api.invoke('project.save', {
+          path,
+          document: doc,
+          ...(best ? { keepRun: best.id } : {}),
+        })
         if (useDoc.getState().doc === doc) useDoc.getState().markSaved(r.path)
         else useDoc.setState({ path: r.path })
         localStorage.removeItem(DRAFT_KEY)
-        setMessage({ kind: 'info', text: `Saved ${r.path}` })
+        setMessage({
+          kind: 'info',
+          text: `Saved ${r.path}${best ? ` with the weights of ${describeRun(best)}` : ''}`,
+        })
       } catch (e) {
         setMessage({ kind: 'error', text: errorMessage(e) })
       }

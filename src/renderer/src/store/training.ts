@@ -1,5 +1,7 @@
 import { create } from 'zustand'
-import type { BackendReport, TrainingMetrics, TrainingStatus } from '../../../shared/ipc/contract'
+import type { NetDocument } from '../../../shared/graph/schema'
+import type { BackendReport, RunRecord, TrainingMetrics, TrainingStatus } from '../../../shared/ipc/contract'
+import { toKerasConfig } from '../../../shared/keras/config'
 
 /** One point on the charts: batch values at every reported batch, epoch values at each epoch's end. */
 export interface ChartPoint {
@@ -21,6 +23,34 @@ export interface Run {
   backends?: BackendReport[]
   points: ChartPoint[]
   summary: string
+  /** The model's layers as trained (a key: weights fit a document only if its layers are the same). */
+  modelKey?: string
+  /** The weights the run saved, once it has ended with some. */
+  record?: RunRecord
+}
+
+/** A key for a document's layers: runs whose key matches can give it their weights. */
+export function modelKey(doc: NetDocument): string | undefined {
+  try {
+    return JSON.stringify(toKerasConfig(doc).config.layers)
+  } catch {
+    return undefined
+  }
+}
+
+/** The metric a run is judged by: validation loss when there is one, else the training loss. */
+const score = (r: Run): number => r.record?.final.val_loss ?? r.record?.final.loss ?? Infinity
+
+/** The runs whose weights fit this document, best (lowest loss) first. */
+export function runsFor(runs: Run[], doc: NetDocument): Run[] {
+  const key = modelKey(doc)
+  return runs.filter((r) => r.record && key && r.modelKey === key).sort((a, b) => score(a) - score(b))
+}
+
+export const describeRun = (r: Run): string => {
+  const f = r.record?.final ?? r.status.final ?? {}
+  const metric = f.val_loss !== undefined ? 'val_loss' : f.loss !== undefined ? 'loss' : null
+  return `${r.label}${metric ? ` (${metric} ${f[metric]!.toFixed(3)})` : ''}`
 }
 
 interface TrainingState {
@@ -29,7 +59,12 @@ interface TrainingState {
   viewing: string | null
   /** Why the last Train press did not start a run. */
   startError: string | null
-  begin(runId: string, summary: string): void
+  begin(runId: string, summary: string, modelKey?: string): void
+  /** Adds the weights that came with an opened project or model, with their charts. */
+  addRecord(record: RunRecord, doc: NetDocument): void
+  /** The run whose weights the next Train starts from (null: fresh weights). */
+  startFrom: string | null
+  setStartFrom(runId: string | null): void
   setStartError(message: string | null): void
   view(runId: string): void
   onStatus(s: TrainingStatus): void
@@ -43,10 +78,51 @@ export const useTraining = create<TrainingState>((set) => ({
   runs: [],
   viewing: null,
   startError: null,
-  begin: (runId, summary) =>
+  startFrom: null,
+  setStartFrom: (startFrom) => set({ startFrom }),
+  addRecord: (record, doc) =>
+    set((s) => {
+      const label = record.source === 'imported' ? 'Imported weights' : 'Kept run'
+      const run: Run = {
+        id: record.runId,
+        label,
+        startedAt: Date.parse(record.savedAt) || Date.now(),
+        status: {
+          runId: record.runId,
+          state: 'done',
+          final: record.final,
+          message:
+            record.source === 'imported'
+              ? `Weights from ${record.modelJson}.`
+              : `Kept with the project: ${record.epochsDone} epoch${record.epochsDone === 1 ? '' : 's'}, saved ${new Date(record.savedAt).toLocaleString()}.`,
+        },
+        points: record.history.map((logs, i) => ({
+          step: i + 1,
+          epoch: i + 1,
+          loss: logs.loss,
+          accuracy: logs.accuracy,
+          val_loss: logs.val_loss,
+          val_accuracy: logs.val_accuracy,
+        })),
+        summary: `${record.documentName} · ${label.toLowerCase()}`,
+        modelKey: modelKey(doc),
+        record,
+      }
+      return {
+        runs: [...s.runs.filter((r) => r.id !== record.runId), run],
+        viewing: run.id,
+        // Imported weights are there to be trained on; a kept run is shown, and offered.
+        startFrom: record.source === 'imported' ? run.id : s.startFrom,
+      }
+    }),
+  begin: (runId, summary, key) =>
     set((s) =>
       s.runs.some((r) => r.id === runId)
-        ? { viewing: runId, startError: null }
+        ? {
+            runs: s.runs.map((r) => (r.id === runId ? { ...r, summary, modelKey: key } : r)),
+            viewing: runId,
+            startError: null,
+          }
         : {
             runs: [
               ...s.runs,
@@ -57,6 +133,7 @@ export const useTraining = create<TrainingState>((set) => ({
                 status: { runId, state: 'starting' },
                 points: [],
                 summary,
+                modelKey: key,
               },
             ],
             viewing: runId,
@@ -85,7 +162,12 @@ export const useTraining = create<TrainingState>((set) => ({
       return {
         runs: runs.map((r) =>
           r.id === status.runId
-            ? { ...r, status: { ...r.status, ...status }, backends: status.backends ?? r.backends }
+            ? {
+                ...r,
+                status: { ...r.status, ...status },
+                backends: status.backends ?? r.backends,
+                record: status.run ?? r.record,
+              }
             : r,
         ),
         viewing: known ? s.viewing : status.runId,

@@ -8,7 +8,7 @@ import { usePreview } from '../datasets/usePreview'
 import { errorMessage } from '../api'
 import { NumberField, SelectField } from '../inspector/Field'
 import { useDoc } from '../store/document'
-import { isLive, useTraining, type Run } from '../store/training'
+import { describeRun, isLive, modelKey, runsFor, useTraining, type Run } from '../store/training'
 import { MetricChart } from './Charts'
 
 const seconds = (ms?: number) =>
@@ -50,14 +50,20 @@ export function TrainingPanel({
   api,
   analysis,
   info,
+  onExport,
 }: {
   api: NetwrightApi
   analysis: Analysis
   info: SystemInfo | null
+  /** Opens the export dialog for a run's weights. */
+  onExport: (runId: string) => void
 }) {
   const doc = useDoc((s) => s.doc)
   const edit = useDoc((s) => s.edit)
-  const { runs, viewing, startError, begin, setStartError, view } = useTraining()
+  const { runs, viewing, startError, begin, setStartError, view, startFrom, setStartFrom } = useTraining()
+  // Weights to start from: only runs whose layers are this model's.
+  const fitting = runsFor(runs, doc)
+  const from = fitting.find((r) => r.id === startFrom)
   const [datasets, setDatasets] = useState<DatasetInfo[]>([])
   const [browsing, setBrowsing] = useState(false)
   const [listVersion, setListVersion] = useState(0)
@@ -103,10 +109,14 @@ export function TrainingPanel({
       return
     }
     try {
-      const { runId } = await api.invoke('training.start', { document: doc })
+      const { runId } = await api.invoke('training.start', {
+        document: doc,
+        ...(from ? { fromRun: from.id } : {}),
+      })
       begin(
         runId,
-        `${doc.name} · ${doc.nodes.length} layers · ${analysis.totalParams.toLocaleString('en-US')} params · ${doc.dataset.id}`,
+        `${doc.name} · ${doc.nodes.length} layers · ${analysis.totalParams.toLocaleString('en-US')} params · ${doc.dataset.id}${from ? ` · from ${from.label}` : ''}`,
+        modelKey(doc),
       )
     } catch (e) {
       setStartError(errorMessage(e))
@@ -294,6 +304,24 @@ export function TrainingPanel({
           limits={{ min: 0, max: 0.9 }}
           onCommit={(validationSplit) => setTraining({ validationSplit })}
         />
+        {fitting.length > 0 && (
+          <label className="field">
+            Start from
+            <select
+              data-testid="start-from"
+              value={from?.id ?? ''}
+              onChange={(e) => setStartFrom(e.target.value || null)}
+              title="Fine-tune: train on from a run's weights instead of fresh ones"
+            >
+              <option value="">Fresh weights</option>
+              {fitting.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {describeRun(r)}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <div className="train-buttons">
           <button className="primary" data-testid="train" onClick={train} disabled={!!live}>
             Train
@@ -312,6 +340,23 @@ export function TrainingPanel({
         >
           {statusLine(shown)}
         </div>
+        {shown?.record && !isLive(shown) && (
+          <div className="run-actions">
+            <button data-testid="export-run" onClick={() => onExport(shown.id)}>
+              Export these weights…
+            </button>
+            {runsFor([shown], doc).length > 0 && (
+              <button
+                data-testid="train-on"
+                onClick={() => setStartFrom(shown.id)}
+                disabled={startFrom === shown.id}
+                title="The next Train starts from this run's weights"
+              >
+                {startFrom === shown.id ? 'Next Train starts here' : 'Train on from here'}
+              </button>
+            )}
+          </div>
+        )}
         {startError && (
           <div className="error-banner" role="alert" data-testid="train-error">
             {startError}
