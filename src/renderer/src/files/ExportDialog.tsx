@@ -101,7 +101,11 @@ export function ExportDialog(props: {
           <label className="field">
             Weights
             {runs.length ? (
-              <select data-testid="export-run-choice" value={runId} onChange={(e) => setRunId(e.target.value)}>
+              <select
+                data-testid="export-run-choice"
+                value={runId}
+                onChange={(e) => setRunId(e.target.value)}
+              >
                 {runs.map((r) => (
                   <option key={r.id} value={r.id}>
                     {describeRun(r)}
