@@ -91,6 +91,32 @@ describe('Keras model JSON', () => {
     expect(back.compile.learningRate).toBe(doc.compile.learningRate)
   })
 
+  it("keeps each output's loss and loss weight of a model with two outputs", () => {
+    const doc = shapesDoc()
+    doc.style = 'functional'
+    doc.nodes.push({
+      id: 'aux',
+      className: 'Dense',
+      name: 'aux',
+      params: { units: 1, activation: 'sigmoid' },
+      position: { x: 300, y: 260 },
+    })
+    doc.edges.push({ id: 'e-aux', source: 'flatten', target: 'aux', targetPort: 0 })
+    doc.compile.outputs = {
+      dense_1: { loss: 'sparse_categorical_crossentropy', weight: 1 },
+      aux: { loss: 'binary_crossentropy', weight: 0.5 },
+    }
+    const json = JSON.parse(kerasModelJson(doc))
+    expect(json.training_config.loss).toEqual({
+      dense_1: 'sparse_categorical_crossentropy',
+      aux: 'binary_crossentropy',
+    })
+    expect(json.training_config.loss_weights).toEqual({ dense_1: 1, aux: 0.5 })
+    const back = openModelText(JSON.stringify(json), 'two-outputs.json').document
+    expect(back.compile.outputs).toEqual(doc.compile.outputs)
+    expect(toKerasConfig(back).config).toEqual(toKerasConfig(doc).config)
+  })
+
   it('writes SGD and RMSprop with Keras parameter names', () => {
     const doc = shapesDoc()
     doc.compile.optimizer = 'rmsprop'

@@ -27,9 +27,28 @@ function compileFrom(raw: Json): Partial<NetDocument['compile']> {
   if (!isObj(tc)) return {}
   const out: Partial<NetDocument['compile']> = {}
   const snake = (s: string) => s.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()
+  const lossName = (raw: unknown): NetDocument['compile']['loss'] | undefined => {
+    if (typeof raw !== 'string') return undefined
+    const loss = snake(raw).replace(/^mse$/, 'mean_squared_error').replace(/^mae$/, 'mean_absolute_error')
+    return (LOSSES as readonly string[]).includes(loss) ? (loss as NetDocument['compile']['loss']) : undefined
+  }
   if (typeof tc.loss === 'string') {
-    const loss = snake(tc.loss).replace(/^mse$/, 'mean_squared_error').replace(/^mae$/, 'mean_absolute_error')
-    if ((LOSSES as readonly string[]).includes(loss)) out.loss = loss as NetDocument['compile']['loss']
+    const loss = lossName(tc.loss)
+    if (loss) out.loss = loss
+  } else if (isObj(tc.loss)) {
+    // Several outputs: a loss (and a loss weight) per output layer, by name.
+    const weights = isObj(tc.loss_weights) ? tc.loss_weights : {}
+    const outputs: NonNullable<NetDocument['compile']['outputs']> = {}
+    for (const [name, raw] of Object.entries(tc.loss)) {
+      const loss = lossName(raw)
+      const w = weights[name]
+      if (loss) outputs[name] = { loss, weight: typeof w === 'number' ? w : 1 }
+    }
+    const first = Object.values(outputs)[0]
+    if (first) {
+      out.loss = first.loss
+      out.outputs = outputs
+    }
   }
   const opt = tc.optimizer_config
   if (isObj(opt) && typeof opt.class_name === 'string') {
@@ -222,6 +241,16 @@ export function fromKerasJson(raw: unknown, source = 'The file'): Imported {
           else warn(`${target}: its input "${n}" is not in the model.`)
         })
       })
+    }
+    // The model's outputs are its last layers in the document's order: keep output_layers' order.
+    const declared = isObj(body) && Array.isArray(body.output_layers) ? (body.output_layers as unknown[]) : []
+    const outs = declared
+      .map((o) => (Array.isArray(o) ? useId.get(`${String(o[0])}#${Number(o[1] ?? 0)}`) : undefined))
+      .filter((id): id is string => !!id)
+    if (outs.length > 1) {
+      const rest = nodes.filter((n) => !outs.includes(n.id))
+      const ordered = outs.map((id) => nodes.find((n) => n.id === id)!)
+      nodes.splice(0, nodes.length, ...rest, ...ordered)
     }
   } else {
     throw new DocumentError(
