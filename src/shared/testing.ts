@@ -42,3 +42,18 @@ export function shapesDoc(): NetDocument {
     dataset: defaultDataset(),
   }
 }
+
+/** The default project made Functional with a second output, `aux` (Dense of `units`), off the Flatten. */
+export function twoOutputsDoc(units = 3, activation = 'softmax'): NetDocument {
+  const doc = shapesDoc()
+  doc.style = 'functional'
+  doc.nodes.push({
+    id: 'aux',
+    className: 'Dense',
+    name: 'aux',
+    params: { units, activation },
+    position: { x: 300, y: 260 },
+  })
+  doc.edges.push({ id: 'e-aux', source: 'flatten', target: 'aux', targetPort: 0 })
+  return doc
+}

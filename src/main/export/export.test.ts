@@ -8,7 +8,7 @@ import { parseDocument } from '../../shared/graph/load'
 import type { NetDocument } from '../../shared/graph/schema'
 import { toKerasConfig, type KerasLayer } from '../../shared/keras/config'
 import { openModelText } from '../../shared/keras/import'
-import { shapesDoc } from '../../shared/testing'
+import { shapesDoc, twoOutputsDoc } from '../../shared/testing'
 import { loadDataset } from '../datasets/builtins'
 import { templatesDir } from '../hosts/paths'
 import { chooseBackend } from '../trainer/backends'
@@ -92,16 +92,7 @@ describe('Keras model JSON', () => {
   })
 
   it("keeps each output's loss and loss weight of a model with two outputs", () => {
-    const doc = shapesDoc()
-    doc.style = 'functional'
-    doc.nodes.push({
-      id: 'aux',
-      className: 'Dense',
-      name: 'aux',
-      params: { units: 1, activation: 'sigmoid' },
-      position: { x: 300, y: 260 },
-    })
-    doc.edges.push({ id: 'e-aux', source: 'flatten', target: 'aux', targetPort: 0 })
+    const doc = twoOutputsDoc(1, 'sigmoid')
     doc.compile.outputs = {
       dense_1: { loss: 'sparse_categorical_crossentropy', weight: 1 },
       aux: { loss: 'binary_crossentropy', weight: 0.5 },

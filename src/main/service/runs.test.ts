@@ -4,43 +4,19 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { Events, TrainingStatus } from '../../shared/ipc/contract'
-import { shapesDoc } from '../../shared/testing'
+import type { TrainingStatus } from '../../shared/ipc/contract'
 import { browserService } from '../hosts/browser'
-import type { Service } from './index'
+import { ended, small } from './testing'
 
 const workspace = mkdtempSync(join(tmpdir(), 'netwright-runs-'))
 const service = browserService(workspace)
 afterAll(() => service.shutdown())
-
-function ended(s: Service, runId: () => string): Promise<TrainingStatus> {
-  return new Promise((resolve) => {
-    const off = s.subscribe((event, payload) => {
-      const st = payload as Events['training.status']
-      if (
-        event === 'training.status' &&
-        st.runId === runId() &&
-        ['done', 'stopped', 'failed'].includes(st.state)
-      ) {
-        off()
-        resolve(st)
-      }
-    })
-  })
-}
 
 async function trainRun(doc = small(), fromRun?: string): Promise<TrainingStatus> {
   let id = ''
   const end = ended(service, () => id)
   id = (await service.call('training.start', { document: doc, fromRun })).runId
   return end
-}
-
-const small = () => {
-  const d = shapesDoc()
-  d.dataset.options = { count: 150 }
-  d.training.epochs = 1
-  return d
 }
 
 describe("a run's weights", () => {

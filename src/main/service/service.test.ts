@@ -2,42 +2,19 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { Events, TrainingStatus } from '../../shared/ipc/contract'
+import type { Events } from '../../shared/ipc/contract'
 import { shapesDoc } from '../../shared/testing'
 import { browserService } from '../hosts/browser'
 import { templatesDir } from '../hosts/paths'
 import { stageFashionCache } from '../datasets/testing'
 import { forkLauncher } from '../trainer/launch'
 import { workspaceFiles } from './files'
-import { createService, type Service } from './index'
+import { createService } from './index'
+import { ended, small } from './testing'
 
 const workspace = mkdtempSync(join(tmpdir(), 'netwright-service-'))
 const service = browserService(workspace)
 afterAll(() => service.shutdown())
-
-/** Resolves with the first status of this run that ends it. */
-function ended(s: Service, runId: () => string): Promise<TrainingStatus> {
-  return new Promise((resolve) => {
-    const off = s.subscribe((event, payload) => {
-      const st = payload as Events['training.status']
-      if (
-        event === 'training.status' &&
-        st.runId === runId() &&
-        ['done', 'stopped', 'failed'].includes(st.state)
-      ) {
-        off()
-        resolve(st)
-      }
-    })
-  })
-}
-
-const small = () => {
-  const d = shapesDoc()
-  d.dataset.options = { count: 150 }
-  d.training.epochs = 1
-  return d
-}
 
 describe('the service', () => {
   it('refuses unknown calls and malformed requests with a clear message', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { toKerasConfig } from '../../shared/keras/config'
-import { shapesDoc } from '../../shared/testing'
+import { shapesDoc, twoOutputsDoc } from '../../shared/testing'
 import { loadDataset } from '../datasets/builtins'
 import { chooseBackend } from './backends'
 import { batchSource, buildModel, disposeModel, train, type TrainJob } from './engine'
@@ -76,16 +76,7 @@ describe('the training engine', async () => {
   })
 
   it('trains a model with two outputs, each with its own loss and weight, and validates both', async () => {
-    const doc = shapesDoc()
-    doc.style = 'functional'
-    doc.nodes.push({
-      id: 'aux',
-      className: 'Dense',
-      name: 'aux',
-      params: { units: 3, activation: 'softmax' },
-      position: { x: 0, y: 0 },
-    })
-    doc.edges.push({ id: 'ea', source: 'flatten', target: 'aux', targetPort: 0 })
+    const doc = twoOutputsDoc()
     doc.compile.outputs = { aux: { loss: 'categorical_crossentropy', weight: 0 } }
     const baseline = tf.memory().numTensors
     const r = await train(tf, { ...job({ epochs: 1 }, doc), compile: doc.compile }, data)
