@@ -5,8 +5,11 @@ import { NODE_WIDTH } from '../../shared/graph/layout'
 import type { NetDocument } from '../../shared/graph/schema'
 import { formatShape, layerSpec } from '../../shared/layers'
 import { ServiceError } from '../service/errors'
+import { xmlEscape } from './quote'
 
 const BOX_H = 52
+/** The longest side of an exported PNG, in pixels. */
+export const MAX_PNG_SIDE = 8192
 const PAD = 24
 const CATEGORY_COLOR: Record<string, string> = {
   Convolution: '#d9730d',
@@ -20,8 +23,7 @@ const CATEGORY_COLOR: Record<string, string> = {
 }
 const FONT = 'DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif'
 
-const esc = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+const esc = xmlEscape
 
 /** The model diagram as an SVG document. */
 export function diagramSvg(doc: NetDocument): string {
@@ -99,8 +101,13 @@ export async function svgToPng(svg: string): Promise<Uint8Array> {
       `PNG export needs @resvg/resvg-js, which could not load here (${(e as Error).message.split('\n')[0]}). Export as SVG instead.`,
     )
   }
+  // Twice the size, unless that would be a picture larger than MAX_PNG_SIDE on a side (layers placed
+  // very far apart): then as large as fits, so a hostile document cannot make a gigapixel image.
+  const size = /<svg[^>]* width="([\d.e+]+)" height="([\d.e+]+)"/.exec(svg)
+  const side = size ? Math.max(Number(size[1]), Number(size[2])) : 0
+  const zoom = side > 0 ? Math.min(2, MAX_PNG_SIDE / side) : 2
   const r = new Resvg(svg, {
-    fitTo: { mode: 'zoom', value: 2 },
+    fitTo: { mode: 'zoom', value: zoom },
     font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
     background: '#ffffff',
   })

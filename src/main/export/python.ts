@@ -5,6 +5,7 @@ import { analyze } from '../../shared/graph/analyze'
 import type { NetDocument } from '../../shared/graph/schema'
 import { toKerasConfig, type KerasLayer } from '../../shared/keras/config'
 import { KERAS_OPTIMIZER, outputNames } from './keras-json'
+import { pyEscape, pyStr } from './quote'
 
 const PY_KEYWORDS = new Set(
   'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield print input'.split(
@@ -20,19 +21,57 @@ export function pyIdent(name: string): string {
   return s || '_'
 }
 
+/**
+ * Identifiers for one generated scope: each key (a layer name, say) gets pyIdent of its preferred
+ * name, made unique, and never one of the names the script itself uses there ("a-b" and "a_b", or a
+ * layer named "layers", would otherwise overwrite each other or the script's own variables).
+ */
+export function pyNamer(reserved: Iterable<string>): (key: string, preferred?: string) => string {
+  const taken = new Set(reserved)
+  const given = new Map<string, string>()
+  return (key, preferred = key) => {
+    const known = given.get(key)
+    if (known) return known
+    const base = pyIdent(preferred)
+    let id = base
+    for (let k = 2; taken.has(id); k++) id = `${base}_${k}`
+    taken.add(id)
+    given.set(key, id)
+    return id
+  }
+}
+
+/** Names the script's build_model() reads or defines, which a layer's variable must not take. */
+const SCRIPT_NAMES = [
+  'keras',
+  'layers',
+  'np',
+  'os',
+  'build_model',
+  'compile_model',
+  'load_data',
+  'labels',
+  'main',
+  'SEED',
+  'EPOCHS',
+  'BATCH_SIZE',
+  'VALIDATION_SPLIT',
+  'WEIGHTS',
+]
+
 /** A JSON value as a Python literal. */
 export function pyValue(v: unknown): string {
   if (v === null || v === undefined) return 'None'
   if (v === true) return 'True'
   if (v === false) return 'False'
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : v > 0 ? 'float("inf")' : 'float("-inf")'
-  if (typeof v === 'string') return JSON.stringify(v)
+  if (typeof v === 'string') return pyStr(v)
   if (Array.isArray(v)) return `[${v.map(pyValue).join(', ')}]`
   if (typeof v === 'object')
     return `{${Object.entries(v as Record<string, unknown>)
-      .map(([k, x]) => `${JSON.stringify(k)}: ${pyValue(x)}`)
+      .map(([k, x]) => `${pyStr(k)}: ${pyValue(x)}`)
       .join(', ')}}`
-  return JSON.stringify(String(v))
+  return pyStr(String(v))
 }
 
 const tuple = (xs: unknown[]): string => `(${xs.map(pyValue).join(', ')}${xs.length === 1 ? ',' : ''})`
@@ -97,12 +136,13 @@ function buildModelCode(doc: NetDocument): string[] {
   const useCount = new Map<string, number>()
   for (const id of a.order) useCount.set(ownerOf(id), (useCount.get(ownerOf(id)) ?? 0) + 1)
   const made = new Set<string>()
+  const ident = pyNamer(SCRIPT_NAMES)
   const lines = ['def build_model():', '    """The model as drawn in Netwright (Functional)."""']
   for (const id of a.order) {
     const node = byId.get(id)!
     const owner = byId.get(ownerOf(id))!
     const l = byName.get(owner.name)!
-    const v = pyIdent(node.name)
+    const v = ident(`var:${node.name}`, node.name)
     if (l.class_name === 'InputLayer') {
       lines.push(`    ${v} = ${inputCall(l)}`)
       continue
@@ -110,10 +150,10 @@ function buildModelCode(doc: NetDocument): string[] {
     const ins = doc.edges
       .filter((e) => e.target === id)
       .sort((x, y) => x.targetPort - y.targetPort)
-      .map((e) => pyIdent(byId.get(e.source)!.name))
+      .map((e) => ident(`var:${byId.get(e.source)!.name}`, byId.get(e.source)!.name))
     const arg = ins.length === 1 ? ins[0]! : `[${ins.join(', ')}]`
     if ((useCount.get(owner.id) ?? 1) > 1) {
-      const layerVar = `${pyIdent(owner.name)}_layer`
+      const layerVar = ident(`layer:${owner.name}`, `${owner.name}_layer`)
       if (!made.has(owner.id)) {
         lines.push(
           `    ${layerVar} = ${layerCall(l)}  # used ${useCount.get(owner.id)} times: shared weights`,
@@ -123,10 +163,8 @@ function buildModelCode(doc: NetDocument): string[] {
       lines.push(`    ${v} = ${layerVar}(${arg})`)
     } else lines.push(`    ${v} = ${layerCall(l)}(${arg})`)
   }
-  const list = (ids: string[]) =>
-    ids.length === 1
-      ? pyIdent(byId.get(ids[0]!)!.name)
-      : `[${ids.map((i) => pyIdent(byId.get(i)!.name)).join(', ')}]`
+  const v = (id: string) => ident(`var:${byId.get(id)!.name}`, byId.get(id)!.name)
+  const list = (ids: string[]) => (ids.length === 1 ? v(ids[0]!) : `[${ids.map(v).join(', ')}]`)
   lines.push(
     `    return keras.Model(inputs=${list(a.inputs)}, outputs=${list(a.outputs)}, name=${modelName})`,
   )
@@ -144,7 +182,7 @@ function dataCode(d: PythonData, inputShape: number[], inputDtype: string): stri
   if (d.kind === 'npz')
     return [
       'def load_data():',
-      `    """${d.description}"""`,
+      `    """${pyEscape(d.description)}"""`,
       `    data = np.load(os.path.join(os.path.dirname(os.path.abspath(__file__)), ${pyValue(d.file)}))`,
       '    x = data["x_train"] * float(data["x_scale"])',
       `    x_train = ${reshape}${cast}`,
@@ -239,14 +277,14 @@ export function pythonScript(
   const oneHot = outs.filter((o) => lossOf(o) === 'categorical_crossentropy')
   const lines = [
     '"""',
-    `${doc.name}: exported from Netwright on ${exportedAt.toISOString().slice(0, 10)}.`,
+    `${pyEscape(doc.name)}: exported from Netwright on ${exportedAt.toISOString().slice(0, 10)}.`,
     '',
     'Rebuilds the model as it was drawn, loads the same data with the same preprocessing, then',
     'compiles and trains it with the same settings and seed, and prints the evaluation.',
     '',
     'Run it with Keras 3 and TensorFlow:',
     '    pip install keras tensorflow',
-    `    python ${scriptName}`,
+    `    python ${pyEscape(scriptName)}`,
     '',
     'To start from the weights trained in Netwright, export the model as "TensorFlow.js" (model.json',
     'and its .weights.bin), convert it, and set WEIGHTS below to the converted file:',

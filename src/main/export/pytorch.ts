@@ -5,7 +5,8 @@ import { analyze, resolvedParams } from '../../shared/graph/analyze'
 import type { NetDocument } from '../../shared/graph/schema'
 import { layerSpec, type Params, type Shape } from '../../shared/layers'
 import { toKerasConfig } from '../../shared/keras/config'
-import { pyIdent, pyValue } from './python'
+import { pyEscape } from './quote'
+import { pyIdent, pyNamer, pyValue } from './python'
 
 const ACT: Record<string, (x: string) => string> = {
   linear: (x) => x,
@@ -309,6 +310,16 @@ function mapLayer(cls: string, p: Params, inShapes: Shape[], self: string): Mapp
   }
 }
 
+/** nn.Module's own attributes and methods, which a layer's attribute must not replace. */
+const MODULE_ATTRIBUTES =
+  `T_destination add_module apply bfloat16 buffers call_super_init children compile cpu cuda
+double dump_patches eval extra_repr float forward get_buffer get_extra_state get_parameter get_submodule half ipu
+load_state_dict modules mtia named_buffers named_children named_modules named_parameters parameters
+register_backward_hook register_buffer register_forward_hook register_forward_pre_hook register_full_backward_hook
+register_full_backward_pre_hook register_load_state_dict_post_hook register_load_state_dict_pre_hook register_module
+register_parameter register_state_dict_post_hook register_state_dict_pre_hook requires_grad_ set_extra_state
+set_submodule share_memory state_dict to to_empty train training type xpu zero_grad`.split(/\s+/)
+
 export interface TorchScript {
   text: string
   /** Layers that did not map one to one, and why. */
@@ -328,6 +339,11 @@ export function pytorchScript(doc: NetDocument, exportedAt = new Date()): TorchS
   const unmapped: string[] = []
   let extra = 0
   const made = new Map<string, Mapped>()
+  // Attributes must not replace nn.Module's own (a layer named "forward" or "training"), and
+  // forward()'s variables must not hide the modules the script uses.
+  const attr = pyNamer(MODULE_ATTRIBUTES)
+  const local = pyNamer(['self', 'torch', 'nn', 'F', '_same_pad'])
+  const v = (id: string) => local(byId.get(id)!.name)
   for (const id of a.order) {
     const node = byId.get(id)!
     if (node.className === 'InputLayer') continue
@@ -336,7 +352,7 @@ export function pytorchScript(doc: NetDocument, exportedAt = new Date()): TorchS
       .filter((e) => e.target === id)
       .sort((x, y) => x.targetPort - y.targetPort)
       .map((e) => e.source)
-    const self = `self.${pyIdent(owner.name)}`
+    const self = `self.${attr(owner.name)}`
     let m = made.get(owner.id)
     if (!m) {
       const spec = layerSpec(owner.className)!
@@ -351,10 +367,10 @@ export function pytorchScript(doc: NetDocument, exportedAt = new Date()): TorchS
       extra += m.extra
       if (m.unmapped) unmapped.push(m.unmapped)
     }
-    forward.push(`        ${pyIdent(node.name)} = ${m.forward(ins.map((s) => pyIdent(byId.get(s)!.name)))}`)
+    forward.push(`        ${v(id)} = ${m.forward(ins.map(v))}`)
   }
   const inputs = a.inputs.map((i) => byId.get(i)!)
-  const outputs = a.outputs.map((o) => pyIdent(byId.get(o)!.name))
+  const outputs = a.outputs.map(v)
   const sample = inputs
     .map((n) => {
       const shape = n.params.shape as number[]
@@ -367,10 +383,11 @@ export function pytorchScript(doc: NetDocument, exportedAt = new Date()): TorchS
   const cls =
     pyIdent(doc.name.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())) ||
     'Model'
-  const className = /^[A-Z]/.test(cls) ? cls : `Model${cls}`
+  // Never `F` (torch.nn.functional as F) nor anything not starting with a capital.
+  const className = /^[A-Z]/.test(cls) && cls !== 'F' ? cls : `Model${cls}`
   const text = [
     '"""',
-    `${doc.name}: a PyTorch nn.Module equivalent, exported from Netwright on ${exportedAt.toISOString().slice(0, 10)}.`,
+    `${pyEscape(doc.name)}: a PyTorch nn.Module equivalent, exported from Netwright on ${exportedAt.toISOString().slice(0, 10)}.`,
     '',
     'Tensors stay channels-last between layers, as in Keras; convolutions and pooling permute to',
     "PyTorch's channels-first and back, so Flatten and Dense see values in Keras's order. Keras's",
@@ -419,7 +436,7 @@ export function pytorchScript(doc: NetDocument, exportedAt = new Date()): TorchS
     '        super().__init__()',
     ...(init.length ? init : ['        pass']),
     '',
-    `    def forward(self, ${inputs.map((n) => pyIdent(n.name)).join(', ')}):`,
+    `    def forward(self, ${inputs.map((n) => v(n.id)).join(', ')}):`,
     ...forward,
     `        return ${outputs.length === 1 ? outputs[0] : `(${outputs.join(', ')})`}`,
     '',
