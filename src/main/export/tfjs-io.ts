@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises'
+import { z } from 'zod'
 import { basename, dirname, join } from 'node:path'
+import { LIMITS, readRegularFile, readRegularText, regularFileSize } from '../safe-fs'
 import { ServiceError } from '../service/errors'
 import { writeFilesAtomic } from './write'
 
@@ -70,72 +71,148 @@ export function fileSaver(folder: string, jsonName = 'model.json'): IOHandler {
   }
 }
 
-/** Reads a tfjs model.json and every weights file its manifest names (any number of shards). */
+/** A weights shard's name as a manifest may give it: a plain file name beside the model.json. */
+const shardName = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((p) => !/[/\\\0]/.test(p) && p !== '.' && p !== '..' && !/^[A-Za-z]:/.test(p), {
+    message: 'must be a plain file name beside the model.json (no folders, no "..")',
+  })
+
+/** Bytes per value of each dtype tfjs stores (quantized ones by their stored dtype). */
+const BYTES: Record<string, number> = {
+  float32: 4,
+  int32: 4,
+  bool: 1,
+  complex64: 8,
+  uint8: 1,
+  uint16: 2,
+  float16: 2,
+}
+
+const WeightSpecSchema = z
+  .object({
+    name: z.string().min(1).max(1000),
+    shape: z
+      .array(
+        z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 31),
+      )
+      .max(16),
+    dtype: z.enum(['float32', 'int32', 'bool', 'complex64']),
+    quantization: z
+      .object({ dtype: z.enum(['uint8', 'uint16', 'float16']) })
+      .loose()
+      .optional(),
+  })
+  .loose()
+
+const ModelJsonSchema = z
+  .object({
+    modelTopology: z.record(z.string(), z.unknown()),
+    weightsManifest: z
+      .array(
+        z.object({ paths: z.array(shardName).max(10_000), weights: z.array(WeightSpecSchema).max(100_000) }),
+      )
+      .max(10_000)
+      .optional(),
+  })
+  .loose()
+
+/** The bytes a manifest's weights take, or null when they exceed what Netwright reads. */
+function manifestBytes(specs: WeightsManifestEntry[]): number | null {
+  let total = 0
+  for (const s of specs) {
+    let n = BYTES[s.quantization?.dtype ?? s.dtype]!
+    for (const d of s.shape) n *= d
+    total += n
+    if (!Number.isSafeInteger(total) || total > LIMITS.weights) return null
+  }
+  return total
+}
+
+/**
+ * Reads a tfjs model.json and the weights files its manifest names. The manifest is hostile until
+ * checked: shards must be plain file names beside the model.json, regular files (not links, pipes or
+ * devices), whose sizes add up to exactly what the manifest's weights take; only then are they read.
+ */
 export async function readTfjsModel(modelJsonPath: string): Promise<TfjsModelFiles> {
-  let text: string
+  const file = basename(modelJsonPath)
+  const text = await readRegularText(modelJsonPath, { maxBytes: LIMITS.modelJson, what: modelJsonPath })
+  let raw: unknown
   try {
-    text = await readFile(modelJsonPath, 'utf8')
+    raw = JSON.parse(text)
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    throw new ServiceError(
-      code === 'ENOENT' ? 'not-found' : 'internal',
-      code === 'ENOENT'
-        ? `There is no file at ${modelJsonPath}.`
-        : `Cannot read ${modelJsonPath}: ${(e as Error).message}`,
-    )
+    throw new ServiceError('bad-request', `${file} is not valid JSON: ${(e as Error).message}`)
   }
-  let modelJson: ModelJSON
-  try {
-    modelJson = JSON.parse(text) as ModelJSON
-  } catch (e) {
+  if (!raw || typeof raw !== 'object' || !('modelTopology' in raw))
+    throw new ServiceError('bad-request', `${file} is not a TensorFlow.js model.json (no modelTopology).`)
+  const parsed = ModelJsonSchema.safeParse(raw)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
     throw new ServiceError(
       'bad-request',
-      `${basename(modelJsonPath)} is not valid JSON: ${(e as Error).message}`,
+      `${file} is not a TensorFlow.js model.json Netwright can read: ${issue.path.join('.') || 'the file'} ${issue.message}.`,
     )
   }
-  if (!modelJson || typeof modelJson !== 'object' || !modelJson.modelTopology)
-    throw new ServiceError(
-      'bad-request',
-      `${basename(modelJsonPath)} is not a TensorFlow.js model.json (no modelTopology).`,
-    )
-  const manifest = modelJson.weightsManifest ?? []
+  const modelJson = raw as ModelJSON
+  const manifest = parsed.data.weightsManifest ?? []
   if (!manifest.length)
+    throw new ServiceError('bad-request', `${file} has no weightsManifest: it holds no weights.`)
+  const weightSpecs = manifest.flatMap((g) => g.weights) as WeightsManifestEntry[]
+  const expected = manifestBytes(weightSpecs)
+  if (expected === null)
     throw new ServiceError(
       'bad-request',
-      `${basename(modelJsonPath)} has no weightsManifest: it holds no weights.`,
+      `The weights ${file} describes would take more than ${Math.round(LIMITS.weights / 2 ** 30)} GB; Netwright does not read them.`,
     )
-  const weightSpecs: WeightsManifestEntry[] = []
-  const parts: Uint8Array[] = []
-  for (const group of manifest) {
-    weightSpecs.push(...group.weights)
-    for (const p of group.paths) {
-      const file = join(dirname(modelJsonPath), p)
-      try {
-        parts.push(new Uint8Array(await readFile(file)))
-      } catch {
+  // Every shard is checked (a plain file beside the model.json, and how big) before any is read.
+  const dir = dirname(modelJsonPath)
+  const shards = manifest.flatMap((g) => g.paths)
+  let total = 0
+  for (const p of shards) {
+    const size = await regularFileSize(join(dir, p), {
+      maxBytes: LIMITS.weights,
+      what: `The weights file ${p} that ${file} names`,
+      noLinks: true,
+    }).catch((e: ServiceError) => {
+      if (e.code === 'not-found')
         throw new ServiceError(
           'not-found',
-          `The weights file ${p} that ${basename(modelJsonPath)} names is missing; keep it in the same folder as ${basename(modelJsonPath)}.`,
+          `The weights file ${p} that ${file} names is missing; keep it in the same folder as ${file}.`,
         )
-      }
-    }
+      throw e
+    })
+    total += size
+    if (total > expected) break
   }
-  const weightData = concat(
-    parts.map((u) => u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength) as ArrayBuffer),
-  )
-  const expected = weightSpecs.reduce(
-    (n, s) => n + s.shape.reduce((a, b) => a * b, 1) * bytesPer(s.quantization?.dtype ?? s.dtype),
-    0,
-  )
-  if (expected !== weightData.byteLength)
+  if (total !== expected)
     throw new ServiceError(
       'bad-request',
-      `The weights files of ${basename(modelJsonPath)} hold ${weightData.byteLength} bytes, but its manifest describes ${expected}. The files may be damaged or from another model.`,
+      `The weights files of ${file} do not hold the ${expected} bytes its manifest describes. The files may be damaged or from another model.`,
+    )
+  const weightData = new Uint8Array(expected)
+  let at = 0
+  for (const p of shards) {
+    const bytes = await readRegularFile(join(dir, p), {
+      maxBytes: expected - at,
+      what: `The weights file ${p} that ${file} names`,
+      noLinks: true,
+    })
+    weightData.set(bytes, at)
+    at += bytes.byteLength
+  }
+  if (at !== expected)
+    throw new ServiceError(
+      'bad-request',
+      `The weights files of ${file} changed while they were read; open it again.`,
     )
   return { modelJson, weightSpecs, weightData }
 }
-
-const bytesPer = (dtype: string): number => (dtype === 'float16' ? 2 : dtype === 'uint8' ? 1 : 4)
 
 /** A tfjs IOHandler that loads a model (topology and weights) from files read by `readTfjsModel`. */
 type Tf = typeof import('@tensorflow/tfjs')
