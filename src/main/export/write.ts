@@ -2,6 +2,7 @@ import { constants } from 'node:fs'
 import { access, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { ServiceError } from '../service/errors'
+import { tempName } from '../service/files'
 
 /** One file an export writes: its name inside the folder, and its bytes or text. */
 export interface OutFile {
@@ -51,18 +52,25 @@ export async function ensureWritableFolder(folder: string): Promise<void> {
 export async function writeFilesAtomic(folder: string, files: OutFile[]): Promise<string[]> {
   for (const f of files) checkFileName(f.name, 'The file name')
   await ensureWritableFolder(folder)
-  const stamp = `${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}`
-  const temps = files.map((f) => join(folder, `.${f.name}.${stamp}.tmp`))
+  const temps = files.map((f) => tempName(join(folder, f.name)))
   try {
-    for (let i = 0; i < files.length; i++) await writeFile(temps[i]!, files[i]!.data)
+    // 'wx': each temporary file is new, never written through a link left under its name.
+    for (let i = 0; i < files.length; i++) await writeFile(temps[i]!, files[i]!.data, { flag: 'wx' })
     // Renamed last to first: a model.json (first) only appears once the weights it names are there.
     for (let i = files.length - 1; i >= 0; i--) await rename(temps[i]!, join(folder, files[i]!.name))
   } catch (e) {
     await Promise.all(temps.map((t) => rm(t, { force: true })))
     const code = (e as NodeJS.ErrnoException).code
-    const why = code === 'ENOSPC' ? 'the disk is full' : (e as Error).message
+    const why =
+      code === 'ENOSPC'
+        ? 'the disk is full'
+        : code === 'EISDIR'
+          ? 'a folder has one of those names'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied'
+            : (e as Error).message
     throw new ServiceError(
-      'internal',
+      code === 'EACCES' || code === 'EPERM' ? 'forbidden' : 'unavailable',
       `Could not write ${files.map((f) => f.name).join(', ')} in ${folder}: ${why}`,
     )
   }
@@ -71,8 +79,8 @@ export async function writeFilesAtomic(folder: string, files: OutFile[]): Promis
 
 /** Replaces a whole folder: written beside it under a temporary name, then swapped in. */
 export async function replaceFolderAtomic(folder: string, files: OutFile[]): Promise<void> {
-  const tmp = `${folder}.${process.pid}.${Date.now()}.tmp`
-  const old = `${folder}.${process.pid}.${Date.now()}.old`
+  const tmp = tempName(folder)
+  const old = tempName(folder, 'old')
   try {
     await writeFilesAtomic(tmp, files)
     const had = await stat(folder).then(
@@ -91,6 +99,6 @@ export async function replaceFolderAtomic(folder: string, files: OutFile[]): Pro
     )
     if (gone) await rename(old, folder).catch(() => {})
     if (e instanceof ServiceError) throw e
-    throw new ServiceError('internal', `Could not write ${basename(folder)}: ${(e as Error).message}`)
+    throw new ServiceError('unavailable', `Could not write ${basename(folder)}: ${(e as Error).message}`)
   }
 }

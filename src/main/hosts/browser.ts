@@ -5,11 +5,13 @@ import { templatesDir } from './paths'
 
 /** The service as the browser host runs it: trainer processes forked, projects in one workspace folder. */
 export function browserService(workspace: string): Service {
+  const files = workspaceFiles(workspace)
   return createService({
     host: 'browser',
     launcher: forkLauncher(),
-    files: workspaceFiles(workspace),
+    files,
     templatesDir: templatesDir(),
-    workspace,
+    // The real path: files the service names are shown relative to it.
+    workspace: files.root,
   })
 }

@@ -1,6 +1,8 @@
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { lstatSync, realpathSync } from 'node:fs'
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type { ProjectEntry } from '../../shared/ipc/contract'
+import { LIMITS, readRegularText } from '../safe-fs'
 import { ServiceError } from './errors'
 
 /** Where a host may read and write project files. */
@@ -14,25 +16,87 @@ export interface ProjectFiles {
 
 export const PROJECT_EXT = '.netwright.json'
 
-/** The browser host: every path is relative to one workspace folder, and must stay inside it. */
-export function workspaceFiles(root: string): ProjectFiles {
+/** Whether `child` is `root` itself or inside it (both real, absolute paths). */
+const inside = (root: string, child: string): boolean => {
+  const rel = relative(root, child)
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
+}
+
+/**
+ * The real path a path leads to: the realpath of the path, or of its nearest existing parent with the
+ * rest appended (for a file about to be created). A link whose target does not exist is refused, since
+ * creating through it would land wherever it points.
+ */
+export function realTarget(full: string): string {
+  let dir = full
+  const rest: string[] = []
+  for (;;) {
+    try {
+      const real = realpathSync.native(dir)
+      return rest.length ? join(real, ...rest.reverse()) : real
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw e
+      let isLink = false
+      try {
+        isLink = lstatSync(dir).isSymbolicLink()
+      } catch {
+        // it does not exist at all: look at its parent
+      }
+      if (isLink) throw new ServiceError('forbidden', 'it is a link whose target does not exist')
+      const up = dirname(dir)
+      if (up === dir) return full
+      rest.push(basename(dir))
+      dir = up
+    }
+  }
+}
+
+/**
+ * The browser host: every path is relative to one workspace folder, and must stay inside it, on the
+ * real path: a link inside the workspace that leads out of it is refused like "../".
+ */
+export function workspaceFiles(root: string): ProjectFiles & { root: string } {
   const base = resolve(root)
+  let realBase: string | undefined
+  const realRoot = () => (realBase ??= realpathSync.native(base))
   return {
+    get root() {
+      try {
+        return realRoot()
+      } catch {
+        return base
+      }
+    },
     folder(path) {
-      if (path === '' || path === '.' || path === './') return base
+      if (path === '' || path === '.' || path === './') return realRoot()
       return this.resolve(path)
     },
     resolve(path) {
-      if (isAbsolute(path) || path.includes('\0'))
+      if (isAbsolute(path) || path.includes('\0') || /^[A-Za-z]:/.test(path))
         throw new ServiceError(
           'forbidden',
           `"${path}" is not a path inside the workspace. Use a name such as my-model${PROJECT_EXT}.`,
         )
       const full = resolve(base, path)
       const rel = relative(base, full)
-      if (rel === '' || rel.startsWith('..') || rel.split(sep).includes('..'))
+      if (rel === '' || rel.startsWith('..') || rel.split(/[\\/]/).includes('..'))
         throw new ServiceError('forbidden', `"${path}" is outside the workspace folder ${base}.`)
-      return full
+      let real: string
+      try {
+        real = realTarget(full)
+      } catch (e) {
+        throw new ServiceError(
+          'forbidden',
+          `"${path}" cannot be used: ${e instanceof ServiceError ? e.message : `its folder cannot be read (${(e as NodeJS.ErrnoException).code})`}.`,
+        )
+      }
+      if (!inside(realRoot(), real) || real === realRoot())
+        throw new ServiceError(
+          'forbidden',
+          `"${path}" leads outside the workspace folder ${base} (through a link), so Netwright will not use it. Copy the file into the workspace instead.`,
+        )
+      return real
     },
     async list() {
       const out: ProjectEntry[] = []
@@ -43,11 +107,15 @@ export function workspaceFiles(root: string): ProjectFiles {
           if (e.isDirectory() && depth < 3) await walk(full, depth + 1)
           else if (e.isFile() && e.name.endsWith('.json')) {
             const s = await stat(full)
-            out.push({ path: relative(base, full).split(sep).join('/'), name: e.name, modified: s.mtimeMs })
+            out.push({
+              path: relative(realRoot(), full).split(sep).join('/'),
+              name: e.name,
+              modified: s.mtimeMs,
+            })
           }
         }
       }
-      await walk(base, 0)
+      await walk(realRoot(), 0)
       return out.sort((a, b) => b.modified - a.modified)
     },
   }
@@ -82,26 +150,50 @@ export function anyFiles(): ProjectFiles {
   return { resolve: (path) => resolve(path), folder: (path) => resolve(path || '.'), list: async () => [] }
 }
 
-export async function readText(path: string): Promise<string> {
+export async function readText(path: string, what = path): Promise<string> {
   try {
-    return await readFile(path, 'utf8')
+    return await readRegularText(path, { maxBytes: LIMITS.modelJson, what })
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') throw new ServiceError('not-found', `There is no file at ${path}.`)
-    if (code === 'EISDIR') throw new ServiceError('bad-request', `${path} is a folder, not a project file.`)
-    throw new ServiceError('internal', `Could not read ${path}: ${(e as Error).message}`)
+    if (e instanceof ServiceError && e.code === 'bad-request' && /is a folder/.test(e.message))
+      throw new ServiceError('bad-request', `${what} is a folder, not a project file.`)
+    throw e
   }
 }
 
+/**
+ * The temporary name a file is written under before it is renamed into place: hidden, beside it,
+ * with the writing process's id, so a later start can tell a dead writer's litter from a live one's.
+ */
+export const tempName = (path: string, tag: 'tmp' | 'old' | 'download' = 'tmp'): string =>
+  join(
+    dirname(path),
+    `.${basename(path)}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2, 8).padEnd(6, '0')}.${tag}`,
+  )
+
 /** Writes to a temporary name beside the target, then renames, so a failed save never leaves half a file. */
 export async function writeTextAtomic(path: string, text: string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`)
+  const tmp = tempName(path)
   try {
     await mkdir(dirname(path), { recursive: true })
-    await writeFile(tmp, text, 'utf8')
+    // 'wx': a fresh file, never through a link someone left under that name.
+    await writeFile(tmp, text, { encoding: 'utf8', flag: 'wx' })
     await rename(tmp, path)
   } catch (e) {
-    await import('node:fs/promises').then((fs) => fs.rm(tmp, { force: true }))
-    throw new ServiceError('internal', `Could not save ${path}: ${(e as Error).message}`)
+    await rm(tmp, { force: true })
+    const code = (e as NodeJS.ErrnoException).code
+    const why =
+      code === 'ENOSPC'
+        ? 'the disk is full'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'a folder has that name'
+            : code === 'ENOTDIR'
+              ? 'part of the path is a file, not a folder'
+              : (e as Error).message
+    throw new ServiceError(
+      code === 'EACCES' || code === 'EPERM' ? 'forbidden' : 'unavailable',
+      `Could not save ${path}: ${why}.`,
+    )
   }
 }

@@ -2,12 +2,13 @@
 // (<project>.weights/), or imported with a TensorFlow.js model.json. Export, fine-tuning and
 // "keep with the project" all start from here.
 import { existsSync } from 'node:fs'
-import { readdir, readFile, rm, stat } from 'node:fs/promises'
+import { lstat, readdir, rm, stat } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import type { RunRecord } from '../../shared/ipc/contract'
 import { readTfjsModel, tfjsFiles } from '../export/tfjs-io'
 import { replaceFolderAtomic, writeFilesAtomic } from '../export/write'
+import { LIMITS, readRegularText } from '../safe-fs'
 import { ServiceError } from './errors'
 import { PROJECT_EXT } from './files'
 
@@ -32,7 +33,27 @@ export function keptWeightsDir(projectPath: string): string {
 }
 
 const RUN_JSON = 'run.json'
-/** How many trained runs the cache keeps; older ones are removed when the service starts. */
+
+/** The parts of a run.json a kept run takes back, each only when it has the right type. */
+function pickRunMeta(m: Record<string, unknown>): Partial<RunRecord> {
+  const out: Partial<RunRecord> = {}
+  if (typeof m.epochsDone === 'number' && Number.isInteger(m.epochsDone) && m.epochsDone >= 0)
+    out.epochsDone = m.epochsDone
+  if (typeof m.documentName === 'string') out.documentName = m.documentName.slice(0, 500)
+  if (typeof m.savedAt === 'string' && !Number.isNaN(Date.parse(m.savedAt))) out.savedAt = m.savedAt
+  const numbers = (v: unknown): Record<string, number> | null =>
+    v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'number')
+      ? (v as Record<string, number>)
+      : null
+  const final = numbers(m.final)
+  if (final) out.final = final
+  if (Array.isArray(m.history) && m.history.length <= 100_000) {
+    const h = m.history.map(numbers)
+    if (h.every(Boolean)) out.history = h as Record<string, number>[]
+  }
+  return out
+}
+/** How many trained runs the cache keeps; older ones are removed at start and after each new one. */
 const KEEP_RUNS = 20
 
 export interface RunStore {
@@ -58,7 +79,11 @@ export function runStore(root: string): RunStore {
   }
   const readRunJson = async (dir: string): Promise<Partial<RunRecord>> => {
     try {
-      return JSON.parse(await readFile(join(dir, RUN_JSON), 'utf8')) as Partial<RunRecord>
+      const text = await readRegularText(join(dir, RUN_JSON), { maxBytes: LIMITS.modelJson, noLinks: true })
+      const meta = JSON.parse(text) as unknown
+      return meta && typeof meta === 'object' && !Array.isArray(meta)
+        ? pickRunMeta(meta as Record<string, unknown>)
+        : {}
     } catch {
       return {}
     }
@@ -76,7 +101,9 @@ export function runStore(root: string): RunStore {
         savedAt: new Date().toISOString(),
       }
       await writeFilesAtomic(dir, [{ name: RUN_JSON, data: JSON.stringify(record, null, 2) }])
-      return register(record)
+      register(record)
+      await this.prune()
+      return record
     },
     async keepBeside(projectPath, runId) {
       const run = runs.get(runId)
@@ -107,6 +134,15 @@ export function runStore(root: string): RunStore {
     async openBeside(projectPath) {
       const dir = keptWeightsDir(projectPath)
       if (!existsSync(join(dir, 'model.json'))) return undefined
+      // The kept weights are read only from a real folder beside the project, never through a link.
+      const links = await Promise.all(
+        [dir, join(dir, 'model.json')].map((p) => lstat(p).then((s) => !s.isDirectory() && !s.isFile())),
+      )
+      if (links.some(Boolean))
+        throw new ServiceError(
+          'forbidden',
+          `${basename(dir)} beside the project is a link, not a folder of its own, so its weights were not opened.`,
+        )
       const meta = await readRunJson(dir)
       return register({
         epochsDone: 0,
@@ -138,10 +174,18 @@ export function runStore(root: string): RunStore {
       const dirs = await Promise.all(
         entries
           .filter((e) => e.isDirectory())
-          .map(async (e) => ({ path: join(root, e.name), mtime: (await stat(join(root, e.name))).mtimeMs })),
+          .map(async (e) => ({
+            path: join(root, e.name),
+            mtime: await stat(join(root, e.name)).then(
+              (s) => s.mtimeMs,
+              () => Infinity, // gone meanwhile, or being written: never the one removed
+            ),
+          })),
       )
       dirs.sort((a, b) => b.mtime - a.mtime)
-      await Promise.all(dirs.slice(KEEP_RUNS).map((d) => rm(d.path, { recursive: true, force: true })))
+      const old = dirs.slice(KEEP_RUNS)
+      for (const d of old) runs.delete(basename(d.path))
+      await Promise.all(old.map((d) => rm(d.path, { recursive: true, force: true })))
     },
   }
 }
