@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdir, rename, rm, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { KerasFile } from './keras'
+import { tempName } from '../service/files'
 
 export interface DownloadProgress {
   file: string
@@ -61,7 +62,7 @@ export async function ensureFile(dir: string, f: KerasFile, opts: EnsureOptions 
     await rm(path, { force: true })
   }
   const handBy = `You can download it yourself from ${f.origin} and place it at ${path}.`
-  const tmp = `${path}.download-${process.pid}`
+  const tmp = tempName(path, 'download')
   const controller = new AbortController()
   let timer = setTimeout(
     () => controller.abort(new Error('no answer from the server')),

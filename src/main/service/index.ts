@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { readdir } from 'node:fs/promises'
-import { join, relative } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { analyze } from '../../shared/graph/analyze'
+import { jsonOutOfBounds, REQUEST_BOUNDS, showValue } from '../../shared/json-limits'
 import { parseDocument, serializeDocument, validateDocument } from '../../shared/graph/load'
 import type { BackendName } from '../../shared/graph/schema'
 import {
@@ -25,6 +26,7 @@ import type { TrainerLauncher, TrainerProcess } from '../trainer/launch'
 import type { FromTrainer } from '../trainer/protocol'
 import { PROJECT_EXT, readText, writeTextAtomic, type ProjectFiles } from './files'
 import { datasetCalls } from './datasets'
+import { sweepTemps } from './litter'
 import { ServiceError } from './errors'
 
 export interface ServiceOptions {
@@ -70,6 +72,8 @@ export interface Service {
   subscribe(listener: Listener): () => void
   /** Ends every run (used when a host shuts down). */
   shutdown(): void
+  /** Settles once the temporary files of killed saves have been cleaned at start. */
+  readonly swept: Promise<void>
   /** The live trainer processes, by run id (tests use it to kill one). */
   readonly runs: ReadonlyMap<string, { proc: TrainerProcess }>
 }
@@ -87,8 +91,16 @@ export function createService(opts: ServiceOptions): Service {
   const kerasDir = opts.kerasDir ?? kerasDatasetsDir()
 
   const data = datasetCalls(kerasDir, opts.files, emit)
-  const store = runStore(opts.runsDir ?? defaultRunsDir())
-  void store.prune()
+  const runsDir = opts.runsDir ?? defaultRunsDir()
+  const store = runStore(runsDir)
+  // What killed saves, exports and downloads left behind goes at start: in the workspace, the runs
+  // cache and Keras's cache (then in each folder a save or export writes to).
+  const swept = Promise.all([
+    opts.workspace ? sweepTemps(opts.workspace, 3) : null,
+    sweepTemps(runsDir, 1),
+    sweepTemps(kerasDir, 2),
+  ]).then(() => store.prune())
+  swept.catch(() => {})
 
   function finishStopped(run: Run): void {
     finish(run)
@@ -328,12 +340,16 @@ export function createService(opts: ServiceOptions): Service {
     'project.list': async () => opts.files.list(),
     'project.open': async ({ path }) => {
       const full = opts.files.resolve(path)
-      const text = await readText(full)
+      const text = await readText(full, path)
       const r = openModelText(text, `The file ${path}`)
       const imported = !isProject(text)
       const warnings = [...r.warnings]
       let run: RunRecord | undefined
-      if (!imported) run = await store.openBeside(full)
+      if (!imported)
+        run = await store.openBeside(full).catch((e: Error) => {
+          warnings.push(`The kept weights were not opened: ${e.message}`)
+          return undefined
+        })
       else if (/"weightsManifest"/.test(text))
         // A TensorFlow.js model.json: its weights come with it, or the graph opens alone and says why.
         run = await store.importWeights(full, r.document.name).catch((e: Error) => {
@@ -345,7 +361,9 @@ export function createService(opts: ServiceOptions): Service {
     'project.save': async ({ path, document, keepRun }) => {
       const withExt = path.endsWith('.json') ? path : path + PROJECT_EXT
       const full = opts.files.resolve(withExt)
-      await writeTextAtomic(full, serializeDocument(doc(document)))
+      const text = serializeDocument(doc(document))
+      await sweepTemps(dirname(full))
+      await writeTextAtomic(full, text)
       if (!keepRun) return { path: withExt }
       try {
         return { path: withExt, keptRun: await store.keepBeside(full, keepRun) }
@@ -365,6 +383,7 @@ export function createService(opts: ServiceOptions): Service {
           'That run has no saved weights (it may have failed before its first epoch).',
         )
       const out = opts.files.folder(folder)
+      await sweepTemps(out)
       const r = await exportModel({
         doc: d,
         format,
@@ -416,7 +435,11 @@ export function createService(opts: ServiceOptions): Service {
   }
 
   async function dispatch(method: unknown, request: unknown): Promise<unknown> {
-    if (!isMethod(method)) throw new ServiceError('bad-request', `Unknown call "${String(method)}".`)
+    if (!isMethod(method)) throw new ServiceError('bad-request', `Unknown call ${showValue(method, 60)}.`)
+    // Measured before anything walks it: a request nested thousands deep would overflow every
+    // recursive step after this one (zod, JSON.stringify, structured cloning to the trainer).
+    const tooBig = jsonOutOfBounds(request, REQUEST_BOUNDS)
+    if (tooBig) throw new ServiceError('bad-request', `The request for ${method} was refused: ${tooBig}.`)
     const parsed = requests[method].safeParse(request ?? {})
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
@@ -436,6 +459,10 @@ export function createService(opts: ServiceOptions): Service {
       listeners.add(l)
       return () => listeners.delete(l)
     },
+    swept: swept.then(
+      () => undefined,
+      () => undefined,
+    ),
     shutdown() {
       for (const run of [...runs.values()]) finish(run)
     },
