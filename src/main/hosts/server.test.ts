@@ -7,7 +7,8 @@ import { WebSocket } from 'ws'
 import { shapesDoc } from '../../shared/testing'
 import { browserService } from './browser'
 import { appRoot } from './paths'
-import { startServer, type ServerHost } from './server'
+import { ATTACKS, stillServing } from './attacks'
+import { parseTarget, startServer, type ServerHost } from './server'
 
 let host: ServerHost
 const staticDir = mkdtempSync(join(tmpdir(), 'netwright-static-'))
@@ -133,5 +134,29 @@ describe('the browser host', () => {
     expect(badModel.error?.code).toBe('invalid-model')
     expect(badModel.error?.message).toMatch(/closes a loop/)
     ws.close()
+  })
+})
+
+describe('the browser host under attack', () => {
+  it.each(ATTACKS.map((a) => [a.name, a] as const))(
+    '%s: answered as it should, and the host still serves',
+    async (_name, attack) => {
+      const t = { port: host.port, token: host.token }
+      const got = await attack.run(t)
+      if (attack.expect.status) expect(attack.expect.status).toContain(got.status)
+      if (attack.expect.close) expect(attack.expect.close).toContain(got.close)
+      if (attack.expect.reply) expect(got.reply).toMatch(attack.expect.reply)
+      expect(await stillServing(t)).toBe(true)
+    },
+  )
+
+  it('parses only paths it serves', () => {
+    expect(parseTarget('//')).toBeNull()
+    expect(parseTarget('//:99999')).toBeNull()
+    expect(parseTarget('/%')).toBeNull()
+    expect(parseTarget('*')).toBeNull()
+    expect(parseTarget('http://x/')).toBeNull()
+    expect(parseTarget('/a%20b?token=t')).toMatchObject({ path: '/a b' })
+    expect(parseTarget('/?token=t')!.query.get('token')).toBe('t')
   })
 })
