@@ -35,6 +35,7 @@ export function diagramSvg(doc: NetDocument): string {
   const minY = Math.min(...ys) - PAD - 44
   const width = Math.max(Math.max(...xs) + NODE_WIDTH + PAD - minX, 320)
   const height = Math.max(...ys) + BOX_H + PAD + 20 - minY
+  const byId = new Map(doc.nodes.map((n) => [n.id, n]))
   const pos = new Map(doc.nodes.map((n) => [n.id, { x: n.position.x - minX, y: n.position.y - minY }]))
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}">`,
@@ -52,7 +53,7 @@ export function diagramSvg(doc: NetDocument): string {
     const x2 = t.x + NODE_WIDTH / 2
     const y2 = t.y
     const dy = Math.max(30, Math.abs(y2 - y1) / 2)
-    const shared = doc.nodes.find((n) => n.id === e.target)?.sharedWith !== undefined
+    const shared = byId.get(e.target)?.sharedWith !== undefined
     out.push(
       `<path d="M ${x1} ${y1} C ${x1} ${y1 + dy}, ${x2} ${y2 - dy}, ${x2} ${y2}" fill="none" stroke="${shared ? '#8e6bd1' : '#94a3b8'}" stroke-width="1.5"/>`,
     )
@@ -66,7 +67,7 @@ export function diagramSvg(doc: NetDocument): string {
     const label = n.className === 'InputLayer' ? 'Input' : n.className
     const shape = info?.outputShape ? formatShape(info.outputShape) : '—'
     const params = n.sharedWith
-      ? `shares ${doc.nodes.find((m) => m.id === n.sharedWith)?.name ?? ''}`
+      ? `shares ${byId.get(n.sharedWith)?.name ?? ''}`
       : `${(info?.params ?? 0).toLocaleString('en-US')} params`
     out.push(
       `<g transform="translate(${p.x} ${p.y})">`,

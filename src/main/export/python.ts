@@ -1,7 +1,7 @@
 // The Python (Keras 3) script: the model rebuilt layer by layer in the style it was drawn, the same
 // data and preprocessing, and compile + fit with the same settings. Written from the canonical Keras
 // config, so it cannot drift from what the app trains.
-import { analyze } from '../../shared/graph/analyze'
+import { analyze, incomingEdges } from '../../shared/graph/analyze'
 import type { NetDocument } from '../../shared/graph/schema'
 import { toKerasConfig, type KerasLayer } from '../../shared/keras/config'
 import { KERAS_OPTIMIZER, outputNames } from './keras-json'
@@ -136,6 +136,7 @@ function buildModelCode(doc: NetDocument): string[] {
   const useCount = new Map<string, number>()
   for (const id of a.order) useCount.set(ownerOf(id), (useCount.get(ownerOf(id)) ?? 0) + 1)
   const made = new Set<string>()
+  const incoming = incomingEdges(doc)
   const ident = pyNamer(SCRIPT_NAMES)
   const lines = ['def build_model():', '    """The model as drawn in Netwright (Functional)."""']
   for (const id of a.order) {
@@ -147,10 +148,9 @@ function buildModelCode(doc: NetDocument): string[] {
       lines.push(`    ${v} = ${inputCall(l)}`)
       continue
     }
-    const ins = doc.edges
-      .filter((e) => e.target === id)
-      .sort((x, y) => x.targetPort - y.targetPort)
-      .map((e) => ident(`var:${byId.get(e.source)!.name}`, byId.get(e.source)!.name))
+    const ins = (incoming.get(id) ?? []).map((e) =>
+      ident(`var:${byId.get(e.source)!.name}`, byId.get(e.source)!.name),
+    )
     const arg = ins.length === 1 ? ins[0]! : `[${ins.join(', ')}]`
     if ((useCount.get(owner.id) ?? 1) > 1) {
       const layerVar = ident(`layer:${owner.name}`, `${owner.name}_layer`)

@@ -1,7 +1,7 @@
 // The PyTorch script: an nn.Module equivalent of the drawn model. Tensors stay channels-last (as in
 // Keras) between layers; convolutions and pooling permute to PyTorch's channels-first and back, so
 // Flatten and Dense see values in Keras's order and weights could be carried across as they are.
-import { analyze, resolvedParams } from '../../shared/graph/analyze'
+import { analyze, incomingEdges, resolvedParams } from '../../shared/graph/analyze'
 import type { NetDocument } from '../../shared/graph/schema'
 import { layerSpec, type Params, type Shape } from '../../shared/layers'
 import { toKerasConfig } from '../../shared/keras/config'
@@ -344,14 +344,12 @@ export function pytorchScript(doc: NetDocument, exportedAt = new Date()): TorchS
   const attr = pyNamer(MODULE_ATTRIBUTES)
   const local = pyNamer(['self', 'torch', 'nn', 'F', '_same_pad'])
   const v = (id: string) => local(byId.get(id)!.name)
+  const incoming = incomingEdges(doc)
   for (const id of a.order) {
     const node = byId.get(id)!
     if (node.className === 'InputLayer') continue
     const owner = byId.get(node.sharedWith ?? id)!
-    const ins = doc.edges
-      .filter((e) => e.target === id)
-      .sort((x, y) => x.targetPort - y.targetPort)
-      .map((e) => e.source)
+    const ins = (incoming.get(id) ?? []).map((e) => e.source)
     const self = `self.${attr(owner.name)}`
     let m = made.get(owner.id)
     if (!m) {

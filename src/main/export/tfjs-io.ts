@@ -230,12 +230,16 @@ export function loadWeightsInto(tf: Tf, model: LayersModel, files: TfjsModelFile
   ) as ArrayBuffer
   const named = tf.io.decodeWeights(buffer, files.weightSpecs)
   try {
-    const keys = Object.keys(named)
-    const find = (name: string) =>
-      named[name] ??
-      (keys.find((k) => k.endsWith(`/${name}`))
-        ? named[keys.find((k) => k.endsWith(`/${name}`))!]
-        : undefined)
+    // By exact name, else by the part after a scope prefix ("model/dense/kernel" for "dense/kernel").
+    // Own keys only: a weight named "constructor" in a manifest is just a name.
+    const byName = new Map(Object.entries(named))
+    const bySuffix = new Map<string, import('@tensorflow/tfjs').Tensor>()
+    for (const [k, t] of byName)
+      for (let i = k.indexOf('/'); i >= 0; i = k.indexOf('/', i + 1)) {
+        const tail = k.slice(i + 1)
+        if (!bySuffix.has(tail)) bySuffix.set(tail, t)
+      }
+    const find = (name: string) => byName.get(name) ?? bySuffix.get(name)
     const problems: string[] = []
     const pairs: [import('@tensorflow/tfjs').LayerVariable, import('@tensorflow/tfjs').Tensor][] = []
     for (const v of model.weights) {

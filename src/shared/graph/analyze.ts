@@ -40,6 +40,18 @@ export interface Analysis {
   ok: boolean
 }
 
+/** Each layer's incoming connections, by target id, in port order (one pass over the edges). */
+export function incomingEdges(doc: Pick<NetDocument, 'edges'>): Map<string, NetEdge[]> {
+  const m = new Map<string, NetEdge[]>()
+  for (const e of doc.edges) {
+    const list = m.get(e.target)
+    if (list) list.push(e)
+    else m.set(e.target, [e])
+  }
+  for (const list of m.values()) list.sort((a, b) => a.targetPort - b.targetPort)
+  return m
+}
+
 /** A node's params with defaults filled in for anything missing. */
 export function resolvedParams(spec: LayerSpec, params: Record<string, unknown>): Params {
   const out: Params = {}
@@ -47,22 +59,39 @@ export function resolvedParams(spec: LayerSpec, params: Record<string, unknown>)
   return out
 }
 
-/** Finds the edges that close a cycle, by depth-first search over the graph. */
+/**
+ * Finds the edges that close a cycle, by depth-first search over the graph. Iterative (an explicit
+ * stack of where each layer's walk stands), so a chain of any length cannot overflow the call stack.
+ */
 function cycleEdges(nodeIds: string[], edges: NetEdge[]): Set<string> {
   const out = new Map<string, NetEdge[]>()
-  for (const e of edges) out.set(e.source, [...(out.get(e.source) ?? []), e])
+  for (const e of edges) {
+    const list = out.get(e.source)
+    if (list) list.push(e)
+    else out.set(e.source, [e])
+  }
   const state = new Map<string, 1 | 2>()
   const back = new Set<string>()
-  const visit = (id: string): void => {
-    state.set(id, 1)
-    for (const e of out.get(id) ?? []) {
-      const s = state.get(e.target)
-      if (s === 1) back.add(e.id)
-      else if (s === undefined) visit(e.target)
+  for (const root of nodeIds) {
+    if (state.has(root)) continue
+    state.set(root, 1)
+    const stack: [string, number][] = [[root, 0]]
+    while (stack.length) {
+      const top = stack[stack.length - 1]!
+      const next = out.get(top[0])?.[top[1]++]
+      if (!next) {
+        state.set(top[0], 2)
+        stack.pop()
+        continue
+      }
+      const s = state.get(next.target)
+      if (s === 1) back.add(next.id)
+      else if (s === undefined) {
+        state.set(next.target, 1)
+        stack.push([next.target, 0])
+      }
     }
-    state.set(id, 2)
   }
-  for (const id of nodeIds) if (!state.has(id)) visit(id)
   return back
 }
 
@@ -72,7 +101,8 @@ function cycleEdges(nodeIds: string[], edges: NetEdge[]): Set<string> {
  */
 export function analyze(doc: NetDocument): Analysis {
   const problems: Problem[] = []
-  const nodes: Record<string, NodeInfo> = {}
+  // Keyed by the document's ids, which are any strings: no prototype, so "__proto__" is just a key.
+  const nodes: Record<string, NodeInfo> = Object.create(null) as Record<string, NodeInfo>
   const byId = new Map(doc.nodes.map((n) => [n.id, n]))
   const nodeError = (nodeId: string, message: string): void => {
     nodes[nodeId]?.errors.push(message)
@@ -120,8 +150,9 @@ export function analyze(doc: NetDocument): Analysis {
     doc.nodes.map((n) => n.id),
     edges,
   )
+  const edgeById = new Map(edges.map((e) => [e.id, e]))
   for (const id of back) {
-    const e = edges.find((x) => x.id === id)!
+    const e = edgeById.get(id)!
     const a = byId.get(e.source)!.name
     const b = byId.get(e.target)!.name
     problems.push({
@@ -133,9 +164,14 @@ export function analyze(doc: NetDocument): Analysis {
 
   const incoming = new Map<string, NetEdge[]>()
   const outgoing = new Map<string, NetEdge[]>()
+  const push = (m: Map<string, NetEdge[]>, k: string, e: NetEdge) => {
+    const list = m.get(k)
+    if (list) list.push(e)
+    else m.set(k, [e])
+  }
   for (const e of edges) {
-    incoming.set(e.target, [...(incoming.get(e.target) ?? []), e])
-    outgoing.set(e.source, [...(outgoing.get(e.source) ?? []), e])
+    push(incoming, e.target, e)
+    push(outgoing, e.source, e)
   }
   for (const list of incoming.values()) list.sort((a, b) => a.targetPort - b.targetPort)
 
@@ -233,8 +269,8 @@ export function analyze(doc: NetDocument): Analysis {
   const indeg = new Map(doc.nodes.map((n) => [n.id, (incoming.get(n.id) ?? []).length]))
   const queue = doc.nodes.filter((n) => indeg.get(n.id) === 0).map((n) => n.id)
   const order: string[] = []
-  while (queue.length) {
-    const id = queue.shift()!
+  for (let head = 0; head < queue.length; head++) {
+    const id = queue[head]!
     order.push(id)
     for (const e of outgoing.get(id) ?? []) {
       indeg.set(e.target, indeg.get(e.target)! - 1)

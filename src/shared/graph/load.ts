@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { FILE_BOUNDS, jsonOutOfBounds } from '../json-limits'
 import { CURRENT_VERSION, DocumentSchema, type NetDocument } from './schema'
 
 /** A document that cannot be opened, with a message fit for the user. */
@@ -68,12 +69,31 @@ export function parseDocument(text: string, source = 'The file'): NetDocument {
   return validateDocument(raw, source)
 }
 
+/** The most layers and connections a project may have: far beyond any model drawn by hand. */
+export const MAX_LAYERS = 10_000
+export const MAX_CONNECTIONS = 40_000
+
+/** Refuses a document too large or too deeply nested to work with, before anything walks it. */
+function checkSize(raw: Json, source: string): void {
+  const count = (v: unknown) => (Array.isArray(v) ? v.length : 0)
+  const model = (raw.model ?? {}) as Json
+  const layers = Math.max(count(raw.nodes), count(model.layers))
+  const links = Math.max(count(raw.edges), count(model.links))
+  if (layers > MAX_LAYERS || links > MAX_CONNECTIONS)
+    throw new DocumentError(
+      `${source} is too large: it has ${layers.toLocaleString('en-US')} layers and ${links.toLocaleString('en-US')} connections, and Netwright works with up to ${MAX_LAYERS.toLocaleString('en-US')} layers and ${MAX_CONNECTIONS.toLocaleString('en-US')} connections.`,
+    )
+  const why = jsonOutOfBounds(raw, FILE_BOUNDS)
+  if (why) throw new DocumentError(`${source} cannot be opened: ${why}.`)
+}
+
 /** Validates an already-parsed value as a document (after migrating it). */
 export function validateDocument(raw: unknown, source = 'The document'): NetDocument {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new DocumentError(`${source} is not a Netwright project (expected a JSON object).`)
   if ((raw as Json).format !== 'netwright')
     throw new DocumentError(`${source} is not a Netwright project (its "format" is not "netwright").`)
+  checkSize(raw as Json, source)
   const migrated = migrate(raw as Json)
   const result = DocumentSchema.safeParse(migrated)
   if (!result.success) {

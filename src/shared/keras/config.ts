@@ -64,15 +64,22 @@ export function toKerasConfig(doc: NetDocument, analysis: Analysis = analyze(doc
   // (Keras's node_index), in the order the uses run.
   const ownerOf = (id: string) => byId.get(id)!.sharedWith ?? id
   const uses = new Map<string, string[]>()
-  for (const id of analysis.order) uses.set(ownerOf(id), [...(uses.get(ownerOf(id)) ?? []), id])
-  const ref = (id: string): [string, number, number] => [
-    byId.get(ownerOf(id))!.name,
-    uses.get(ownerOf(id))!.indexOf(id),
-    0,
-  ]
+  const useIndex = new Map<string, number>()
+  for (const id of analysis.order) {
+    const list = uses.get(ownerOf(id)) ?? []
+    if (!list.length) uses.set(ownerOf(id), list)
+    useIndex.set(id, list.length)
+    list.push(id)
+  }
+  const ref = (id: string): [string, number, number] => [byId.get(ownerOf(id))!.name, useIndex.get(id)!, 0]
+  const incoming = new Map<string, NetDocument['edges']>()
+  for (const e of doc.edges) {
+    const list = incoming.get(e.target)
+    if (list) list.push(e)
+    else incoming.set(e.target, [e])
+  }
   const inboundOf = (id: string) =>
-    doc.edges
-      .filter((e) => e.target === id)
+    [...(incoming.get(id) ?? [])]
       .sort((a, b) => a.targetPort - b.targetPort)
       .map((e) => [...ref(e.source), {}])
   const layers = analysis.order

@@ -2,10 +2,54 @@ import { emptyDocument } from '../graph/defaults'
 import { autoLayout } from '../graph/layout'
 import { DocumentError, parseDocument } from '../graph/load'
 import { LOSSES, OPTIMIZERS, type NetDocument, type NetEdge, type NetNode } from '../graph/schema'
+import { z } from 'zod'
+import { FILE_BOUNDS, jsonOutOfBounds, showValue } from '../json-limits'
+import { MAX_LAYERS } from '../graph/load'
 import { layerSpec, type ParamValue } from '../layers'
 
 type Json = Record<string, unknown>
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** A reference to a layer's output in Keras 2's inbound_nodes: [name, node_index, tensor_index, kwargs]. */
+const RefSchema = z.union([
+  z.tuple([z.string().min(1), z.number().int().min(0).max(1_000_000)]).rest(z.unknown()),
+  z.tuple([z.string().min(1)]),
+  z.object({ name: z.string().min(1) }).loose(),
+])
+/** One call of a layer: Keras 2's list of references, or Keras 3's {args, kwargs} with keras tensors. */
+const InboundNodeSchema = z.union([z.array(RefSchema), z.object({}).loose()])
+const LayerSchema = z
+  .object({
+    class_name: z.string().min(1).max(200),
+    config: z.record(z.string(), z.unknown()).optional(),
+    name: z.string().min(1).max(500).optional(),
+    inbound_nodes: z.array(InboundNodeSchema).max(10_000).optional(),
+  })
+  .loose()
+const LayersSchema = z.array(LayerSchema)
+const ModelBodySchema = z
+  .object({ layers: LayersSchema, output_layers: z.array(z.unknown()).optional() })
+  .loose()
+
+const EXPECTED: Record<string, string> = {
+  record: 'an object',
+  object: 'an object',
+  array: 'a list',
+  int: 'a whole number',
+}
+
+/** "layers.3.inbound_nodes.0 is not in any form Keras writes", for a file that is not what Keras writes. */
+function firstIssue(e: z.ZodError): string {
+  const i = e.issues[0]!
+  const where = i.path.length ? i.path.map(String).join('.') : 'the list of layers'
+  const what =
+    i.code === 'invalid_union'
+      ? 'is not in any form Keras writes'
+      : i.code === 'invalid_type'
+        ? `should be ${EXPECTED[i.expected] ?? `a ${i.expected}`}`
+        : i.message
+  return `${where} ${what}`
+}
 
 export interface Imported {
   document: NetDocument
@@ -95,10 +139,7 @@ function paramsFrom(
       const key = className === 'ZeroPadding2D' ? 'padding' : 'cropping'
       const v = pair(c[key])
       if (v) p[key] = v
-      else
-        warn(
-          `${name}: an uneven ${key} ${JSON.stringify(c[key])} is not supported; it was set to the default.`,
-        )
+      else warn(`${name}: an uneven ${key} ${showValue(c[key])} is not supported; it was set to the default.`)
       break
     }
     case 'Bidirectional': {
@@ -113,7 +154,7 @@ function paramsFrom(
       const inner = isObj(c.layer) ? c.layer : {}
       const ic = isObj(inner.config) ? inner.config : {}
       if (inner.class_name !== 'Dense')
-        warn(`${name}: TimeDistributed(${String(inner.class_name)}) is not supported; only Dense is.`)
+        warn(`${name}: TimeDistributed(${showValue(inner.class_name, 60)}) is not supported; only Dense is.`)
       p.units = ic.units
       p.activation = ic.activation
       break
@@ -128,7 +169,7 @@ function paramsFrom(
   for (const k of ['dilation_rate'])
     if (k in c && JSON.stringify(c[k]) !== '[1,1]' && JSON.stringify(c[k]) !== '[1]' && c[k] !== 1)
       warn(
-        `${name}: ${k} ${JSON.stringify(c[k])} is not supported (TensorFlow.js cannot train it); it was set to 1.`,
+        `${name}: ${k} ${showValue(c[k])} is not supported (TensorFlow.js cannot train it); it was set to 1.`,
       )
   if (c.data_format === 'channels_first')
     warn(`${name}: channels_first is not supported; Netwright uses channels_last.`)
@@ -142,17 +183,22 @@ function inboundRefs(layer: Json): [string, number][][] {
   return nodes.map((node) => {
     if (Array.isArray(node))
       return node.map((ref): [string, number] =>
-        Array.isArray(ref) ? [String(ref[0]), Number(ref[1] ?? 0)] : [String((ref as Json).name ?? ref), 0],
+        Array.isArray(ref) ? [String(ref[0]), Number(ref[1] ?? 0)] : [String((ref as Json).name), 0],
       )
+    // Keras 3: keras tensors anywhere in the call's args, in order (walked without recursion).
     const out: [string, number][] = []
-    const walk = (v: unknown) => {
-      if (Array.isArray(v)) v.forEach(walk)
+    const stack: unknown[] = isObj(node) ? [node.args] : []
+    while (stack.length) {
+      const v = stack.pop()
+      if (Array.isArray(v)) for (let i = v.length - 1; i >= 0; i--) stack.push(v[i])
       else if (isObj(v) && v.class_name === '__keras_tensor__' && isObj(v.config)) {
-        const h = v.config.keras_history as unknown[]
-        out.push([String(h[0]), Number(h[1] ?? 0)])
+        const h = v.config.keras_history
+        if (Array.isArray(h) && typeof h[0] === 'string') {
+          const index = Number(h[1] ?? 0)
+          out.push([h[0], Number.isInteger(index) && index >= 0 ? index : 0])
+        }
       }
     }
-    if (isObj(node)) walk(node.args)
     return out
   })
 }
@@ -161,11 +207,34 @@ function inboundRefs(layer: Json): [string, number][][] {
 export function fromKerasJson(raw: unknown, source = 'The file'): Imported {
   if (!isObj(raw))
     throw new DocumentError(`${source} is not a Keras or TensorFlow.js model (expected a JSON object).`)
-  const cfg = modelConfig(raw)
-  if (!cfg)
+  const tooBig = jsonOutOfBounds(raw, FILE_BOUNDS)
+  if (tooBig) throw new DocumentError(`${source} cannot be opened: ${tooBig}.`)
+  const found = modelConfig(raw)
+  if (!found)
     throw new DocumentError(
       `${source} is not a Netwright project, a Keras model JSON or a TensorFlow.js model.json.`,
     )
+  const count = Array.isArray(found.config)
+    ? found.config.length
+    : isObj(found.config) && Array.isArray(found.config.layers)
+      ? found.config.layers.length
+      : 0
+  if (count > MAX_LAYERS)
+    throw new DocumentError(
+      `${source} is too large: it has ${count.toLocaleString('en-US')} layers, and Netwright works with up to ${MAX_LAYERS.toLocaleString('en-US')}.`,
+    )
+  // Checked before anything walks it: the config is the list of layers (Keras 2.0) or holds one.
+  const body0 = found.config
+  const checked = Array.isArray(body0)
+    ? LayersSchema.safeParse(body0)
+    : ModelBodySchema.safeParse(isObj(body0) ? body0 : { layers: body0 })
+  if (!checked.success) {
+    const issue = firstIssue(checked.error)
+    throw new DocumentError(
+      `${source} is not a Keras model Netwright can read: ${Array.isArray(body0) ? `layers.${issue}` : issue}.`,
+    )
+  }
+  const cfg = found
   const warnings: string[] = []
   const warn = (m: string) => warnings.push(m)
   const kind = cfg.class_name as string
@@ -196,7 +265,7 @@ export function fromKerasJson(raw: unknown, source = 'The file'): Imported {
     let prev: string | null = null
     layers.forEach((l, i) => {
       const c = isObj(l.config) ? l.config : {}
-      const name = String(c.name ?? `layer_${i}`)
+      const name = typeof c.name === 'string' && c.name ? c.name : `layer_${i}`
       if (i === 0 && l.class_name !== 'InputLayer') {
         const shape = (c.batch_input_shape ?? c.batch_shape) as unknown
         if (!Array.isArray(shape))
@@ -213,9 +282,17 @@ export function fromKerasJson(raw: unknown, source = 'The file'): Imported {
     // A layer applied several times (a shared layer) becomes one node per use, the later ones linked
     // to the first with sharedWith; Keras's node_index says which use a reference means.
     const useId = new Map<string, string>()
-    for (const l of layers) {
+    const nameOf = (l: Json, i: number): string => {
       const c = isObj(l.config) ? l.config : {}
-      const name = String(l.name ?? c.name)
+      return typeof l.name === 'string'
+        ? l.name
+        : typeof c.name === 'string' && c.name
+          ? c.name
+          : `layer_${i}`
+    }
+    layers.forEach((l, i) => {
+      const c = isObj(l.config) ? l.config : {}
+      const name = nameOf(l, i)
       useId.set(`${name}#0`, add(String(l.class_name), name, c))
       inboundRefs(l).forEach((_refs, k) => {
         if (k === 0) return
@@ -230,18 +307,18 @@ export function fromKerasJson(raw: unknown, source = 'The file'): Imported {
         })
         useId.set(`${name}#${k}`, id)
       })
-    }
-    for (const l of layers) {
-      const name = String(l.name ?? (l.config as Json)?.name)
+    })
+    layers.forEach((l, i) => {
+      const name = nameOf(l, i)
       inboundRefs(l).forEach((refs, k) => {
         const target = useId.get(`${name}#${k}`)!
         refs.forEach(([n, index], port) => {
           const source = useId.get(`${n}#${index}`)
           if (source) edges.push({ id: `e-${source}-${target}-${port}`, source, target, targetPort: port })
-          else warn(`${target}: its input "${n}" is not in the model.`)
+          else warn(`${target}: its input ${showValue(n, 60)} is not in the model.`)
         })
       })
-    }
+    })
     // The model's outputs are its last layers in the document's order: keep output_layers' order.
     const declared = isObj(body) && Array.isArray(body.output_layers) ? (body.output_layers as unknown[]) : []
     const outs = declared
@@ -249,16 +326,17 @@ export function fromKerasJson(raw: unknown, source = 'The file'): Imported {
       .filter((id): id is string => !!id)
     if (outs.length > 1) {
       const rest = nodes.filter((n) => !outs.includes(n.id))
-      const ordered = outs.map((id) => nodes.find((n) => n.id === id)!)
+      const ordered = outs.map((id) => nodes.find((n) => n.id === id)).filter((n): n is NetNode => !!n)
       nodes.splice(0, nodes.length, ...rest, ...ordered)
     }
   } else {
     throw new DocumentError(
-      `${source}: a "${kind}" model cannot be imported; Sequential and Functional models can.`,
+      `${source}: a ${showValue(kind, 60)} model cannot be imported; Sequential and Functional models can.`,
     )
   }
   const base = emptyDocument()
-  const name = String((isObj(body) ? body.name : undefined) ?? 'Imported model')
+  const given = isObj(body) ? body.name : undefined
+  const name = typeof given === 'string' && given.trim() ? given.slice(0, 200) : 'Imported model'
   const document: NetDocument = {
     ...base,
     name,

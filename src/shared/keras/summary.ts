@@ -1,4 +1,4 @@
-import type { Analysis } from '../graph/analyze'
+import { incomingEdges, type Analysis } from '../graph/analyze'
 import type { NetDocument } from '../graph/schema'
 import { formatShape } from '../layers'
 
@@ -13,6 +13,7 @@ export interface SummaryRow {
 /** The rows of a Keras-style summary, in the order the model runs its layers. */
 export function summaryRows(doc: NetDocument, a: Analysis): SummaryRow[] {
   const byId = new Map(doc.nodes.map((n) => [n.id, n]))
+  const incoming = incomingEdges(doc)
   return a.order
     .filter((id) => doc.style === 'functional' || byId.get(id)!.className !== 'InputLayer')
     .map((id) => {
@@ -23,7 +24,7 @@ export function summaryRows(doc: NetDocument, a: Analysis): SummaryRow[] {
         className: n.className,
         outputShape: shape ? formatShape(shape) : '?',
         params: a.nodes[id]?.params ?? 0,
-        connectedTo: doc.edges.filter((e) => e.target === id).map((e) => byId.get(e.source)?.name ?? '?'),
+        connectedTo: (incoming.get(id) ?? []).map((e) => byId.get(e.source)?.name ?? '?'),
       }
     })
 }

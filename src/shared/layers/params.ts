@@ -1,3 +1,4 @@
+import { showValue } from '../json-limits'
 /** Parameter declarations for layer specs: Keras's own snake_case names, defaults and a doc line. */
 
 export type Shape = (number | null)[]
@@ -59,8 +60,8 @@ export const ACTIVATIONS = [
   'gelu',
 ] as const
 
-const show = (v: unknown): string =>
-  typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v))
+/** The received value in a message: short, and safe for any value a file can hold. */
+const show = (v: unknown): string => showValue(v)
 
 /**
  * Checks one parameter value against its declaration.
