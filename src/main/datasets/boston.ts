@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { LoadedDataset } from './builtins'
 import { DatasetFileError } from './idx'
 import { readNpz } from './npy'
+import { readDataFile } from './read'
 import { numpyShuffledIndices } from './randomstate'
 
 /**
@@ -12,7 +12,7 @@ import { numpyShuffledIndices } from './randomstate'
  */
 export async function readBoston(dir: string, options: Record<string, unknown> = {}): Promise<LoadedDataset> {
   const path = join(dir, 'boston_housing.npz')
-  const npz = readNpz(await readFile(path), path)
+  const npz = readNpz(await readDataFile(path), path)
   const x = npz.x
   const y = npz.y
   if (!x || !y || x.shape.length !== 2 || y.shape[0] !== x.shape[0])

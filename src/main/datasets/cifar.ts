@@ -2,7 +2,8 @@
 // (tf.keras and Keras ≤ 3.5) or cifar-10-batches-py-target/cifar-10-batches-py/ (Keras ≥ 3.6), or
 // straight from the downloaded .tar.gz when it has not been extracted.
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { ServiceError } from '../service/errors'
+import { readDataFile } from './read'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import type { LoadedDataset } from './builtins'
@@ -31,6 +32,9 @@ export function readTar(tar: Uint8Array, source = 'The archive'): Map<string, Ui
   return files
 }
 
+/** CIFAR's archives unpack to 180 MB; a gzip bomb stops here. */
+const CIFAR_TAR_MAX = 512 * 1024 * 1024
+
 interface CifarSpec {
   folder: string
   archive: string
@@ -58,12 +62,23 @@ async function batchFiles(dir: string, spec: CifarSpec): Promise<Map<string, Uin
   for (const folder of [join(dir, spec.folder), join(dir, `${spec.folder}-target`, spec.folder)])
     if (spec.train.every((f) => existsSync(join(folder, f))))
       return new Map(
-        await Promise.all(spec.train.map(async (f) => [f, await readFile(join(folder, f))] as const)),
+        await Promise.all(spec.train.map(async (f) => [f, await readDataFile(join(folder, f))] as const)),
       )
   const archive = join(dir, spec.archive)
   if (!existsSync(archive))
     throw new DatasetFileError(`There is no file at ${archive} (nor an extracted ${spec.folder} folder).`)
-  const tar = readTar(gunzipSync(await readFile(archive)), archive)
+  let tarBytes: Uint8Array
+  try {
+    tarBytes = gunzipSync(await readDataFile(archive), { maxOutputLength: CIFAR_TAR_MAX })
+  } catch (e) {
+    if (e instanceof DatasetFileError || e instanceof ServiceError) throw e
+    throw new DatasetFileError(
+      (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE'
+        ? `${archive} unpacks to more than ${CIFAR_TAR_MAX / 2 ** 20} MB; it is not the CIFAR archive.`
+        : `${archive} is not a valid gzip file (${(e as Error).message}); it may be truncated or damaged.`,
+    )
+  }
+  const tar = readTar(tarBytes, archive)
   return new Map(spec.train.map((f) => [f, tar.get(`${spec.folder}/${f}`) ?? new Uint8Array()]))
 }
 
@@ -113,6 +128,11 @@ export async function readCifar(
     const labels = batch.get(spec.labelKey) as number[] | undefined
     if (!data || !(data.data instanceof Uint8Array) || !Array.isArray(labels))
       throw new DatasetFileError(`The CIFAR batch ${name} does not hold data and ${spec.labelKey}.`)
+    // A tampered batch: fewer pixels than its labels need, or labels that are not class numbers.
+    if (data.data.length !== labels.length * 3072)
+      throw new DatasetFileError(
+        `The CIFAR batch ${name} holds ${data.data.length} pixel values for ${labels.length} labels (${labels.length * 3072} expected): it is damaged.`,
+      )
     parts.push({ data: data.data, labels })
   }
   const n = parts.reduce((a, p) => a + p.labels.length, 0)
@@ -121,7 +141,7 @@ export async function readCifar(
   let i = 0
   for (const p of parts)
     for (let k = 0; k < p.labels.length; k++, i++) {
-      y[i] = p.labels[k]!
+      y[i] = Number.isInteger(p.labels[k]) ? p.labels[k]! : -1
       // Stored as 1024 red, 1024 green, 1024 blue values per image; Keras transposes to (32, 32, 3).
       const src = k * 3072
       const dst = i * 3072

@@ -3,7 +3,9 @@
 // one-hot encoded (categorical) and standardized (numeric, with the training rows' statistics), and
 // rows are shuffled from the seed and split into training and test parts.
 import Papa from 'papaparse'
-import { readFile } from 'node:fs/promises'
+import { LIMITS } from '../safe-fs'
+import { ServiceError } from '../service/errors'
+import { readDataText } from './read'
 import type { DatasetOption } from '../../shared/ipc/contract'
 import type { LoadedDataset } from './builtins'
 import { DatasetFileError } from './idx'
@@ -203,11 +205,11 @@ export function parseCsv(text: string, source: string, o: Record<string, unknown
 export async function readCsvTable(path: string, o: Record<string, unknown>): Promise<CsvTable> {
   let text: string
   try {
-    text = await readFile(path, 'utf8')
+    text = await readDataText(path, LIMITS.csv)
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') throw new DatasetFileError(`There is no file at ${path}.`)
-    if (code === 'EISDIR') throw new DatasetFileError(`${path} is a folder, not a CSV file.`)
+    if (e instanceof ServiceError && /is a folder/.test(e.message))
+      throw new DatasetFileError(`${path} is a folder, not a CSV file.`)
+    if (e instanceof ServiceError) throw new DatasetFileError(e.message)
     throw e
   }
   return parseCsv(text, path, o)

@@ -52,7 +52,7 @@ describe('dataset download', () => {
     expect(readdirSync(join(dir, 'sub'))).toEqual(['data.npz'])
   })
 
-  it('uses a cached file as it is, and fetches a corrupt one again', async () => {
+  it('uses a cached file as it is; a corrupt one is moved aside, fetched again, and put back if none comes', async () => {
     const dir = fresh()
     writeFileSync(join(dir, 'data.npz'), body)
     const notes: string[] = []
@@ -68,8 +68,21 @@ describe('dataset download', () => {
       { path: 'data.npz', origin: `${base}/ok`, sha256: sha },
       { onNote: (n) => notes.push(n) },
     )
-    expect(notes[0]).toMatch(/data.npz is corrupt .*fetching it again/)
+    expect(notes[0]).toMatch(
+      /data.npz is corrupt .*moved aside to .*data\.npz\.corrupt while a fresh copy is fetched/,
+    )
     expect(readFileSync(join(dir, 'data.npz')).equals(body)).toBe(true)
+    expect(readdirSync(dir)).toEqual(['data.npz'])
+    // Offline (or the server fails): the user's file is back where it was, and the message says so.
+    writeFileSync(join(dir, 'data.npz'), 'mine')
+    const err = await ensureFile(dir, { path: 'data.npz', origin: `${base}/missing`, sha256: sha }).catch(
+      (e: Error) => e,
+    )
+    expect(String(err)).toMatch(
+      /data\.npz is corrupt .*a fresh copy could not be had.*Your file was put back as it was/,
+    )
+    expect(readFileSync(join(dir, 'data.npz'), 'utf8')).toBe('mine')
+    expect(readdirSync(dir)).toEqual(['data.npz'])
   })
 
   it('leaves nothing behind when a download ends early or does not match the hash', async () => {

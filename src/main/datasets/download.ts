@@ -22,10 +22,39 @@ export class DatasetUnavailableError extends Error {
 const published = (f: KerasFile): { algo: 'sha256' | 'md5'; value: string } | null =>
   f.sha256 ? { algo: 'sha256', value: f.sha256 } : f.md5 ? { algo: 'md5', value: f.md5 } : null
 
+/** Hashes already computed, by path, for the file's size and modification time then. */
+const hashed = new Map<string, { stamp: string; algo: string; value: string }>()
+
 async function hashOf(path: string, algo: string): Promise<string> {
+  // A regular file only (a pipe would block the read forever), hashed once per version of it.
+  const s = await stat(path)
+  if (!s.isFile())
+    throw new DatasetUnavailableError(
+      `${path} is not a regular file; remove it so the dataset can be downloaded.`,
+    )
+  const stamp = `${s.size}:${s.mtimeMs}`
+  const known = hashed.get(path)
+  if (known && known.stamp === stamp && known.algo === algo) return known.value
   const h = createHash(algo)
   for await (const chunk of createReadStream(path)) h.update(chunk as Buffer)
-  return h.digest('hex')
+  const value = h.digest('hex')
+  hashed.set(path, { stamp, algo, value })
+  return value
+}
+
+/**
+ * Checks a cached file against its published hash before anything reads it (the dataset browser's
+ * preview): a mismatch is said, and the file is left where it is.
+ */
+export async function verifyCached(dir: string, f: KerasFile): Promise<void> {
+  const want = published(f)
+  const path = join(dir, f.path)
+  if (!want || !(await exists(path))) return
+  const actual = await hashOf(path, want.algo)
+  if (actual !== want.value)
+    throw new DatasetUnavailableError(
+      `${path} does not match its published ${want.algo} (it is ${actual.slice(0, 12)}…, the publisher's is ${want.value.slice(0, 12)}…): it is damaged or not the real file. Download it again, or put a good copy there (from ${f.origin}).`,
+    )
 }
 
 const exists = (p: string) =>
@@ -45,22 +74,46 @@ export interface EnsureOptions {
 }
 
 /**
- * Makes sure one Keras dataset file is in the cache and matches Keras's published hash: a file already
- * there is used as it is; a corrupt one is fetched again; a download goes to a temporary name and is
- * renamed only once it is complete and verified.
+ * Makes sure one Keras dataset file is in the cache and matches its published hash: a file already
+ * there is used as it is; a corrupt one is moved aside (never deleted before a good copy is here), a
+ * fresh copy downloaded, and the old one put back if none arrives; a download goes to a temporary
+ * name and is renamed only once it is complete and verified.
  */
 export async function ensureFile(dir: string, f: KerasFile, opts: EnsureOptions = {}): Promise<string> {
   const path = join(dir, f.path)
+  const aside = `${path}.corrupt`
+  let movedAside = false
+  let mismatch = ''
   if (await exists(path)) {
     const want = published(f)
     if (!want) return path
     const actual = await hashOf(path, want.algo)
     if (actual === want.value) return path
+    mismatch = `its ${want.algo} is ${actual.slice(0, 12)}…, the publisher's is ${want.value.slice(0, 12)}…`
+    await rename(path, aside)
+    movedAside = true
     opts.onNote?.(
-      `${path} is corrupt (its ${want.algo} is ${actual.slice(0, 12)}…, Keras publishes ${want.value.slice(0, 12)}…); fetching it again.`,
+      `${path} is corrupt (${mismatch}); it was moved aside to ${aside} while a fresh copy is fetched.`,
     )
-    await rm(path, { force: true })
   }
+  try {
+    const got = await download(path, f, opts)
+    if (movedAside) await rm(aside, { force: true })
+    return got
+  } catch (e) {
+    if (!movedAside) throw e
+    // No good copy arrived: the user's file goes back where it was, and the message says so.
+    const restored = await rename(aside, path).then(
+      () => true,
+      () => false,
+    )
+    throw new DatasetUnavailableError(
+      `${path} is corrupt (${mismatch}), and a fresh copy could not be had: ${(e as Error).message.replace(/ You can download it yourself.*$/, '')}. ${restored ? 'Your file was put back as it was.' : `Your file is at ${aside}.`} You can download it yourself from ${f.origin} and place it at ${path}.`,
+    )
+  }
+}
+
+async function download(path: string, f: KerasFile, opts: EnsureOptions): Promise<string> {
   const handBy = `You can download it yourself from ${f.origin} and place it at ${path}.`
   const tmp = tempName(path, 'download')
   const controller = new AbortController()

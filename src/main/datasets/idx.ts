@@ -16,6 +16,9 @@ export interface IdxArray {
   data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array
 }
 
+/** The most an IDX file may unpack to (Fashion-MNIST's training images are 47 MB). */
+export const IDX_MAX_BYTES = 256 * 1024 * 1024
+
 /** A file that is not what it claims to be, with a message naming it. */
 export class DatasetFileError extends Error {
   override name = 'DatasetFileError'
@@ -29,8 +32,13 @@ export function readIdx(file: Uint8Array, source = 'The IDX file'): IdxArray {
   let bytes = file
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = gunzipSync(bytes)
+      // Bounded: a gzip bomb stops at the limit instead of filling memory.
+      bytes = gunzipSync(bytes, { maxOutputLength: IDX_MAX_BYTES })
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+        throw new DatasetFileError(
+          `${source} unpacks to more than ${IDX_MAX_BYTES / 2 ** 20} MB; it is not an MNIST-style file (those are at most 47 MB).`,
+        )
       throw new DatasetFileError(
         `${source} is not a valid gzip file (${(e as Error).message}); it may be truncated or damaged.`,
       )
@@ -46,7 +54,15 @@ export function readIdx(file: Uint8Array, source = 'The IDX file'): IdxArray {
   const header = 4 + 4 * rank
   if (bytes.length < header) throw new DatasetFileError(`${source} is truncated: its header is incomplete.`)
   const shape = Array.from({ length: rank }, (_, i) => view.getInt32(4 + 4 * i, false))
+  if (rank === 0 || shape.some((d) => d < 0))
+    throw new DatasetFileError(
+      `${source} has the dimensions [${shape.join(', ')}], which no IDX file has: it is damaged.`,
+    )
   const count = shape.reduce((a, b) => a * b, 1)
+  if (!Number.isSafeInteger(count * type.bytes))
+    throw new DatasetFileError(
+      `${source} claims ${shape.join('×')} values, more than any real file: it is damaged.`,
+    )
   const need = header + count * type.bytes
   if (bytes.length < need)
     throw new DatasetFileError(

@@ -3,7 +3,9 @@
 // so no native part is needed; kept as uint8 like the Keras image datasets.
 import jpeg from 'jpeg-js'
 import { PNG } from 'pngjs'
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { readdir, stat } from 'node:fs/promises'
+import { LIMITS } from '../safe-fs'
+import { readDataFile } from './read'
 import { extname, join } from 'node:path'
 import type { DatasetOption } from '../../shared/ipc/contract'
 import type { LoadedDataset } from './builtins'
@@ -12,6 +14,8 @@ import { IMAGE_OPTIONS } from './options'
 import { mulberry32 } from './random'
 
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg'])
+/** The most pixels one image may have (a 64-megapixel photo fits). */
+const MAX_PIXELS = 64_000_000
 
 export const IMAGE_FOLDER_OPTIONS: DatasetOption[] = [
   {
@@ -66,10 +70,26 @@ export function decodeImage(bytes: Uint8Array, source: string): Decoded {
   const ext = extname(source).toLowerCase()
   try {
     if (ext === '.png') {
+      // The size in its header, checked before decoding: a PNG claiming 50,000 × 50,000 pixels would
+      // otherwise take 10 GB.
+      const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+      if (view.length >= 24 && view.toString('latin1', 12, 16) === 'IHDR') {
+        const width = view.readUInt32BE(16)
+        const height = view.readUInt32BE(20)
+        if (width * height > MAX_PIXELS)
+          throw new Error(
+            `it claims ${width} × ${height} pixels, more than the ${MAX_PIXELS / 1e6} million Netwright reads`,
+          )
+      }
       const png = PNG.sync.read(Buffer.from(bytes))
       return { width: png.width, height: png.height, rgba: png.data }
     }
-    const jpg = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 256 })
+    const jpg = jpeg.decode(bytes, {
+      useTArray: true,
+      formatAsRGBA: true,
+      maxMemoryUsageInMB: 256,
+      maxResolutionInMP: MAX_PIXELS / 1e6,
+    })
     return { width: jpg.width, height: jpg.height, rgba: jpg.data }
   } catch (e) {
     throw new DatasetFileError(
@@ -171,7 +191,7 @@ export async function readImageFolder(
   const x = new Uint8Array(files.length * per)
   const y = new Int32Array(files.length)
   for (const [i, f] of files.entries()) {
-    resizeInto(decodeImage(await readFile(f.path), f.path), h, w, channels, x, i * per)
+    resizeInto(decodeImage(await readDataFile(f.path, LIMITS.image), f.path), h, w, channels, x, i * per)
     y[i] = f.label
   }
   return { id, x, xScale: 1 / 255, sampleShape: [h, w, channels], y, classes, skipped }

@@ -11,7 +11,7 @@ export interface KerasFile {
   origin: string
   /** sha256 from Keras's sources, where Keras checks one. */
   sha256?: string
-  /** md5, where Keras checks that instead (the word-index JSON files). */
+  /** md5, where that is what is published (Keras's word-index JSON files, Fashion-MNIST's files). */
   md5?: string
 }
 
@@ -60,6 +60,13 @@ const FASHION = [
   'Bag',
   'Ankle boot',
 ]
+/** The MD5 checksums the Fashion-MNIST project publishes for its four files (Keras checks none). */
+const FASHION_MD5: Record<string, string> = {
+  'train-images-idx3-ubyte.gz': '8d4fb7e6c68d591d4c3dfef9ec88bf0d',
+  'train-labels-idx1-ubyte.gz': '25c81989df183df01b3e8a0aad5dffbe',
+  't10k-images-idx3-ubyte.gz': 'bef4ecab320f06d8554ea6380940ec79',
+  't10k-labels-idx1-ubyte.gz': 'bb300cfdad3c16e7a12a480ee83cd310',
+}
 const fashionFiles = [
   'train-labels-idx1-ubyte.gz',
   'train-images-idx3-ubyte.gz',
@@ -93,7 +100,11 @@ export const KERAS_DATASETS: KerasDataset[] = [
     sampleShape: [28, 28],
     classes: FASHION,
     citation: 'H. Xiao, K. Rasul, R. Vollgraf, Fashion-MNIST (2017), arXiv:1708.07747.',
-    files: fashionFiles.map((f) => ({ path: `fashion-mnist/${f}`, origin: `${GCS}${f}` })),
+    files: fashionFiles.map((f) => ({
+      path: `fashion-mnist/${f}`,
+      origin: `${GCS}${f}`,
+      md5: FASHION_MD5[f],
+    })),
     loadable: true,
   },
   {

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { LoadedDataset } from './builtins'
 import { DatasetFileError, readIdx } from './idx'
+import { readDataFile } from './read'
 
 export const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']
 
@@ -18,7 +18,7 @@ export async function readIdxDataset(
   const load = async (name: string) => {
     const path = join(dir, name)
     try {
-      return readIdx(await readFile(path), path)
+      return readIdx(await readDataFile(path), path)
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT')
         throw new DatasetFileError(`There is no file at ${path}.`)

@@ -46,6 +46,8 @@ export function readNpy(file: Uint8Array, source = 'The .npy file'): NpyArray {
     throw new DatasetFileError(`${source} uses .npy format version ${major}, which is not known.`)
   const v = new DataView(file.buffer, file.byteOffset, file.byteLength)
   const headerLen = major === 1 ? v.getUint16(8, true) : v.getUint32(8, true)
+  if (headerLen > 1024 * 1024)
+    throw new DatasetFileError(`${source} has a header of ${headerLen} bytes: it is damaged.`)
   const start = major === 1 ? 10 : 12
   if (file.length < start + headerLen)
     throw new DatasetFileError(`${source} is truncated: its header is incomplete.`)
@@ -56,15 +58,24 @@ export function readNpy(file: Uint8Array, source = 'The .npy file'): NpyArray {
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1]
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1]
   if (!descr || !fortran || shapeText === undefined)
-    throw new DatasetFileError(`${source} has a header Netwright cannot read: ${header.trim()}`)
+    throw new DatasetFileError(`${source} has a header Netwright cannot read: ${header.trim().slice(0, 120)}`)
   if (fortran === 'True')
     throw new DatasetFileError(`${source} is stored in Fortran order, which is not supported.`)
-  const shape = shapeText
+  const dims = shapeText
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
-    .map(Number)
+  // A tampered header can say anything: each dimension a whole number, none negative, the product real.
+  if (!dims.every((d) => /^\d{1,12}L?$/.test(d)))
+    throw new DatasetFileError(
+      `${source} has the shape (${shapeText.trim().slice(0, 60)}), which is not a list of sizes: it is damaged.`,
+    )
+  const shape = dims.map((d) => Number(d.replace(/L$/, '')))
   const count = shape.reduce((a, b) => a * b, 1)
+  if (!Number.isSafeInteger(count) || count > 2 ** 32)
+    throw new DatasetFileError(
+      `${source} claims ${shape.join('×')} values, more than any real dataset: it is damaged.`,
+    )
   const body = file.subarray(start + headerLen)
   if (descr === '|O') {
     // An object array (IMDB's and Reuters' lists of word indices) is stored as a pickle.
@@ -78,20 +89,45 @@ export function readNpy(file: Uint8Array, source = 'The .npy file'): NpyArray {
     throw new DatasetFileError(
       `${source} is truncated: it should hold ${count * size} bytes of data, but has ${body.length}.`,
     )
+  if (body.length > count * size)
+    throw new DatasetFileError(
+      `${source} holds ${body.length - count * size} bytes more than its shape (${shape.join('×')}) says: it is damaged.`,
+    )
   return { shape, dtype: descr, data: view(descr, body, count, source) }
 }
 
+/** The most an .npz may unpack to (IMDB's, the largest Keras one, is about 60 MB). */
+export const NPZ_MAX_BYTES = 1024 * 1024 * 1024
+
 /** Reads an .npz file (a zip, stored or deflated, of .npy files) into its arrays by name. */
-export function readNpz(file: Uint8Array, source = 'The .npz file'): Record<string, NpyArray> {
+export function readNpz(
+  file: Uint8Array,
+  source = 'The .npz file',
+  maxBytes = NPZ_MAX_BYTES,
+): Record<string, NpyArray> {
   let entries: Record<string, Uint8Array>
+  // Sizes are checked from the zip's directory before anything is inflated (fflate inflates into a
+  // buffer of the declared size, never more), so a zip bomb cannot take more than the limit.
+  let total = 0
+  let tooBig: string | null = null
   try {
-    entries = unzipSync(file)
+    entries = unzipSync(file, {
+      filter: (f) => {
+        total += f.originalSize
+        if (f.originalSize > maxBytes || total > maxBytes) tooBig ??= f.name
+        return tooBig === null && f.name.endsWith('.npy')
+      },
+    })
   } catch (e) {
     throw new DatasetFileError(
       `${source} is not a readable .npz (zip) file (${(e as Error).message}); it may be truncated or damaged.`,
     )
   }
-  const out: Record<string, NpyArray> = {}
+  if (tooBig !== null)
+    throw new DatasetFileError(
+      `${source} would unpack to more than ${Math.round(maxBytes / 2 ** 20)} MB (at ${tooBig}); it is not a Keras dataset file.`,
+    )
+  const out: Record<string, NpyArray> = Object.create(null) as Record<string, NpyArray>
   for (const [name, bytes] of Object.entries(entries))
     if (name.endsWith('.npy')) out[name.slice(0, -4)] = readNpy(bytes, `${source} (${name})`)
   return out

@@ -147,9 +147,23 @@ export function unpickle(buf: Uint8Array, where = 'The pickle'): unknown {
       return o
     }
     if (o?.kind === 'ndarray') {
-      const [, shape, dtype, , raw] = state as [number, PyValue[], Special, boolean, PyValue]
+      const [, shape, dtype, , raw] = (Array.isArray(state) ? state : []) as [
+        number,
+        PyValue[],
+        Special,
+        boolean,
+        PyValue,
+      ]
+      if (
+        !Array.isArray(shape) ||
+        !shape.every((d) => Number.isSafeInteger(Number(d)) && Number(d) >= 0) ||
+        (dtype as Special | undefined)?.kind !== 'dtype'
+      )
+        throw new DatasetFileError(`${where} holds a numpy array whose shape or dtype is damaged.`)
       const a = o as PickledArray
       a.shape = shape.map(Number)
+      if (!Number.isSafeInteger(a.shape.reduce((x, y) => x * y, 1)))
+        throw new DatasetFileError(`${where} holds a numpy array too large to be real.`)
       const descr = dtype.descr ?? ''
       const order = /^[<>=|]/.test(descr) ? descr[0]! : '<'
       const base = descr.replace(/^[<>=|]/, '')

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs'
 import type { DatasetInfo, DatasetPreview } from '../../shared/ipc/contract'
 import type { LoadedDataset } from './builtins'
 import { readCsvTable, encodeCsv } from './csv'
-import { ensureFile } from './download'
+import { ensureFile, verifyCached } from './download'
 import { kerasDataset } from './keras'
 import { checkOptions } from './options'
 import { datasetInfos, loadAnyDataset } from './registry'
@@ -98,8 +98,11 @@ export async function previewDataset(
   given: Record<string, unknown>,
   seed: number,
   kerasDir: string,
-  /** Whether a missing word index may be downloaded (tests say no). */
-  fetch = { extras: true },
+  /**
+   * Whether a missing word index may be downloaded, and whether cached Keras files are checked against
+   * their published hashes first (tests of previews built from small stand-in files say no to both).
+   */
+  fetch: { extras: boolean; verify?: boolean } = { extras: true, verify: true },
 ): Promise<DatasetPreview> {
   const info = datasetInfos(kerasDir).find((d) => d.id === id)
   if (!info) throw new Error(`Unknown dataset "${id}".`)
@@ -131,6 +134,8 @@ export async function previewDataset(
       notes: [`Features after encoding: ${d.features.length} (${d.features.join(', ')}).`, ...notes],
     }
   }
+  // A cached Keras file is checked against its published hash before it is read, as Train does.
+  if (fetch.verify !== false) for (const f of kerasDataset(id)?.files ?? []) await verifyCached(kerasDir, f)
   const d = await loadAnyDataset(id, o, seed, kerasDir)
   const out: DatasetPreview = { id, ...summary(d), cached: true, notes }
   if ('skipped' in d && typeof d.skipped === 'number' && d.skipped > 0)
@@ -151,7 +156,7 @@ export async function previewDataset(
         if (!existsSync(path)) {
           if (!fetch.extras) throw new Error(`${path} is not in the cache.`)
           await ensureFile(kerasDir, extra, { connectTimeoutMs: 5000 })
-        }
+        } else if (fetch.verify !== false) await verifyCached(kerasDir, extra)
         decode = sequenceDecoder(await readWordIndex(path))
       } catch (e) {
         notes.push(`Showing word indices: the word list could not be had. ${(e as Error).message}`)

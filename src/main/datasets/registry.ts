@@ -1,16 +1,17 @@
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { DatasetInfo } from '../../shared/ipc/contract'
 import { BUILTIN_DATASETS, loadDataset as loadBuiltin, type LoadedDataset } from './builtins'
 import { ensureFile, type EnsureOptions } from './download'
 import { DatasetFileError } from './idx'
+import { ServiceError } from '../service/errors'
 import { KERAS_DATASETS, kerasDataset } from './keras'
 import { readIdxDataset } from './mnist'
 import { readCifar } from './cifar'
 import { readBoston } from './boston'
 import { readText } from './text'
 import { readNpz } from './npy'
+import { readDataFile } from './read'
 import { encodeCsv, readCsvTable, CSV_OPTIONS } from './csv'
 import { IMAGE_FOLDER_OPTIONS, readImageFolder } from './imagefolder'
 import { applyImageOptions, checkOptions, defaultsOf, KERAS_OPTIONS } from './options'
@@ -141,7 +142,7 @@ async function readKeras(
   switch (id) {
     case 'mnist': {
       const path = join(kerasDir, 'mnist.npz')
-      const npz = readNpz(await readFile(path), path)
+      const npz = readNpz(await readDataFile(path), path)
       if (!npz.x_train || !npz.y_train) throw new DatasetFileError(`${path} has no x_train / y_train arrays.`)
       return fromUint8(
         npz.x_train as { shape: number[]; data: Uint8Array },
@@ -177,14 +178,57 @@ export async function loadAnyDataset(
   seed: number,
   kerasDir: string,
 ): Promise<LoadedDataset> {
+  let d: LoadedDataset
   try {
-    return await loadUnwrapped(id, options, seed, kerasDir)
+    d = await loadUnwrapped(id, options, seed, kerasDir)
   } catch (e) {
     const err = e as NodeJS.ErrnoException
-    if (err.code === 'ENOENT')
-      throw new DatasetFileError(
-        `There is no file at ${err.path}. Run "netwright datasets prepare ${id}" (or press Train) to download it.`,
-      )
+    const hint = `Run "netwright datasets prepare ${id}" (or press Train) to download it.`
+    if (err.code === 'ENOENT') throw new DatasetFileError(`There is no file at ${err.path}. ${hint}`)
+    if (e instanceof ServiceError && e.code === 'not-found' && kerasDataset(id))
+      throw new DatasetFileError(`${e.message} ${hint}`)
+    if (e instanceof ServiceError) throw new DatasetFileError(e.message)
     throw e
   }
+  checkLoaded(d, kerasDataset(id)?.name ?? id)
+  return d
+}
+
+/**
+ * What every dataset must be before it trains, whatever file it came from: as many values as its
+ * samples' shape needs, class labels that are class numbers, and numbers that are numbers. A tampered
+ * file is refused here with what is wrong and where, instead of training on garbage (or NaN).
+ */
+export function checkLoaded(d: LoadedDataset, name: string): void {
+  const n = d.y.length
+  if (n === 0) throw new DatasetFileError(`${name} holds no samples.`)
+  if (!d.sampleShape.length || !d.sampleShape.every((v) => Number.isInteger(v) && v > 0))
+    throw new DatasetFileError(
+      `${name} has samples of shape [${d.sampleShape.join(', ')}], which cannot be trained on.`,
+    )
+  const per = d.sampleShape.reduce((a, b) => a * b, 1)
+  if (d.x.length !== n * per)
+    throw new DatasetFileError(
+      `${name} holds ${d.x.length.toLocaleString('en-US')} values for ${n.toLocaleString('en-US')} labels of [${d.sampleShape.join(', ')}] (${(n * per).toLocaleString('en-US')} expected): its samples and labels do not match. The file may be damaged.`,
+    )
+  if (d.task === 'regression') {
+    for (let i = 0; i < n; i++)
+      if (!Number.isFinite(d.y[i]))
+        throw new DatasetFileError(`${name}: the target of sample ${i + 1} is ${d.y[i]}, not a number.`)
+  } else {
+    const k = d.classes.length
+    for (let i = 0; i < n; i++) {
+      const v = d.y[i]!
+      if (!Number.isInteger(v) || v < 0 || (k > 0 && v >= k))
+        throw new DatasetFileError(
+          `${name}: sample ${i + 1} has the label ${v}, but the classes are numbered 0 to ${k - 1}. The file may be damaged.`,
+        )
+    }
+  }
+  if (d.x instanceof Float32Array)
+    for (let i = 0; i < d.x.length; i++)
+      if (!Number.isFinite(d.x[i]))
+        throw new DatasetFileError(
+          `${name}: sample ${Math.floor(i / per) + 1} holds ${d.x[i]}, not a number. Fill in or remove it.`,
+        )
 }

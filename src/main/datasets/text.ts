@@ -1,7 +1,8 @@
 // IMDB and Reuters as keras.datasets gives them: the same shuffles (RandomState(seed)), start, OOV and
 // index_from conventions, maxlen filtering and num_words/skip_top cut, so a model trained here and its
 // exported Python code see the same sequences. Then padded (or multi-hot encoded) for training.
-import { readFile } from 'node:fs/promises'
+import { LIMITS } from '../safe-fs'
+import { readDataFile, readDataText } from './read'
 import { join } from 'node:path'
 import type { LoadedDataset } from './builtins'
 import { DatasetFileError } from './idx'
@@ -34,7 +35,7 @@ export function parseWordIndex(text: string, source: string): Map<string, number
 }
 
 export async function readWordIndex(path: string): Promise<Map<string, number>> {
-  return parseWordIndex(await readFile(path, 'utf8'), path)
+  return parseWordIndex(await readDataText(path, LIMITS.wordIndex), path)
 }
 
 /**
@@ -174,7 +175,7 @@ export async function readTextSequences(
   o: Record<string, unknown>,
 ): Promise<Seqs> {
   const path = join(dir, `${id}.npz`)
-  const npz = readNpz(await readFile(path), path)
+  const npz = readNpz(await readDataFile(path), path)
   return id === 'imdb'
     ? kerasImdb(npz, { num_words: 10000, ...o })
     : kerasReuters(npz, { num_words: 10000, ...o })
@@ -186,7 +187,7 @@ export async function readText(
   o: Record<string, unknown>,
 ): Promise<LoadedDataset> {
   const path = join(dir, `${id}.npz`)
-  const npz = readNpz(await readFile(path), path)
+  const npz = readNpz(await readDataFile(path), path)
   if (id === 'imdb')
     return encodeSequences(kerasImdb(npz, o), { num_words: 10000, ...o }, id, ['negative', 'positive'])
   return encodeSequences(kerasReuters(npz, o), { num_words: 10000, ...o }, id, REUTERS_TOPICS)

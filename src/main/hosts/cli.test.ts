@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -84,25 +84,29 @@ describe('the netwright CLI', () => {
     expect(r.stderr).toContain(join(home, 'datasets', 'mnist.npz'))
   })
 
-  it('prepares a cached Keras dataset and prints its shapes and class balance', () => {
+  it('refuses a cached Keras file that is not the published one, says so, and leaves it in place', () => {
+    const home = stageFashionCache()
     const r = spawnSync(
       process.execPath,
       [join(root, 'bin/netwright.js'), 'datasets', 'prepare', 'fashion_mnist', '--json'],
-      {
-        encoding: 'utf8',
-        env: { ...process.env, KERAS_HOME: stageFashionCache() },
-        timeout: 60_000,
-      },
+      { encoding: 'utf8', env: { ...process.env, KERAS_HOME: home }, timeout: 60_000 },
+    )
+    expect(r.status).toBe(1)
+    expect(r.stderr).toMatch(/train-labels-idx1-ubyte\.gz is corrupt \(its md5 is /)
+    expect(r.stderr).toContain('Your file was put back as it was.')
+    expect(existsSync(join(home, 'datasets', 'fashion-mnist', 'train-labels-idx1-ubyte.gz'))).toBe(true)
+  })
+
+  it('prepares a dataset and prints its shapes and class balance', () => {
+    const r = spawnSync(
+      process.execPath,
+      [join(root, 'bin/netwright.js'), 'datasets', 'prepare', 'spirals', '--json'],
+      { encoding: 'utf8', timeout: 60_000 },
     )
     expect(r.status).toBe(0)
     const ready = JSON.parse(r.stdout.trim().split('\n').at(-1)!)
-    expect(ready).toMatchObject({
-      event: 'ready',
-      id: 'fashion_mnist',
-      samples: 10000,
-      sampleShape: [28, 28],
-    })
-    expect(ready.classes['T-shirt/top']).toBe(980)
+    expect(ready).toMatchObject({ event: 'ready', id: 'spirals', samples: 1000, sampleShape: [2] })
+    expect(ready.classes['arm 1'] + ready.classes['arm 2']).toBe(1000)
   })
 
   it('prepares your own CSV file with --option settings, and names a wrong column', () => {

@@ -6,7 +6,7 @@ import type { Events } from '../../shared/ipc/contract'
 import { shapesDoc } from '../../shared/testing'
 import { browserService } from '../hosts/browser'
 import { templatesDir } from '../hosts/paths'
-import { stageFashionCache } from '../datasets/testing'
+import { stageFashionCache, trustStagedFashion } from '../datasets/testing'
 import { forkLauncher } from '../trainer/launch'
 import { workspaceFiles } from './files'
 import { createService } from './index'
@@ -136,8 +136,38 @@ describe('the service', () => {
     for (const b of info.backends) expect(b.detail.length).toBeGreaterThan(3)
   })
 
+  it('refuses a cached Keras file that does not match its published hash, and keeps it', async () => {
+    const home = stageFashionCache()
+    const keras = createService({
+      host: 'cli',
+      launcher: forkLauncher(),
+      files: workspaceFiles(workspace),
+      templatesDir: templatesDir(),
+      kerasDir: join(home, 'datasets'),
+    })
+    try {
+      const preview = await keras
+        .call('datasets.preview', { id: 'fashion_mnist', options: {}, seed: 1 })
+        .catch((e: Error) => e)
+      expect(String(preview)).toMatch(/train-labels-idx1-ubyte\.gz does not match its published md5/)
+      const err = await keras.call('datasets.prepare', { id: 'fashion_mnist' }).catch((e: Error) => e)
+      expect(String(err)).toMatch(
+        /is corrupt \(its md5 is .*a fresh copy could not be had.*Your file was put back as it was/,
+      )
+      expect(readdirSync(join(home, 'datasets', 'fashion-mnist')).sort()).toEqual([
+        't10k-images-idx3-ubyte.gz',
+        't10k-labels-idx1-ubyte.gz',
+        'train-images-idx3-ubyte.gz',
+        'train-labels-idx1-ubyte.gz',
+      ])
+    } finally {
+      keras.shutdown()
+    }
+  })
+
   it('trains on a Keras dataset from the cache, and says where to put one it cannot download', async () => {
     const home = stageFashionCache()
+    const untrust = trustStagedFashion(home)
     const keras = createService({
       host: 'cli',
       launcher: forkLauncher(),
@@ -169,6 +199,7 @@ describe('the service', () => {
       expect(status.message).toContain(join(home, 'datasets', 'mnist.npz'))
     } finally {
       keras.shutdown()
+      untrust()
     }
   })
 
