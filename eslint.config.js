@@ -11,6 +11,8 @@ export default tseslint.config(
       'node_modules/**',
       'test-results/**',
       'playwright-report/**',
+      '**/*.weights/**',
+      'exports/**',
     ],
   },
   js.configs.recommended,

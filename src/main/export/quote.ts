@@ -48,3 +48,11 @@ export const jsonStr = (s: string): string => JSON.stringify(s)
 
 /** A user's string printed on a terminal (the CLI): no escape sequences, no line breaks of its own. */
 export const termSafe = (s: string): string => s.replace(UNSAFE, (c) => (c === '\n' ? ' ' : '\ufffd'))
+
+/**
+ * JSON.stringify output (indented or not) made safe for a terminal without changing its data: the characters
+ * JSON.stringify leaves raw (C1 controls, separators, bidirectional controls) become \u escapes;
+ * its indentation's line breaks stay.
+ */
+export const jsonLineSafe = (json: string): string =>
+  json.replace(UNSAFE, (c) => (c === '\n' ? c : `\\u${hex(c, 4)}`))

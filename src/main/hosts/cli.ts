@@ -1,6 +1,5 @@
-import { existsSync, statSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { existsSync, mkdirSync, statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { analyze } from '../../shared/graph/analyze'
 import { DocumentError } from '../../shared/graph/load'
@@ -10,10 +9,12 @@ import { EXPORT_FORMATS, type ExportFormat, type TrainingStatus } from '../../sh
 import { formatSummary, summaryRows } from '../../shared/keras/summary'
 import { defaultExportName } from '../export'
 import { createService, type Service } from '../service'
-import { anyFiles } from '../service/files'
+import { anyFiles, readText } from '../service/files'
+import type { ServiceError } from '../service/errors'
+import { jsonLineSafe, termSafe } from '../export/quote'
 import { browserService } from './browser'
 import { forkLauncher } from '../trainer/launch'
-import { rendererDir, templatesDir } from './paths'
+import { defaultWorkspace, rendererDir, templatesDir } from './paths'
 import { startServer } from './server'
 
 const USAGE = `netwright — design and train neural networks
@@ -42,10 +43,10 @@ async function loadDoc(path: string | undefined): Promise<NetDocument> {
   if (!path) throw new UsageError(`Missing the project file.\n\n${USAGE}`)
   let text: string
   try {
-    text = await readFile(path, 'utf8')
+    text = await readText(path)
   } catch (e) {
     throw new UsageError(
-      `Cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+      (e as ServiceError).code === 'not-found' ? `Cannot read ${path}: no such file` : (e as Error).message,
     )
   }
   try {
@@ -326,7 +327,13 @@ async function serve(args: string[]): Promise<number> {
     throw new UsageError(
       'The UI is not built yet. Run `npm run build` first (`npm start` builds it for you).',
     )
-  const workspace = values.workspace ?? process.cwd()
+  // The user's projects live in a folder of their own, never in Netwright's source tree.
+  const workspace = resolve(values.workspace ?? defaultWorkspace())
+  try {
+    mkdirSync(workspace, { recursive: true })
+  } catch (e) {
+    throw new UsageError(`Cannot create the workspace folder ${workspace}: ${(e as Error).message}`)
+  }
   const service = browserService(workspace)
   const port = values.port === undefined ? 0 : Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -339,7 +346,9 @@ async function serve(args: string[]): Promise<number> {
     token: process.env.NETWRIGHT_TOKEN,
   })
   console.log(`Netwright is running at ${host.url}`)
-  console.log(`Projects are read from and saved to ${workspace}`)
+  console.log(
+    `Projects are read from and saved to ${workspace}${values.workspace ? '' : ' (the default workspace; --workspace DIR or NETWRIGHT_WORKSPACE for another)'}`,
+  )
   await new Promise<void>((resolve) => {
     const stop = () => resolve()
     process.once('SIGINT', stop)
@@ -452,8 +461,18 @@ async function datasets(args: string[]): Promise<number> {
   }
 }
 
+/** Text for the terminal: names from a file can hold escape sequences, which must not reach it. */
+function terminalSafe(v: unknown): unknown {
+  if (typeof v !== 'string') return v
+  if (/^[[{]/.test(v)) return jsonLineSafe(v)
+  return v.split('\n').map(termSafe).join('\n')
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
+  const { log, error } = console
+  console.log = (...a: unknown[]) => log(...a.map(terminalSafe))
+  console.error = (...a: unknown[]) => error(...a.map(terminalSafe))
   try {
     switch (command) {
       case 'summary':
@@ -481,5 +500,8 @@ export async function main(argv: string[]): Promise<number> {
       return 2
     }
     throw e
+  } finally {
+    console.log = log
+    console.error = error
   }
 }

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -15,3 +16,10 @@ export function appRoot(): string {
 
 export const templatesDir = (): string => join(appRoot(), 'resources', 'templates')
 export const rendererDir = (): string => join(appRoot(), 'out', 'renderer')
+
+/**
+ * Where the browser host keeps the user's projects unless told otherwise: $NETWRIGHT_WORKSPACE, else
+ * a Netwright folder in the home folder. Never the folder Netwright runs from (its source tree).
+ */
+export const defaultWorkspace = (env: NodeJS.ProcessEnv = process.env): string =>
+  env.NETWRIGHT_WORKSPACE || join(homedir(), 'Netwright')
