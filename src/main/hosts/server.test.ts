@@ -150,6 +150,23 @@ describe('the browser host under attack', () => {
     },
   )
 
+  it('a client flooding calls is told to wait, and another client is still answered', async () => {
+    const flood = await socket(`?token=${host.token}`)
+    const answers: { id: unknown; error?: { message: string } }[] = []
+    flood.on('message', (d) => answers.push(JSON.parse(String(d))))
+    // system.info waits for the trainer's backend probe (a second or two): calls pile up behind it.
+    for (let i = 0; i < 2000; i++) flood.send(JSON.stringify({ id: i, method: 'system.info', params: {} }))
+    const other = await socket(`?token=${host.token}`)
+    const t = performance.now()
+    const r = await call(other, { id: 'x', method: 'datasets.list', params: {} })
+    expect(Array.isArray(r.result)).toBe(true)
+    expect(performance.now() - t).toBeLessThan(5000)
+    await new Promise((res) => setTimeout(res, 2000))
+    expect(answers.some((a) => /Too many calls at once/.test(a.error?.message ?? ''))).toBe(true)
+    flood.close()
+    other.close()
+  })
+
   it('parses only paths it serves', () => {
     expect(parseTarget('//')).toBeNull()
     expect(parseTarget('//:99999')).toBeNull()

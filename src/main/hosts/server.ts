@@ -53,6 +53,10 @@ function cookieToken(req: IncomingMessage): string | undefined {
   return undefined
 }
 
+/** Calls one connection may have answered at once, and waiting behind them. */
+const MAX_IN_FLIGHT = 8
+const MAX_QUEUED = 256
+
 /** The largest WebSocket message the host reads (a document of 10,000 layers is about 4 MB). */
 export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 
@@ -189,9 +193,14 @@ export async function startServer(opts: ServerOptions): Promise<ServerHost> {
     }
   })
   // A malformed request line or header: answer 400 and close that connection only.
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable && !socket.destroyed)
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    const status =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? '431 Request Header Fields Too Large'
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? '408 Request Timeout'
+          : '400 Bad Request'
+    if (socket.writable && !socket.destroyed) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`)
     else socket.destroy()
   })
 
@@ -244,13 +253,37 @@ export async function startServer(opts: ServerOptions): Promise<ServerHost> {
     }
     const unsubscribe = opts.service.subscribe((event, payload) => send({ event, payload }))
     ws.on('close', unsubscribe)
-    ws.on('message', (data, isBinary) => {
-      void answer(data, isBinary).catch(() => ws.terminate())
-    })
-    const answer = async (data: RawData, isBinary: boolean) => {
-      const reply = await replyTo(opts.service, data, isBinary)
-      send(reply)
+    // A few calls at a time per connection (a download may take minutes, so not one), the rest
+    // queued; a client that floods is told so, and cannot make others wait behind its backlog.
+    let inFlight = 0
+    const queue: [RawData, boolean][] = []
+    const pump = () => {
+      while (inFlight < MAX_IN_FLIGHT && queue.length) {
+        const [data, isBinary] = queue.shift()!
+        inFlight++
+        void replyTo(opts.service, data, isBinary)
+          .then(send)
+          .catch(() => ws.terminate())
+          .finally(() => {
+            inFlight--
+            pump()
+          })
+      }
     }
+    ws.on('message', (data, isBinary) => {
+      if (queue.length >= MAX_QUEUED) {
+        send({
+          id: null,
+          error: {
+            code: 'unavailable',
+            message: 'Too many calls at once on this connection; wait for the answers first.',
+          },
+        })
+        return
+      }
+      queue.push([data, isBinary])
+      pump()
+    })
   })
 
   await new Promise<void>((resolve, reject) => {
