@@ -1,3 +1,5 @@
+import { showValue } from '../../shared/json-limits'
+import { DatasetFileError } from './idx'
 import type { DatasetInfo } from '../../shared/ipc/contract'
 import { gaussian, mulberry32 } from './random'
 import { applyImageOptions, BUILTIN_OPTIONS, checkOptions, defaultsOf } from './options'
@@ -247,7 +249,9 @@ export const BUILTIN_DATASETS: DatasetInfo[] = [
 export function loadDataset(id: string, given: Record<string, unknown>, seed: number): LoadedDataset {
   const info = BUILTIN_DATASETS.find((d) => d.id === id)
   if (!info)
-    throw new Error(`Unknown dataset "${id}". Available: ${BUILTIN_DATASETS.map((d) => d.id).join(', ')}.`)
+    throw new DatasetFileError(
+      `There is no built-in dataset ${showValue(id, 60)}. The built-ins are: ${BUILTIN_DATASETS.map((d) => d.id).join(', ')}.`,
+    )
   const o = checkOptions(id, info.options, given)
   const n = (k: string) => o[k] as number
   const common = { count: Math.floor(n('count')), noise: n('noise') }

@@ -1,3 +1,5 @@
+import { showValue } from '../../shared/json-limits'
+import { DatasetFileError } from './idx'
 // The settings of each dataset's loading and preprocessing, declared once: the training panel draws
 // them, the CLI prints them, and the loaders read them (with these defaults when a project has none).
 import type { DatasetOption } from '../../shared/ipc/contract'
@@ -194,19 +196,18 @@ export function checkOptions(
   for (const o of declared) {
     const v = given[o.key]
     if (v === undefined || v === null) continue
-    const bad = (why: string) => new Error(`The dataset "${id}" setting "${o.label}" ${why}.`)
+    const bad = (why: string) => new DatasetFileError(`The dataset "${id}" setting "${o.label}" ${why}.`)
     if (o.kind === 'number') {
-      if (typeof v !== 'number' || !Number.isFinite(v))
-        throw bad(`must be a number, not ${JSON.stringify(v)}`)
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw bad(`must be a number, not ${showValue(v)}`)
       if ((o.min !== undefined && v < o.min) || (o.max !== undefined && v > o.max))
         throw bad(`must be between ${o.min} and ${o.max}, not ${v}`)
       if (o.integer && !Number.isInteger(v)) throw bad(`must be a whole number, not ${v}`)
     } else if (o.kind === 'boolean') {
-      if (typeof v !== 'boolean') throw bad(`must be true or false, not ${JSON.stringify(v)}`)
+      if (typeof v !== 'boolean') throw bad(`must be true or false, not ${showValue(v)}`)
     } else if (o.kind === 'text') {
-      if (typeof v !== 'string') throw bad(`must be text, not ${JSON.stringify(v)}`)
+      if (typeof v !== 'string') throw bad(`must be text, not ${showValue(v)}`)
     } else if (!o.choices?.some((c) => c.value === v))
-      throw bad(`must be one of ${o.choices?.map((c) => c.value).join(', ')}, not ${JSON.stringify(v)}`)
+      throw bad(`must be one of ${o.choices?.map((c) => c.value).join(', ')}, not ${showValue(v)}`)
     out[o.key] = v as number | boolean | string
   }
   return out

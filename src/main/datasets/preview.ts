@@ -2,6 +2,8 @@
 // shape after preprocessing, counts and class balance — with a look at the data itself: an image
 // grid, decoded texts, a table, or a scatter of 2-D points.
 import { existsSync } from 'node:fs'
+import { showValue } from '../../shared/json-limits'
+import { DatasetFileError } from './idx'
 import type { DatasetInfo, DatasetPreview } from '../../shared/ipc/contract'
 import type { LoadedDataset } from './builtins'
 import { readCsvTable, encodeCsv } from './csv'
@@ -105,7 +107,7 @@ export async function previewDataset(
   fetch: { extras: boolean; verify?: boolean } = { extras: true, verify: true },
 ): Promise<DatasetPreview> {
   const info = datasetInfos(kerasDir).find((d) => d.id === id)
-  if (!info) throw new Error(`Unknown dataset "${id}".`)
+  if (!info) throw new DatasetFileError(`There is no dataset ${showValue(id, 60)}.`)
   const o = checkOptions(id, info.options, given)
   const notes: string[] = []
   if (info.source === 'keras' && !info.cached)
@@ -120,7 +122,7 @@ export async function previewDataset(
       notes: [`Not downloaded yet. Prepare fetches it into ${info.files?.join(', ')}.`],
     }
   if (id === 'csv') {
-    if (!o.path) throw new Error('Choose a CSV file first.')
+    if (!o.path) throw new DatasetFileError('Choose a CSV file first.')
     const table = await readCsvTable(String(o.path), o)
     const d = encodeCsv(table, o, seed)
     if (table.columns.some((c) => c.missing > 0))

@@ -72,7 +72,9 @@ describe('the dataset registry', () => {
   })
 
   it('names an unknown dataset, and a file missing from the cache', async () => {
-    await expect(loadAnyDataset('mnist2', {}, 1, '/nowhere')).rejects.toThrow('Unknown dataset "mnist2"')
+    await expect(loadAnyDataset('mnist2', {}, 1, '/nowhere')).rejects.toThrow(
+      'There is no dataset "mnist2". Choose one of: shapes, spirals',
+    )
     await expect(loadAnyDataset('imdb', {}, 1, '/nowhere')).rejects.toThrow(/\/nowhere\/imdb.npz/)
     await expect(loadAnyDataset('fashion_mnist', {}, 1, '/nowhere')).rejects.toThrow(
       'There is no file at /nowhere/fashion-mnist/',

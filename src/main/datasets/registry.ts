@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import type { DatasetInfo } from '../../shared/ipc/contract'
 import { BUILTIN_DATASETS, loadDataset as loadBuiltin, type LoadedDataset } from './builtins'
 import { ensureFile, type EnsureOptions } from './download'
+import { showValue } from '../../shared/json-limits'
 import { DatasetFileError } from './idx'
 import { ServiceError } from '../service/errors'
 import { KERAS_DATASETS, kerasDataset } from './keras'
@@ -84,7 +85,7 @@ export async function prepareKerasDataset(
   opts: EnsureOptions = {},
 ): Promise<string[]> {
   const d = kerasDataset(id)
-  if (!d) throw new DatasetFileError(`Unknown dataset "${id}".`)
+  if (!d) throw new DatasetFileError(`There is no Keras dataset ${showValue(id, 60)}.`)
   const paths: string[] = []
   for (const f of d.files) paths.push(await ensureFile(kerasDir, f, opts))
   return paths
@@ -125,7 +126,12 @@ async function loadUnwrapped(
     return applyImageOptions(await readImageFolder(String(o.path), o, seed), o)
   }
   const d = kerasDataset(id)
-  if (!d) return loadBuiltin(id, given, seed) // says which ids exist
+  if (!d)
+    throw new DatasetFileError(
+      `There is no dataset ${showValue(id, 60)}. Choose one of: ${datasetInfos('')
+        .map((x) => x.id)
+        .join(', ')}.`,
+    )
   if (!d.loadable)
     throw new DatasetFileError(`The dataset "${id}" is not available in this version of Netwright.`)
   const options = checkOptions(id, KERAS_OPTIONS[id] ?? [], given)

@@ -1,7 +1,8 @@
 // The Python (Keras 3) script: the model rebuilt layer by layer in the style it was drawn, the same
 // data and preprocessing, and compile + fit with the same settings. Written from the canonical Keras
 // config, so it cannot drift from what the app trains.
-import { analyze, incomingEdges } from '../../shared/graph/analyze'
+import { analyze, incomingEdges, resolvedParams } from '../../shared/graph/analyze'
+import { layerSpec } from '../../shared/layers'
 import type { NetDocument } from '../../shared/graph/schema'
 import { toKerasConfig, type KerasLayer } from '../../shared/keras/config'
 import { KERAS_OPTIMIZER, outputNames } from './keras-json'
@@ -265,8 +266,10 @@ export function pythonScript(
   const outs = outputNames(config)
   const a = analyze(doc)
   const firstInput = doc.nodes.find((n) => n.id === a.inputs[0])!
-  const inputShape = firstInput.params.shape as number[]
-  const inputDtype = String(firstInput.params.dtype ?? 'float32')
+  // As the model has it: the Input's parameters with their defaults filled in.
+  const inputParams = resolvedParams(layerSpec('InputLayer')!, firstInput.params)
+  const inputShape = inputParams.shape as number[]
+  const inputDtype = String(inputParams.dtype ?? 'float32')
   const c = doc.compile
   const t = doc.training
   const lossOf = (o: string) => c.outputs?.[o]?.loss ?? c.loss

@@ -371,8 +371,9 @@ export function pytorchScript(doc: NetDocument, exportedAt = new Date()): TorchS
   const outputs = a.outputs.map(v)
   const sample = inputs
     .map((n) => {
-      const shape = n.params.shape as number[]
-      return n.params.dtype === 'int32'
+      const p = resolvedParams(layerSpec('InputLayer')!, n.params)
+      const shape = p.shape as number[]
+      return p.dtype === 'int32'
         ? `torch.zeros(2, ${shape.join(', ')}, dtype=torch.long)`
         : `torch.zeros(2, ${shape.join(', ')})`
     })

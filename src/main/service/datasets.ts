@@ -7,6 +7,7 @@ import { DatasetUnavailableError } from '../datasets/download'
 import { DatasetFileError } from '../datasets/idx'
 import { previewDataset } from '../datasets/preview'
 import { datasetInfos, isUserDataset, prepareKerasDataset } from '../datasets/registry'
+import { showValue } from '../../shared/json-limits'
 import { ServiceError } from './errors'
 import type { ProjectFiles } from './files'
 
@@ -55,7 +56,7 @@ export function datasetCalls(kerasDir: string, files: ProjectFiles, emit: Emit) 
 
   const known = (id: string) => {
     const info = datasetInfos(kerasDir).find((x) => x.id === id)
-    if (!info) throw new ServiceError('not-found', `Unknown dataset "${id}".`)
+    if (!info) throw new ServiceError('not-found', `There is no dataset ${showValue(id, 60)}.`)
     return info
   }
 

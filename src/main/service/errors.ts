@@ -18,5 +18,10 @@ export function toWireError(err: unknown): WireError {
   if (err instanceof ServiceError) return { code: err.code, message: err.message }
   if (err instanceof DocumentError) return { code: 'invalid-document', message: err.message }
   if (err instanceof ModelInvalidError) return { code: 'invalid-model', message: err.message }
+  // The dataset readers' errors (named, not imported: the readers import this module) say what is
+  // wrong with a file or a setting, in words.
+  const name = (err as Error)?.name
+  if (name === 'DatasetFileError') return { code: 'bad-request', message: (err as Error).message }
+  if (name === 'DatasetUnavailableError') return { code: 'unavailable', message: (err as Error).message }
   return { code: 'internal', message: (err as Error)?.message ?? String(err) }
 }

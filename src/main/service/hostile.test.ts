@@ -22,6 +22,7 @@ import { toKerasConfig } from '../../shared/keras/config'
 import { fileSaver, readTfjsModel } from '../export/tfjs-io'
 import { browserService } from '../hosts/browser'
 import { sweepTemps } from './litter'
+import { runStore } from './runs'
 import type { Service } from './index'
 import { tempName } from './files'
 
@@ -231,6 +232,23 @@ describe('what killed saves leave behind', () => {
     expect(existsSync(live)).toBe(true)
     expect(existsSync(join(ws, 'model.weights', 'model.json'))).toBe(true)
     expect(readFileSync(target, 'utf8')).toContain('Shapes classifier')
+  })
+
+  it('the runs cache is pruned after every run, not only at start', async () => {
+    const root = tmp('runs')
+    const store = runStore(root)
+    for (let i = 0; i < 30; i++) {
+      const id = `run-${String(i).padStart(2, '0')}`
+      mkdirSync(join(root, id))
+      writeFileSync(join(root, id, 'model.json'), '{}')
+      utimesSync(join(root, id), new Date(1e12 + i * 1000), new Date(1e12 + i * 1000))
+    }
+    mkdirSync(join(root, 'newest'))
+    await store.addTrained({ runId: 'newest', epochsDone: 1, final: {}, history: [], documentName: 'd' })
+    const left = readdirSync(root).sort()
+    expect(left).toHaveLength(20)
+    expect(left).toContain('newest')
+    expect(left).not.toContain('run-00')
   })
 
   it('a temporary file older than a day goes even if its process id is alive again', async () => {
