@@ -6,9 +6,11 @@
 // no answer in 10 s. Everything else (an answer, or a refusal in a sentence) passes.
 import fc from 'fast-check'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
 import { tmpdir } from 'node:os'
+import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
-import { parseDocument } from '../../shared/graph/load'
+import { parseDocument, serializeDocument } from '../../shared/graph/load'
 import type { NetDocument } from '../../shared/graph/schema'
 import { EXPORT_FORMATS, requests, type WireError } from '../../shared/ipc/contract'
 import { toKerasConfig } from '../../shared/keras/config'
@@ -68,45 +70,30 @@ type Json = unknown
  * at a few thousand levels, which is what some cases are made of).
  */
 export function toJsonText(v: Json): string {
+  // The stack holds values still to write and, as Token, text to write when it comes up.
+  class Token {
+    constructor(readonly text: string) {}
+  }
   const out: string[] = []
-  const stack: (Json | { close: string } | { sep: string })[] = [v]
+  const stack: Json[] = [v]
   while (stack.length) {
     const x = stack.pop()
-    if (
-      x &&
-      typeof x === 'object' &&
-      'close' in x &&
-      Object.keys(x).length === 1 &&
-      typeof x.close === 'string'
-    ) {
-      out.push(x.close)
-      continue
-    }
-    if (
-      x &&
-      typeof x === 'object' &&
-      'sep' in x &&
-      Object.keys(x).length === 1 &&
-      typeof x.sep === 'string'
-    ) {
-      out.push(x.sep)
-      continue
-    }
-    if (Array.isArray(x)) {
+    if (x instanceof Token) out.push(x.text)
+    else if (Array.isArray(x)) {
       out.push('[')
-      stack.push({ close: ']' })
+      stack.push(new Token(']'))
       for (let i = x.length - 1; i >= 0; i--) {
         stack.push(x[i] === undefined ? null : x[i])
-        if (i > 0) stack.push({ sep: ',' })
+        if (i > 0) stack.push(new Token(','))
       }
     } else if (x && typeof x === 'object') {
       const entries = Object.entries(x).filter(([, y]) => y !== undefined)
       out.push('{')
-      stack.push({ close: '}' })
+      stack.push(new Token('}'))
       for (let i = entries.length - 1; i >= 0; i--) {
         stack.push(entries[i]![1])
-        stack.push({ sep: `${JSON.stringify(entries[i]![0])}:` })
-        if (i > 0) stack.push({ sep: ',' })
+        stack.push(new Token(`${JSON.stringify(entries[i]![0])}:`))
+        if (i > 0) stack.push(new Token(','))
       }
     } else out.push(JSON.stringify(x) ?? 'null')
   }
@@ -417,4 +404,64 @@ export async function tryWire(t: Target, w: Wire): Promise<Verdict> {
     return { kind: 'crash', why: `internal error in a reply: ${reply.slice(0, 200)}` }
   if (!(await stillServing(t))) return { kind: 'crash', why: 'the host stopped serving' }
   return { kind: 'answered' }
+}
+
+/**
+ * Saves a 20 MB project over and over in a child process and kills it (SIGKILL) at a random moment,
+ * `runs` times: the file must be the old project or a new one each time, never broken; then a service
+ * starts on the folder and must leave no temporary file behind.
+ */
+export async function killDuringSave(runs: number): Promise<{
+  keptOld: number
+  keptNew: number
+  broken: number
+  litterBefore: number
+  litterAfter: number
+}> {
+  const root = mkdtempSync(join(tmpdir(), 'netwright-kill9-'))
+  const ws = join(root, 'workspace')
+  mkdirSync(ws)
+  const path = join(ws, 'big.netwright.json')
+  const doc = templateDocs().find((d) => d.nodes.length === 4) ?? templateDocs()[0]!
+  writeFileSync(path, serializeDocument({ ...doc, name: 'old', description: 'x'.repeat(20 * 1024 * 1024) }))
+  const script = join(root, 'saver.mts')
+  writeFileSync(
+    script,
+    `import { writeTextAtomic } from ${JSON.stringify(fileURLToPath(new URL('../service/files.ts', import.meta.url)))}
+import { serializeDocument } from ${JSON.stringify(fileURLToPath(new URL('../../shared/graph/load.ts', import.meta.url)))}
+const d = JSON.parse(process.argv.at(-1))
+d.description = 'y'.repeat(20 * 1024 * 1024)
+process.send?.('ready')
+for (let i = 0; ; i++) { d.name = 'new ' + i; await writeTextAtomic(${JSON.stringify(path)}, serializeDocument(d)) }
+`,
+  )
+  const out = { keptOld: 0, keptNew: 0, broken: 0, litterBefore: 0, litterAfter: 0 }
+  for (let i = 0; i < runs; i++) {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', script, JSON.stringify({ ...doc, description: '' })],
+      {
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      },
+    )
+    await new Promise((r) => child.once('message', r))
+    await new Promise((r) => setTimeout(r, 50 + Math.random() * 400))
+    child.kill('SIGKILL')
+    await new Promise((r) => child.once('exit', r))
+    try {
+      const name = (JSON.parse(readFileSync(path, 'utf8')) as { name: string }).name
+      if (name === 'old') out.keptOld++
+      else if (name.startsWith('new ')) out.keptNew++
+      else out.broken++
+    } catch {
+      out.broken++
+    }
+  }
+  const temps = () => readdirSync(ws).filter((f) => f.endsWith('.tmp')).length
+  out.litterBefore = temps()
+  const s = browserService(ws)
+  await s.swept
+  s.shutdown()
+  out.litterAfter = temps()
+  return out
 }

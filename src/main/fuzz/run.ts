@@ -7,6 +7,7 @@ import {
   build,
   buildPayload,
   fuzzHost,
+  killDuringSave,
   fuzzService,
   modelJsonBases,
   payloadArb,
@@ -25,7 +26,7 @@ const COUNTS = {
   documents: n('NETWRIGHT_FUZZ_DOCUMENTS', 10_000),
   payloads: n('NETWRIGHT_FUZZ_PAYLOADS', 10_000),
   models: n('NETWRIGHT_FUZZ_MODELS', 2_000),
-  wire: n('NETWRIGHT_FUZZ_WIRE', 2_000),
+  wire: n('NETWRIGHT_FUZZ_WIRE', 10_000),
 }
 const seed = n('NETWRIGHT_FUZZ_SEED', Date.now() % 2 ** 31)
 
@@ -99,6 +100,9 @@ async function main(): Promise<number> {
   )
   await host.close()
   service.shutdown()
+  const kills = n('NETWRIGHT_FUZZ_KILLS', 50)
+  process.stderr.write(`  kill -9 during save: ${kills} kills\n`)
+  const k9 = await killDuringSave(kills)
 
   const rows = [
     ['documents (check, save, export, open)', results.documents],
@@ -112,6 +116,9 @@ async function main(): Promise<number> {
     console.log(
       `${name.padEnd(38)} ${String(t.tried).padStart(7)} ${String(t.answered).padStart(9)} ${String(t.refused).padStart(9)} ${String(t.crashes.length).padStart(9)}`,
     )
+  console.log(
+    `kill -9 during a 20 MB save, ${kills} times: old project kept ${k9.keptOld}, new one ${k9.keptNew}, broken ${k9.broken}; temporary files ${k9.litterBefore} before the next start, ${k9.litterAfter} after`,
+  )
   console.log(`unhandled errors in the process: ${unhandled.length}`)
   for (const [name, t] of rows)
     for (const m of t.samples)
@@ -120,7 +127,7 @@ async function main(): Promise<number> {
   for (const c of crashes.slice(0, 10))
     console.log(`CRASH (${c.name}): ${c.why}\n  recipe: ${JSON.stringify(c.recipe).slice(0, 2000)}`)
   for (const u of unhandled.slice(0, 5)) console.log(`UNHANDLED: ${u.slice(0, 2000)}`)
-  const total = crashes.length + unhandled.length
+  const total = crashes.length + unhandled.length + k9.broken + k9.litterAfter
   console.log(total ? `${total} crashes.` : '0 crashes: every input was answered or refused in a sentence.')
   return total ? 1 : 0
 }

@@ -1,7 +1,7 @@
 // Files an attacker prepared: a model.json whose weights manifest points outside its folder, at a
 // device or a pipe; links that lead out of the browser host's workspace, tried on every call that takes
 // a path; and the litter of a killed save.
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import {
   existsSync,
   mkdirSync,
@@ -21,6 +21,7 @@ import { shapesDoc } from '../../shared/testing'
 import { toKerasConfig } from '../../shared/keras/config'
 import { fileSaver, readTfjsModel } from '../export/tfjs-io'
 import { browserService } from '../hosts/browser'
+import { killDuringSave } from '../fuzz/harness'
 import { sweepTemps } from './litter'
 import { runStore } from './runs'
 import type { Service } from './index'
@@ -260,47 +261,13 @@ describe('what killed saves leave behind', () => {
   })
 
   it('kill -9 during save keeps the old project or the new one, never a broken one; the next start cleans up', async () => {
-    const ws = tmp('kill9')
-    const path = join(ws, 'big.netwright.json')
-    const big = (tag: string) => {
-      const d = shapesDoc()
-      d.name = tag
-      d.description = 'x'.repeat(20 * 1024 * 1024)
-      return d
-    }
-    writeFileSync(path, serializeDocument(big('old')))
-    const saver = `
-      import { writeTextAtomic } from ${JSON.stringify(new URL('./files.ts', import.meta.url).pathname)}
-      import { serializeDocument } from ${JSON.stringify(new URL('../../shared/graph/load.ts', import.meta.url).pathname)}
-      const d = JSON.parse(process.argv.at(-1))
-      d.description = 'y'.repeat(20 * 1024 * 1024)
-      process.send?.('ready')
-      for (let i = 0; ; i++) { d.name = 'new ' + i; await writeTextAtomic(${JSON.stringify(path)}, serializeDocument(d)) }
-    `
-    const script = join(ws, '..', `saver-${process.pid}.mts`)
-    writeFileSync(script, saver)
     const runs = Number(process.env.NETWRIGHT_KILL_RUNS ?? 8)
-    for (let i = 0; i < runs; i++) {
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', script, JSON.stringify({ ...shapesDoc(), description: '' })],
-        {
-          stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-        },
-      )
-      await new Promise((r) => child.once('message', r))
-      await new Promise((r) => setTimeout(r, 50 + Math.random() * 400))
-      child.kill('SIGKILL')
-      await new Promise((r) => child.once('exit', r))
-      const text = readFileSync(path, 'utf8')
-      const name = (JSON.parse(text) as { name: string }).name
-      expect(name === 'old' || name.startsWith('new ')).toBe(true)
-    }
-    const litter = readdirSync(ws).filter((f) => f.endsWith('.tmp')).length
-    console.log(`kill -9 during save: ${runs} kills, ${litter} temporary files left before the next start`)
-    const s = browserService(ws)
-    await s.swept
-    s.shutdown()
-    expect(readdirSync(ws).filter((f) => f.endsWith('.tmp'))).toEqual([])
+    const r = await killDuringSave(runs)
+    console.log(
+      `kill -9 during save: ${runs} kills, ${r.litterBefore} temporary files left before the next start`,
+    )
+    expect(r.broken).toBe(0)
+    expect(r.keptOld + r.keptNew).toBe(runs)
+    expect(r.litterAfter).toBe(0)
   })
 })

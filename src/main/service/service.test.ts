@@ -16,6 +16,16 @@ const workspace = mkdtempSync(join(tmpdir(), 'netwright-service-'))
 const service = browserService(workspace)
 afterAll(() => service.shutdown())
 
+/** A service whose Keras cache is the one staged in `home`. */
+const kerasService = (home: string) =>
+  createService({
+    host: 'cli',
+    launcher: forkLauncher(),
+    files: workspaceFiles(workspace),
+    templatesDir: templatesDir(),
+    kerasDir: join(home, 'datasets'),
+  })
+
 describe('the service', () => {
   it('refuses unknown calls and malformed requests with a clear message', async () => {
     await expect(service.dispatch('model.explode', {})).rejects.toThrow('Unknown call "model.explode"')
@@ -138,13 +148,7 @@ describe('the service', () => {
 
   it('refuses a cached Keras file that does not match its published hash, and keeps it', async () => {
     const home = stageFashionCache()
-    const keras = createService({
-      host: 'cli',
-      launcher: forkLauncher(),
-      files: workspaceFiles(workspace),
-      templatesDir: templatesDir(),
-      kerasDir: join(home, 'datasets'),
-    })
+    const keras = kerasService(home)
     try {
       const preview = await keras
         .call('datasets.preview', { id: 'fashion_mnist', options: {}, seed: 1 })
@@ -168,13 +172,7 @@ describe('the service', () => {
   it('trains on a Keras dataset from the cache, and says where to put one it cannot download', async () => {
     const home = stageFashionCache()
     const untrust = trustStagedFashion(home)
-    const keras = createService({
-      host: 'cli',
-      launcher: forkLauncher(),
-      files: workspaceFiles(workspace),
-      templatesDir: templatesDir(),
-      kerasDir: join(home, 'datasets'),
-    })
+    const keras = kerasService(home)
     try {
       const doc = shapesDoc()
       doc.nodes[3]!.params.units = 10
