@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path'
 import type { BackendName } from '../../shared/graph/schema'
 import type { BackendReport } from '../../shared/ipc/contract'
 import { registerCustomLayers } from './custom-layers'
+import { registerWasmHeapKernels } from './wasm-heap-kernels'
 import { registerWasmGradients } from './wasm-kernels'
 
 export type Tf = typeof import('@tensorflow/tfjs')
@@ -42,6 +43,7 @@ async function tryWasm(tf: Tf): Promise<string | null> {
     wasm.setWasmPaths(dist)
     if (!(await tf.setBackend('wasm'))) return 'the WebAssembly module failed to start'
     registerWasmGradients(tf)
+    registerWasmHeapKernels(tf)
     return null
   } catch (err) {
     return String((err as Error).message ?? err).split('\n')[0] ?? 'failed to load'

@@ -127,3 +127,48 @@ describe('wasm depthwise convolution gradients', async () => {
     for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(expected[i]!, 3)
   })
 })
+
+describe('wasm matrix products with transposed operands', async () => {
+  const wasm = await chooseBackend('wasm')
+  afterAll(async () => {
+    await tf.setBackend('cpu')
+  })
+  type T = import('@tensorflow/tfjs').Tensor
+  /** Plain and fused (bias + relu) products, and their gradients, for each way of transposing. */
+  const products = (aShape: readonly number[], bShape: readonly number[], ta: boolean, tb: boolean) =>
+    tf.tidy(() => {
+      const a = tf.randomNormal([...aShape], 0, 1, 'float32', 21)
+      const b = tf.randomNormal([...bShape], 0, 1, 'float32', 22)
+      const plain = tf.matMul(a, b, ta, tb)
+      const bias = tf.randomNormal([plain.shape.at(-1)!], 0, 1, 'float32', 23)
+      // wasm's own fused product adds the bias wrongly when batched (rank 3), with or without
+      // transposes; the app never asks for that (tfjs-layers' Dense flattens to rank 2 first).
+      const fused =
+        aShape.length === 2
+          ? tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias, activation: 'relu' })
+          : tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, activation: 'relu' })
+      const [da, db] = tf.grads((x: T, y: T) => tf.matMul(x, y, ta, tb).square().sum())([a, b])
+      return [...plain.dataSync(), ...fused.dataSync(), ...da!.dataSync(), ...db!.dataSync()]
+    })
+
+  it.each([
+    ['a·b', [5, 7], [7, 3], false, false],
+    ['aᵀ·b', [7, 5], [7, 3], true, false],
+    ['a·bᵀ', [5, 7], [3, 7], false, true],
+    ['aᵀ·bᵀ', [7, 5], [3, 7], true, true],
+    ['batched aᵀ·bᵀ', [2, 7, 5], [2, 3, 7], true, true],
+    ['batched a·bᵀ', [4, 5, 7], [4, 3, 7], false, true],
+  ] as const)(
+    '%s equals the cpu backend, forward, fused and backward',
+    async (_n, aShape, bShape, ta, tb) => {
+      await tf.setBackend('cpu')
+      const expected = products([...aShape], [...bShape], ta, tb)
+      await tf.setBackend(wasm.name)
+      const before = tf.memory().numTensors
+      const got = products([...aShape], [...bShape], ta, tb)
+      expect(tf.memory().numTensors).toBe(before)
+      expect(got).toHaveLength(expected.length)
+      for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(expected[i]!, 3)
+    },
+  )
+})

@@ -202,4 +202,52 @@ export function registerWasmGradients(tf: Tf): void {
   for (const [kernelName, kernelFunc] of Object.entries(ours))
     if (!tf.getKernel(kernelName, 'wasm'))
       tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as never })
+  registerFastTransposedMatMul(tf)
+}
+
+/** Marks a kernel function as ours, so registering twice (a second backend probe) wraps once. */
+const WRAPPED = Symbol('netwright-wrapped')
+
+/**
+ * tfjs-backend-wasm 4.22's BatchMatMul (and _FusedMatMul) is fast without transposes and 10-15
+ * times slower with them: for 128×784 · 784×512, a·b takes 6 ms, aᵀ·g 93 ms and g·bᵀ 78 ms, while
+ * transposing first and multiplying takes 6-7 ms. Training needs exactly those transposed products
+ * (every Dense layer's backward pass), so the kernels are wrapped: a transposed operand is transposed
+ * explicitly by wasm's Transpose kernel, then the product is taken without transposes.
+ */
+function registerFastTransposedMatMul(tf: Tf): void {
+  const transpose = tf.getKernel('Transpose', 'wasm')?.kernelFunc as unknown as KernelFunc | undefined
+  if (!transpose) return
+  for (const name of ['BatchMatMul', '_FusedMatMul']) {
+    const config = tf.getKernel(name, 'wasm')
+    if (!config || (config.kernelFunc as { [WRAPPED]?: true })[WRAPPED]) continue
+    const original = config.kernelFunc as unknown as KernelFunc
+    const wrapped: KernelFunc = (args) => {
+      const { transposeA, transposeB } = args.attrs as { transposeA?: boolean; transposeB?: boolean }
+      if (!transposeA && !transposeB) return original(args)
+      const temps: Info[] = []
+      const swapLast = (x: Info): Info => {
+        const rank = x.shape.length
+        const perm = Array.from({ length: rank }, (_, i) =>
+          i < rank - 2 ? i : rank === 1 ? 0 : i === rank - 2 ? rank - 1 : rank - 2,
+        )
+        const t = transpose({ inputs: { x }, backend: args.backend, attrs: { perm } })
+        temps.push(t)
+        return t
+      }
+      try {
+        const { a, b } = args.inputs as { a: Info; b: Info }
+        return original({
+          ...args,
+          inputs: { ...args.inputs, a: transposeA ? swapLast(a) : a, b: transposeB ? swapLast(b) : b },
+          attrs: { ...args.attrs, transposeA: false, transposeB: false },
+        })
+      } finally {
+        for (const t of temps) args.backend.disposeData(t.dataId)
+      }
+    }
+    ;(wrapped as unknown as { [WRAPPED]: true })[WRAPPED] = true
+    tf.unregisterKernel(name, 'wasm')
+    tf.registerKernel({ ...config, kernelFunc: wrapped as never })
+  }
 }
