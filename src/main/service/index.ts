@@ -445,7 +445,13 @@ export function createService(opts: ServiceOptions): Service {
       const issue = parsed.error.issues[0]
       throw new ServiceError(
         'bad-request',
-        `Bad request for ${method}: ${issue?.path.join('.') || 'request'} ${issue?.message ?? ''}`.trim(),
+        `Bad request for ${method}: ${issue?.path.join('.') || 'the request'} ${(issue?.message ?? '')
+          .replace(/^Invalid input: expected (\w+), received (\w+)$/, 'should be a $1, not $2')
+          .replace(
+            /^Invalid option: expected one of (.*)$/,
+            (_m, list: string) => `should be one of ${list.replace(/"\|"/g, '", "')}`,
+          )
+          .replace(/^Invalid input$/, 'is not in a form Netwright knows')}.`.trim(),
       )
     }
     const handler = handlers[method] as (r: unknown) => Promise<unknown>
