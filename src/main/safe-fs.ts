@@ -24,6 +24,40 @@ export const LIMITS = {
 
 const MB = (n: number) => `${(n / 1024 / 1024).toFixed(n < 1024 * 1024 ? 2 : 0)} MB`
 
+/** Why a file was not read, for callers that word it their own way ("… is a folder, not a CSV file"). */
+export type Unreadable = 'missing' | 'denied' | 'folder' | 'link' | 'special' | 'too-large' | 'other'
+
+/** A file Netwright will not read: a ServiceError with the reason as data, not only in words. */
+export class UnreadableFile extends ServiceError {
+  constructor(
+    code: ServiceError['code'],
+    readonly reason: Unreadable,
+    message: string,
+  ) {
+    super(code, message)
+  }
+}
+
+const notRegular = (what: string, s: import('node:fs').Stats) =>
+  s.isSymbolicLink()
+    ? new UnreadableFile(
+        'bad-request',
+        'link',
+        `${what} is a link; Netwright reads only plain files here. Put the file itself in its place.`,
+      )
+    : new UnreadableFile(
+        'bad-request',
+        s.isDirectory() ? 'folder' : 'special',
+        `${what} is ${kindOf(s)}, not a file Netwright can read.`,
+      )
+
+const tooLarge = (what: string, size: number, max: number) =>
+  new UnreadableFile(
+    'bad-request',
+    'too-large',
+    `${what} is ${MB(size)}, more than the ${MB(max)} Netwright reads for it; it is not the file expected.`,
+  )
+
 /** Why a path is not a regular file, in words. */
 function kindOf(s: import('node:fs').Stats): string {
   if (s.isDirectory()) return 'a folder'
@@ -52,24 +86,15 @@ export async function regularFileSize(path: string, o: ReadOptions): Promise<num
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
     if (code === 'ENOENT' || code === 'ENOTDIR')
-      throw new ServiceError('not-found', `There is no file at ${what}.`)
+      throw new UnreadableFile('not-found', 'missing', `There is no file at ${what}.`)
     if (code === 'EACCES' || code === 'EPERM')
-      throw new ServiceError('forbidden', `${what} cannot be read: permission denied.`)
-    if (code === 'ELOOP') throw new ServiceError('bad-request', `${what} is a link that points to itself.`)
-    throw new ServiceError('bad-request', `${what} cannot be read (${code ?? 'unknown error'}).`)
+      throw new UnreadableFile('forbidden', 'denied', `${what} cannot be read: permission denied.`)
+    if (code === 'ELOOP')
+      throw new UnreadableFile('bad-request', 'link', `${what} is a link that points to itself.`)
+    throw new UnreadableFile('bad-request', 'other', `${what} cannot be read (${code ?? 'unknown error'}).`)
   }
-  if (!s.isFile())
-    throw new ServiceError(
-      'bad-request',
-      s.isSymbolicLink()
-        ? `${what} is a link; Netwright reads only plain files here. Put the file itself in its place.`
-        : `${what} is ${kindOf(s)}, not a file Netwright can read.`,
-    )
-  if (s.size > o.maxBytes)
-    throw new ServiceError(
-      'bad-request',
-      `${what} is ${MB(s.size)}, more than the ${MB(o.maxBytes)} Netwright reads for it; it is not the file expected.`,
-    )
+  if (!s.isFile()) throw notRegular(what, s)
+  if (s.size > o.maxBytes) throw tooLarge(what, s.size, o.maxBytes)
   return s.size
 }
 
@@ -89,19 +114,19 @@ export async function readRegularFile(path: string, o: ReadOptions): Promise<Buf
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
     if (code === 'ELOOP')
-      throw new ServiceError('bad-request', `${what} is a link; Netwright reads only plain files here.`)
-    if (code === 'ENOENT') throw new ServiceError('not-found', `There is no file at ${what}.`)
-    throw new ServiceError('forbidden', `${what} cannot be opened (${code ?? 'unknown error'}).`)
+      throw new UnreadableFile(
+        'bad-request',
+        'link',
+        `${what} is a link; Netwright reads only plain files here.`,
+      )
+    if (code === 'ENOENT') throw new UnreadableFile('not-found', 'missing', `There is no file at ${what}.`)
+    throw new UnreadableFile('forbidden', 'denied', `${what} cannot be opened (${code ?? 'unknown error'}).`)
   }
   try {
+    // Checked again on what was opened: the path may have been swapped since.
     const s = await fh.stat()
-    if (!s.isFile())
-      throw new ServiceError('bad-request', `${what} is ${kindOf(s)}, not a file Netwright can read.`)
-    if (s.size > o.maxBytes)
-      throw new ServiceError(
-        'bad-request',
-        `${what} is ${MB(s.size)}, more than the ${MB(o.maxBytes)} Netwright reads for it.`,
-      )
+    if (!s.isFile()) throw notRegular(what, s)
+    if (s.size > o.maxBytes) throw tooLarge(what, s.size, o.maxBytes)
     const buf = Buffer.allocUnsafe(s.size)
     let at = 0
     while (at < s.size) {

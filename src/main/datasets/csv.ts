@@ -3,9 +3,7 @@
 // one-hot encoded (categorical) and standardized (numeric, with the training rows' statistics), and
 // rows are shuffled from the seed and split into training and test parts.
 import Papa from 'papaparse'
-import { LIMITS } from '../safe-fs'
-import { ServiceError } from '../service/errors'
-import { readDataText } from './read'
+import { LIMITS, readRegularText, UnreadableFile } from '../safe-fs'
 import type { DatasetOption } from '../../shared/ipc/contract'
 import type { LoadedDataset } from './builtins'
 import { DatasetFileError } from './idx'
@@ -205,11 +203,10 @@ export function parseCsv(text: string, source: string, o: Record<string, unknown
 export async function readCsvTable(path: string, o: Record<string, unknown>): Promise<CsvTable> {
   let text: string
   try {
-    text = await readDataText(path, LIMITS.csv)
+    text = await readRegularText(path, { maxBytes: LIMITS.csv })
   } catch (e) {
-    if (e instanceof ServiceError && /is a folder/.test(e.message))
-      throw new DatasetFileError(`${path} is a folder, not a CSV file.`)
-    if (e instanceof ServiceError) throw new DatasetFileError(e.message)
+    if (e instanceof UnreadableFile)
+      throw new DatasetFileError(e.reason === 'folder' ? `${path} is a folder, not a CSV file.` : e.message)
     throw e
   }
   return parseCsv(text, path, o)

@@ -128,7 +128,11 @@ async function loadUnwrapped(
   const d = kerasDataset(id)
   if (!d)
     throw new DatasetFileError(
-      `There is no dataset ${showValue(id, 60)}. Choose one of: ${datasetInfos('')
+      `There is no dataset ${showValue(id, 60)}. Choose one of: ${[
+        ...BUILTIN_DATASETS,
+        ...KERAS_DATASETS,
+        ...USER_DATASETS,
+      ]
         .map((x) => x.id)
         .join(', ')}.`,
     )

@@ -1,8 +1,8 @@
 // IMDB and Reuters as keras.datasets gives them: the same shuffles (RandomState(seed)), start, OOV and
 // index_from conventions, maxlen filtering and num_words/skip_top cut, so a model trained here and its
 // exported Python code see the same sequences. Then padded (or multi-hot encoded) for training.
-import { LIMITS } from '../safe-fs'
-import { readDataFile, readDataText } from './read'
+import { LIMITS, readRegularText } from '../safe-fs'
+import { readDataFile } from './read'
 import { join } from 'node:path'
 import type { LoadedDataset } from './builtins'
 import { DatasetFileError } from './idx'
@@ -35,7 +35,7 @@ export function parseWordIndex(text: string, source: string): Map<string, number
 }
 
 export async function readWordIndex(path: string): Promise<Map<string, number>> {
-  return parseWordIndex(await readDataText(path, LIMITS.wordIndex), path)
+  return parseWordIndex(await readRegularText(path, { maxBytes: LIMITS.wordIndex }), path)
 }
 
 /**

@@ -2,7 +2,7 @@ import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { lstatSync, realpathSync } from 'node:fs'
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type { ProjectEntry } from '../../shared/ipc/contract'
-import { LIMITS, readRegularText } from '../safe-fs'
+import { LIMITS, readRegularText, UnreadableFile } from '../safe-fs'
 import { ServiceError } from './errors'
 
 /** Where a host may read and write project files. */
@@ -154,7 +154,7 @@ export async function readText(path: string, what = path): Promise<string> {
   try {
     return await readRegularText(path, { maxBytes: LIMITS.modelJson, what })
   } catch (e) {
-    if (e instanceof ServiceError && e.code === 'bad-request' && /is a folder/.test(e.message))
+    if (e instanceof UnreadableFile && e.reason === 'folder')
       throw new ServiceError('bad-request', `${what} is a folder, not a project file.`)
     throw e
   }
