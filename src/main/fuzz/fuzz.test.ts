@@ -8,10 +8,8 @@ import {
   fuzzHost,
   fuzzService,
   modelJsonBases,
-  build,
   buildPayload,
   payloadArb,
-  recipeArb,
   templateDocs,
   tryDocument,
   tryModelFile,
@@ -20,6 +18,7 @@ import {
   wireArb,
   type Verdict,
 } from './harness'
+import { build, recipeArb } from './mutate'
 
 const RUNS = Number(process.env.NETWRIGHT_FUZZ_RUNS ?? 60)
 const { service, workspace } = fuzzService()

@@ -6,16 +6,13 @@
 // no answer in 10 s. Everything else (an answer, or a refusal in a sentence) passes.
 import fc from 'fast-check'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { spawn } from 'node:child_process'
 import { tmpdir } from 'node:os'
-import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
-import { parseDocument, serializeDocument } from '../../shared/graph/load'
+import { parseDocument } from '../../shared/graph/load'
 import type { NetDocument } from '../../shared/graph/schema'
 import { EXPORT_FORMATS, requests, type WireError } from '../../shared/ipc/contract'
 import { toKerasConfig } from '../../shared/keras/config'
 import { kerasModelJson } from '../export/keras-json'
-import { HOSTILE_STRINGS } from './hostile-strings'
 import { frame, httpRaw, raw, stillServing, wsRaw, type Target } from '../hosts/attacks'
 import { browserService } from '../hosts/browser'
 import { templatesDir } from '../hosts/paths'
@@ -63,164 +60,7 @@ export function templateDocs(): NetDocument[] {
     .map((f) => parseDocument(readFileSync(join(dir, f), 'utf8')))
 }
 
-type Json = unknown
-
-/**
- * JSON text for any value the fuzzer builds, however deep (JSON.stringify recurses and overflows
- * at a few thousand levels, which is what some cases are made of).
- */
-export function toJsonText(v: Json): string {
-  // The stack holds values still to write and, as Token, text to write when it comes up.
-  class Token {
-    constructor(readonly text: string) {}
-  }
-  const out: string[] = []
-  const stack: Json[] = [v]
-  while (stack.length) {
-    const x = stack.pop()
-    if (x instanceof Token) out.push(x.text)
-    else if (Array.isArray(x)) {
-      out.push('[')
-      stack.push(new Token(']'))
-      for (let i = x.length - 1; i >= 0; i--) {
-        stack.push(x[i] === undefined ? null : x[i])
-        if (i > 0) stack.push(new Token(','))
-      }
-    } else if (x && typeof x === 'object') {
-      const entries = Object.entries(x).filter(([, y]) => y !== undefined)
-      out.push('{')
-      stack.push(new Token('}'))
-      for (let i = entries.length - 1; i >= 0; i--) {
-        stack.push(entries[i]![1])
-        stack.push(new Token(`${JSON.stringify(entries[i]![0])}:`))
-        if (i > 0) stack.push(new Token(','))
-      }
-    } else out.push(JSON.stringify(x) ?? 'null')
-  }
-  return out.join('')
-}
-
-/** Every path into a JSON value (arrays and objects), found without recursion. */
-function paths(v: Json): (string | number)[][] {
-  const out: (string | number)[][] = [[]]
-  const stack: [Json, (string | number)[]][] = [[v, []]]
-  while (stack.length) {
-    const [x, p] = stack.pop()!
-    if (Array.isArray(x))
-      x.forEach((y, i) => {
-        out.push([...p, i])
-        stack.push([y, [...p, i]])
-      })
-    else if (x && typeof x === 'object')
-      for (const [k, y] of Object.entries(x)) {
-        out.push([...p, k])
-        stack.push([y, [...p, k]])
-      }
-  }
-  return out
-}
-
-const OPS = [
-  'replace',
-  'delete',
-  'null',
-  'duplicate',
-  'string',
-  'number',
-  'deep',
-  'empty',
-  'swap-type',
-] as const
-interface Mutation {
-  pick: number
-  op: (typeof OPS)[number]
-  value: Json
-  text: string
-  n: number
-}
-
-const NUMBERS = [0, -1, 1e308, -1e308, 2 ** 53, 0.5, -0, 1e-320, 4294967296, 65536]
-
-/** Applies mutations to a copy of `base`: each at a path picked from the value as it is then. */
-export function mutate(base: Json, ms: Mutation[]): Json {
-  let root = structuredClone(base)
-  for (const m of ms) {
-    const all = paths(root)
-    const path = all[m.pick % all.length]!
-    const replacement = (old: Json): Json | typeof DELETE => {
-      switch (m.op) {
-        case 'replace':
-          return m.value
-        case 'delete':
-          return DELETE
-        case 'null':
-          return null
-        case 'duplicate':
-          return Array.isArray(old) && old.length ? [...old, old[m.n % old.length]] : old
-        case 'string':
-          return m.text
-        case 'number':
-          return NUMBERS[m.n % NUMBERS.length]
-        case 'deep':
-          return JSON.parse('['.repeat(50 + (m.n % 5000)) + ']'.repeat(50 + (m.n % 5000)))
-        case 'empty':
-          return Array.isArray(old) ? [] : typeof old === 'object' ? {} : ''
-        case 'swap-type':
-          return typeof old === 'number'
-            ? String(old)
-            : typeof old === 'string'
-              ? old.length
-              : Array.isArray(old)
-                ? { ...old }
-                : [old]
-      }
-    }
-    if (!path.length) {
-      const r = replacement(root)
-      root = r === DELETE ? {} : r
-      continue
-    }
-    let parent = root as Record<string | number, Json>
-    for (const k of path.slice(0, -1)) parent = parent[k] as Record<string | number, Json>
-    const key = path.at(-1)!
-    const r = replacement(parent[key])
-    if (r === DELETE) {
-      if (Array.isArray(parent)) parent.splice(Number(key), 1)
-      else delete parent[key]
-    } else parent[key] = r
-  }
-  return root
-}
-const DELETE = Symbol('delete')
-
-export const mutationArb: fc.Arbitrary<Mutation> = fc.record({
-  pick: fc.nat(),
-  op: fc.constantFrom(...OPS),
-  value: fc.jsonValue({ maxDepth: 3 }),
-  text: fc.oneof(fc.constantFrom(...HOSTILE_STRINGS), fc.string({ unit: 'binary', maxLength: 40 })),
-  n: fc.nat(),
-})
-
-/**
- * How to make a case: a mutated copy of one of the bases, or (now and then) any JSON value at all.
- * The recipe is what fast-check keeps and shows, so a failing case prints small even when the value
- * it builds is nested thousands deep.
- */
-export type Recipe = { base: number; ms: Mutation[] } | { json: Json }
-
-export const recipeArb = (bases: number): fc.Arbitrary<Recipe> =>
-  fc.oneof(
-    {
-      weight: 9,
-      arbitrary: fc.record({
-        base: fc.nat(bases - 1),
-        ms: fc.array(mutationArb, { minLength: 1, maxLength: 6 }),
-      }),
-    },
-    { weight: 1, arbitrary: fc.record({ json: fc.jsonValue({ maxDepth: 4 }) }) },
-  )
-
-export const build = (bases: Json[], r: Recipe): Json => ('json' in r ? r.json : mutate(bases[r.base]!, r.ms))
+import { mutate, mutationArb, toJsonText, type Json, type Mutation } from './mutate'
 
 /** A Netwright service as the browser host runs it, in a fresh workspace, and never online. */
 export function fuzzService(): { service: Service; workspace: string } {
@@ -404,64 +244,4 @@ export async function tryWire(t: Target, w: Wire): Promise<Verdict> {
     return { kind: 'crash', why: `internal error in a reply: ${reply.slice(0, 200)}` }
   if (!(await stillServing(t))) return { kind: 'crash', why: 'the host stopped serving' }
   return { kind: 'answered' }
-}
-
-/**
- * Saves a 20 MB project over and over in a child process and kills it (SIGKILL) at a random moment,
- * `runs` times: the file must be the old project or a new one each time, never broken; then a service
- * starts on the folder and must leave no temporary file behind.
- */
-export async function killDuringSave(runs: number): Promise<{
-  keptOld: number
-  keptNew: number
-  broken: number
-  litterBefore: number
-  litterAfter: number
-}> {
-  const root = mkdtempSync(join(tmpdir(), 'netwright-kill9-'))
-  const ws = join(root, 'workspace')
-  mkdirSync(ws)
-  const path = join(ws, 'big.netwright.json')
-  const doc = templateDocs().find((d) => d.nodes.length === 4) ?? templateDocs()[0]!
-  writeFileSync(path, serializeDocument({ ...doc, name: 'old', description: 'x'.repeat(20 * 1024 * 1024) }))
-  const script = join(root, 'saver.mts')
-  writeFileSync(
-    script,
-    `import { writeTextAtomic } from ${JSON.stringify(fileURLToPath(new URL('../service/files.ts', import.meta.url)))}
-import { serializeDocument } from ${JSON.stringify(fileURLToPath(new URL('../../shared/graph/load.ts', import.meta.url)))}
-const d = JSON.parse(process.argv.at(-1))
-d.description = 'y'.repeat(20 * 1024 * 1024)
-process.send?.('ready')
-for (let i = 0; ; i++) { d.name = 'new ' + i; await writeTextAtomic(${JSON.stringify(path)}, serializeDocument(d)) }
-`,
-  )
-  const out = { keptOld: 0, keptNew: 0, broken: 0, litterBefore: 0, litterAfter: 0 }
-  for (let i = 0; i < runs; i++) {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', script, JSON.stringify({ ...doc, description: '' })],
-      {
-        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      },
-    )
-    await new Promise((r) => child.once('message', r))
-    await new Promise((r) => setTimeout(r, 50 + Math.random() * 400))
-    child.kill('SIGKILL')
-    await new Promise((r) => child.once('exit', r))
-    try {
-      const name = (JSON.parse(readFileSync(path, 'utf8')) as { name: string }).name
-      if (name === 'old') out.keptOld++
-      else if (name.startsWith('new ')) out.keptNew++
-      else out.broken++
-    } catch {
-      out.broken++
-    }
-  }
-  const temps = () => readdirSync(ws).filter((f) => f.endsWith('.tmp')).length
-  out.litterBefore = temps()
-  const s = browserService(ws)
-  await s.swept
-  s.shutdown()
-  out.litterAfter = temps()
-  return out
 }

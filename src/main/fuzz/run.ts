@@ -4,14 +4,11 @@
 // crash (see harness.ts), printing the recipe that makes it (replay it with NETWRIGHT_FUZZ_SEED).
 import fc from 'fast-check'
 import {
-  build,
   buildPayload,
   fuzzHost,
-  killDuringSave,
   fuzzService,
   modelJsonBases,
   payloadArb,
-  recipeArb,
   templateDocs,
   tryDocument,
   tryModelFile,
@@ -20,6 +17,8 @@ import {
   wireArb,
   type Verdict,
 } from './harness'
+import { killDuringSave } from './kill9'
+import { build, recipeArb } from './mutate'
 
 const n = (name: string, fallback: number) => Number(process.env[name] ?? fallback)
 const COUNTS = {

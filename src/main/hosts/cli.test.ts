@@ -43,6 +43,32 @@ describe('the netwright CLI', () => {
     expect(j.layers.map((l: { name: string }) => l.name)).toEqual(['flatten', 'dense', 'dense_1'])
   })
 
+  it('never prints a name’s terminal escape sequences; its JSON keeps the name exactly', () => {
+    const name = 'd\u001b]0;owned\u0007\u001b[2J\u009b31m\u202eevil'
+    const file = join(mkdtempSync(join(tmpdir(), 'netwright-esc-')), 'model.json')
+    writeFileSync(
+      file,
+      JSON.stringify({
+        class_name: 'Sequential',
+        config: {
+          name: 'm',
+          layers: [
+            { class_name: 'InputLayer', config: { name: 'in', batch_input_shape: [null, 4] } },
+            { class_name: 'Dense', config: { name, units: 2 } },
+          ],
+        },
+      }),
+    )
+    const text = netwright('summary', file)
+    expect(text.code).toBe(0)
+    // eslint-disable-next-line no-control-regex -- escape sequences are what must not get through
+    expect(text.out).not.toMatch(/[\u001b\u0007\u009b\u202e]/)
+    expect(text.out).toMatch(/d\ufffd]0;owned.*evil \(Dense\)/)
+    const json = netwright('summary', file, '--json')
+    expect(json.out).not.toMatch(/[\u009b\u202e]/)
+    expect(JSON.parse(json.out).layers[0].name).toBe(name)
+  })
+
   it('trains the default project to at least 95% validation accuracy in 5 epochs', () => {
     const r = netwright('train', template, '--epochs', '5', '--json')
     expect(r.code).toBe(0)

@@ -11,7 +11,7 @@ import { defaultExportName } from '../export'
 import { createService, type Service } from '../service'
 import { anyFiles, readText } from '../service/files'
 import type { ServiceError } from '../service/errors'
-import { jsonLineSafe, termSafe } from '../export/quote'
+import { withSafeConsole } from './terminal'
 import { browserService } from './browser'
 import { forkLauncher } from '../trainer/launch'
 import { defaultWorkspace, rendererDir, templatesDir } from './paths'
@@ -461,18 +461,10 @@ async function datasets(args: string[]): Promise<number> {
   }
 }
 
-/** Text for the terminal: names from a file can hold escape sequences, which must not reach it. */
-function terminalSafe(v: unknown): unknown {
-  if (typeof v !== 'string') return v
-  if (/^[[{]/.test(v)) return jsonLineSafe(v)
-  return v.split('\n').map(termSafe).join('\n')
-}
+export const main = (argv: string[]): Promise<number> => withSafeConsole(() => run(argv))
 
-export async function main(argv: string[]): Promise<number> {
+async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
-  const { log, error } = console
-  console.log = (...a: unknown[]) => log(...a.map(terminalSafe))
-  console.error = (...a: unknown[]) => error(...a.map(terminalSafe))
   try {
     switch (command) {
       case 'summary':
@@ -500,8 +492,5 @@ export async function main(argv: string[]): Promise<number> {
       return 2
     }
     throw e
-  } finally {
-    console.log = log
-    console.error = error
   }
 }

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import { readdir } from 'node:fs/promises'
-import { dirname, join, relative } from 'node:path'
 import { analyze } from '../../shared/graph/analyze'
 import { jsonOutOfBounds, REQUEST_BOUNDS, showValue } from '../../shared/json-limits'
-import { parseDocument, serializeDocument, validateDocument } from '../../shared/graph/load'
+import { validateDocument } from '../../shared/graph/load'
 import type { BackendName } from '../../shared/graph/schema'
 import {
   isMethod,
@@ -13,19 +11,17 @@ import {
   type Method,
   type Request,
   type Responses,
-  type RunRecord,
   type SystemInfo,
 } from '../../shared/ipc/contract'
 import { toKerasConfig } from '../../shared/keras/config'
-import { isProject, openModelText } from '../../shared/keras/import'
 import { kerasDatasetsDir } from '../datasets/keras'
-import { datasetInfos, loadAnyDataset } from '../datasets/registry'
-import { exportModel } from '../export'
+import { datasetInfos } from '../datasets/registry'
 import { defaultRunsDir, runStore } from './runs'
 import type { TrainerLauncher, TrainerProcess } from '../trainer/launch'
 import type { FromTrainer } from '../trainer/protocol'
-import { PROJECT_EXT, readText, writeTextAtomic, type ProjectFiles } from './files'
+import type { ProjectFiles } from './files'
 import { datasetCalls } from './datasets'
+import { projectCalls } from './projects'
 import { sweepTemps } from './litter'
 import { ServiceError } from './errors'
 
@@ -207,6 +203,8 @@ export function createService(opts: ServiceOptions): Service {
     }
   }
 
+  const projects = projectCalls({ ...opts, store, data, kerasDir, doc })
+
   const handlers: { [M in Method]: (req: Request<M>) => Promise<Responses[M]> } = {
     'model.check': async ({ document }) => {
       const d = doc(document)
@@ -337,101 +335,7 @@ export function createService(opts: ServiceOptions): Service {
         ...(await probe),
       }
     },
-    'project.list': async () => opts.files.list(),
-    'project.open': async ({ path }) => {
-      const full = opts.files.resolve(path)
-      const text = await readText(full, path)
-      const r = openModelText(text, `The file ${path}`)
-      const imported = !isProject(text)
-      const warnings = [...r.warnings]
-      let run: RunRecord | undefined
-      if (!imported)
-        run = await store.openBeside(full).catch((e: Error) => {
-          warnings.push(`The kept weights were not opened: ${e.message}`)
-          return undefined
-        })
-      else if (/"weightsManifest"/.test(text))
-        // A TensorFlow.js model.json: its weights come with it, or the graph opens alone and says why.
-        run = await store.importWeights(full, r.document.name).catch((e: Error) => {
-          warnings.push(`The weights did not come with it: ${e.message}`)
-          return undefined
-        })
-      return { path, document: r.document, imported, warnings, ...(run ? { run } : {}) }
-    },
-    'project.save': async ({ path, document, keepRun }) => {
-      const withExt = path.endsWith('.json') ? path : path + PROJECT_EXT
-      const full = opts.files.resolve(withExt)
-      const text = serializeDocument(doc(document))
-      await sweepTemps(dirname(full))
-      await writeTextAtomic(full, text)
-      if (!keepRun) return { path: withExt }
-      try {
-        return { path: withExt, keptRun: await store.keepBeside(full, keepRun) }
-      } catch (e) {
-        throw new ServiceError(
-          (e as ServiceError).code ?? 'internal',
-          `Saved ${withExt}, but its trained weights could not be kept beside it: ${(e as Error).message}`,
-        )
-      }
-    },
-    'export.model': async ({ document, format, folder, name, runId }) => {
-      const d = doc(document)
-      const run = runId ? store.get(runId) : undefined
-      if (runId && !run)
-        throw new ServiceError(
-          'not-found',
-          'That run has no saved weights (it may have failed before its first epoch).',
-        )
-      const out = opts.files.folder(folder)
-      await sweepTemps(out)
-      const r = await exportModel({
-        doc: d,
-        format,
-        folder: out,
-        name,
-        weights: run?.modelJson,
-        loadData: () =>
-          loadAnyDataset(d.dataset.id, data.resolve(d.dataset).options, d.training.seed, kerasDir),
-      })
-      // The browser host shows paths inside its workspace; the others show them as they are.
-      return { ...r, files: opts.workspace ? r.files.map((f) => relative(opts.workspace!, f) || f) : r.files }
-    },
-    'project.template': async ({ name }) => {
-      const text = await readText(join(opts.templatesDir, `${name}${PROJECT_EXT}`))
-      return { document: parseDocument(text, `The template ${name}`) }
-    },
-    'project.templates': async () => {
-      const names = (await readdir(opts.templatesDir)).filter((f) => f.endsWith(PROJECT_EXT)).sort()
-      return Promise.all(
-        names.map(async (file) => {
-          const d = parseDocument(await readText(join(opts.templatesDir, file)), `The template ${file}`)
-          return {
-            name: file.slice(0, -PROJECT_EXT.length),
-            title: d.name,
-            description: d.description ?? '',
-            layers: d.nodes.length,
-            totalParams: analyze(d).totalParams,
-            dataset: d.dataset.id,
-          }
-        }),
-      )
-    },
-    'dialog.open': async () => {
-      if (!opts.dialogs) throw new ServiceError('unavailable', 'This host has no native file dialogs.')
-      return { path: await opts.dialogs.open() }
-    },
-    'dialog.save': async ({ suggestedName }) => {
-      if (!opts.dialogs) throw new ServiceError('unavailable', 'This host has no native file dialogs.')
-      return { path: await opts.dialogs.save(suggestedName) }
-    },
-    'dialog.chooseFolder': async () => {
-      if (!opts.dialogs) throw new ServiceError('unavailable', 'This host has no native file dialogs.')
-      return { path: await opts.dialogs.chooseFolder() }
-    },
-    'dialog.openData': async ({ kind }) => {
-      if (!opts.dialogs) throw new ServiceError('unavailable', 'This host has no native file dialogs.')
-      return { path: await opts.dialogs.openData(kind) }
-    },
+    ...projects,
   }
 
   async function dispatch(method: unknown, request: unknown): Promise<unknown> {
