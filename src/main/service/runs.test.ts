@@ -12,6 +12,20 @@ const workspace = mkdtempSync(join(tmpdir(), 'netwright-runs-'))
 const service = browserService(workspace)
 afterAll(() => service.shutdown())
 
+/** A run's trained weights, exported as TensorFlow.js into `folder`, as one array of numbers. */
+async function weightsOf(runId: string, folder: string): Promise<Float32Array> {
+  await service.call('export.model', { document: small(), format: 'tfjs', folder, name: 'm', runId })
+  const bin = readFileSync(join(workspace, folder, 'm.weights.bin'))
+  return new Float32Array(bin.buffer, bin.byteOffset, bin.byteLength / 4)
+}
+
+function largestChange(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length)
+  let most = 0
+  for (let i = 0; i < a.length; i++) most = Math.max(most, Math.abs(a[i]! - b[i]!))
+  return most
+}
+
 async function trainRun(doc = small(), fromRun?: string): Promise<TrainingStatus> {
   let id = ''
   const end = ended(service, () => id)
@@ -56,14 +70,17 @@ describe("a run's weights", () => {
     expect(opened.run).toMatchObject({ source: 'kept', final: trained.final })
     expect(opened.run!.history).toEqual(trained.run!.history)
     // Training on from the kept weights starts where they left off: with a learning rate too small to
-    // move them, the validation loss is the one the run ended with.
+    // move them, the weights and the validation loss are the ones the run ended with, where a fresh
+    // run's (the same learning rate, new initial weights) are not.
     const still = small()
     still.compile.learningRate = 1e-9
     const tuned = await trainRun(still, opened.run!.runId)
     expect(tuned.state).toBe('done')
     expect(tuned.final!.val_loss).toBeCloseTo(trained.final!.val_loss!, 4)
+    const last = await weightsOf(trained.runId, 'w-trained')
+    expect(largestChange(await weightsOf(tuned.runId, 'w-tuned'), last)).toBeLessThan(1e-6)
     const fresh = await trainRun(still)
-    expect(Math.abs(fresh.final!.val_loss! - trained.final!.val_loss!)).toBeGreaterThan(0.01)
+    expect(largestChange(await weightsOf(fresh.runId, 'w-fresh'), last)).toBeGreaterThan(0.01)
   })
 
   it('from a tfjs model.json come with it when it is opened, and export again unchanged', async () => {
