@@ -212,8 +212,10 @@ async function train(args: string[]): Promise<number> {
       if (s.backends && s.backend !== reported) {
         reported = s.backend
         const others = s.backends.filter((b) => b.name !== s.backend).map((b) => `${b.name}: ${b.detail}`)
+        const on = s.backends.find((b) => b.name === s.backend)?.adapter
+        const where = on ? ` on ${on.name} (${on.driver}${on.software ? ', software' : ''})` : ''
         if (json) out({ event: 'backend', backend: s.backend, backends: s.backends })
-        else console.error(`Backend: ${s.backend}${others.length ? ` (${others.join('; ')})` : ''}`)
+        else console.error(`Backend: ${s.backend}${where}${others.length ? ` (${others.join('; ')})` : ''}`)
       }
       if (s.state === 'done' || s.state === 'stopped' || s.state === 'failed') {
         process.removeListener('SIGINT', onSignal)

@@ -2,14 +2,19 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import type { BackendName } from '../../shared/graph/schema'
 import type { BackendReport } from '../../shared/ipc/contract'
+import { registerCpuFixes } from './cpu-kernels'
 import { registerCustomLayers } from './custom-layers'
 import { registerWasmHeapKernels } from './wasm-heap-kernels'
 import { registerWasmGradients } from './wasm-kernels'
+import { findAdapter, startWebgpu } from './webgpu'
 
 export type Tf = typeof import('@tensorflow/tfjs')
 
-/** The ladder, fastest first. The user can force any rung. */
-export const LADDER: readonly BackendName[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']
+/**
+ * The ladder, fastest first. The user can force any rung. webgpu is taken by itself only on a
+ * hardware adapter: a software one (llvmpipe, SwiftShader) trains slower than wasm.
+ */
+export const LADDER: readonly BackendName[] = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu']
 
 const require = createRequire(import.meta.url)
 
@@ -47,6 +52,34 @@ async function tryWasm(tf: Tf): Promise<string | null> {
     return null
   } catch (err) {
     return String((err as Error).message ?? err).split('\n')[0] ?? 'failed to load'
+  }
+}
+
+async function tryWebgpu(forced: boolean): Promise<{ tf?: Tf; report: BackendReport }> {
+  const found = await findAdapter()
+  if ('reason' in found) return { report: { name: 'webgpu', available: false, detail: found.reason } }
+  const adapter = found.description
+  if (adapter.software && !forced)
+    return {
+      report: {
+        name: 'webgpu',
+        available: false,
+        adapter,
+        detail: `only a software adapter, ${adapter.name} (${adapter.driver}), which trains slower than the CPU backends (use it anyway with --backend webgpu)`,
+      },
+    }
+  const tf = await quietTfjs()
+  const why = await startWebgpu(tf, found)
+  if (why !== null) return { report: { name: 'webgpu', available: false, adapter, detail: why } }
+  const kind = adapter.software ? 'a software adapter (the CPU, slowly)' : 'the GPU'
+  return {
+    tf,
+    report: {
+      name: 'webgpu',
+      available: true,
+      adapter,
+      detail: `WebGPU on ${kind}: ${adapter.name} (${adapter.driver})`,
+    },
   }
 }
 
@@ -98,6 +131,10 @@ export async function chooseBackend(forced?: BackendName): Promise<ChosenBackend
       const r = await tryNative(pkg)
       reports.push({ name, available: !!r.tf, detail: r.detail })
       if (r.tf) chosen = { tf: r.tf, name, reports }
+    } else if (name === 'webgpu') {
+      const r = await tryWebgpu(!!forced)
+      reports.push(r.report)
+      if (r.tf) chosen = { tf: r.tf, name, reports }
     } else if (name === 'wasm') {
       const tf = await quietTfjs()
       const why = await tryWasm(tf)
@@ -114,6 +151,7 @@ export async function chooseBackend(forced?: BackendName): Promise<ChosenBackend
     const r = reports[0]!
     throw new Error(`The ${r.name} backend is not available here: ${r.detail}.`)
   }
+  registerCpuFixes(chosen.tf)
   registerCustomLayers(chosen.tf)
   return chosen
 }

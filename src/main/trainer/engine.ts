@@ -285,12 +285,12 @@ export async function train(
     }
     const settings = outputSettings(job.compile, model.outputNames)
     const wantsAccuracy = job.compile.metrics.some((m) => m === 'accuracy' || m === 'acc')
-    const epochLogs = (logs: Record<string, unknown> | undefined) => {
+    const epochLogs = async (logs: Record<string, unknown> | undefined) => {
       const all = { ...(logs ?? {}) }
       if (valMulti)
         Object.assign(
           all,
-          evaluateOutputs(tf, model, valMulti.x, valMulti.ys, settings, wantsAccuracy, batchSize),
+          await evaluateOutputs(tf, model, valMulti.x, valMulti.ys, settings, wantsAccuracy, batchSize),
         )
       return normalizeLogs(all, multi ? model.outputNames[0] : undefined)
     }
@@ -319,7 +319,7 @@ export async function train(
         },
         onEpochEnd: async (_e, logs) => {
           epochsDone++
-          final = epochLogs(logs)
+          final = await epochLogs(logs)
           hooks.onEpoch?.(progress(final))
           if (hooks.shouldStop?.()) model.stopTraining = true
         },

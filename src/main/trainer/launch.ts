@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process'
+import { Transform } from 'node:stream'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { FromTrainer, ToTrainer } from './protocol'
@@ -24,9 +25,10 @@ export function forkLauncher(entry: string = defaultEntry()): TrainerLauncher {
     const execArgv = entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : []
     const child = fork(entry, [], {
       execArgv,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       serialization: 'advanced',
     })
+    child.stderr?.pipe(withoutDawnNotes()).pipe(process.stderr, { end: false })
     let exited = false
     return {
       pid: child.pid,
@@ -50,4 +52,36 @@ function defaultEntry(): string {
   const ts = fileURLToPath(new URL('./main.ts', import.meta.url))
   if (existsSync(ts)) return ts
   return fileURLToPath(new URL('./trainer.js', import.meta.url))
+}
+
+/**
+ * Dawn (the webgpu rung) prints what it finds while it looks for an adapter straight to stderr, in
+ * blocks like "Warning: Couldn't load Vulkan: …" followed by "    at operator() (…)" lines. The
+ * backend report already says what was found and why, so those blocks are left out; every other
+ * line the trainer writes goes through as it is.
+ */
+export function withoutDawnNotes(): Transform {
+  let rest = ''
+  let inBlock = false
+  const keep = (line: string): boolean => {
+    if (/^Warning: /.test(line)) inBlock = true
+    else if (!(inBlock && (/^\s+(at |- )/.test(line) || line === ''))) inBlock = false
+    return !inBlock
+  }
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      const lines = (rest + chunk.toString('utf8')).split('\n')
+      rest = lines.pop() ?? ''
+      done(
+        null,
+        lines
+          .filter(keep)
+          .map((l) => l + '\n')
+          .join(''),
+      )
+    },
+    flush(done) {
+      done(null, rest && keep(rest) ? rest : '')
+    },
+  })
 }

@@ -123,7 +123,7 @@ type LayersModel = import('@tensorflow/tfjs').LayersModel
  * a multi-output evaluate (val_loss comes out as the last output's loss). Keys follow tfjs's training
  * logs: val_loss, val_<output>_loss and val_<output>_<accuracy function>.
  */
-export function evaluateOutputs(
+export async function evaluateOutputs(
   tf: Tf,
   model: LayersModel,
   x: Tensor,
@@ -131,19 +131,33 @@ export function evaluateOutputs(
   settings: OutputSetting[],
   withAccuracy: boolean,
   batchSize: number,
-): Record<string, number> {
-  return tf.tidy(() => {
+): Promise<Record<string, number>> {
+  // Read back with data(), never dataSync(): the webgpu backend cannot read synchronously in Node.
+  const named = tf.tidy(() => {
     const preds = model.predict(x, { batchSize }) as Tensor[]
+    const out: [string, Tensor, boolean][] = []
+    settings.forEach((s, i) => {
+      out.push([
+        `val_${s.name}_loss`,
+        tf.mean(lossFunction(tf, s.loss)(ys[i]!, preds[i]!)).mul(s.weight),
+        true,
+      ])
+      const acc = withAccuracy ? accuracyFor(tf, s.loss) : null
+      if (acc) out.push([`val_${s.name}_${acc.name}`, tf.mean(acc(ys[i]!, preds[i]!)), false])
+    })
+    return out
+  })
+  try {
+    const values = await Promise.all(named.map(([, t]) => t.data()))
     const logs: Record<string, number> = {}
     let total = 0
-    settings.forEach((s, i) => {
-      const loss = tf.mean(lossFunction(tf, s.loss)(ys[i]!, preds[i]!)).mul(s.weight).dataSync()[0]!
-      logs[`val_${s.name}_loss`] = loss
-      total += loss
-      const acc = withAccuracy ? accuracyFor(tf, s.loss) : null
-      if (acc) logs[`val_${s.name}_${acc.name}`] = tf.mean(acc(ys[i]!, preds[i]!)).dataSync()[0]!
+    named.forEach(([key, , isLoss], i) => {
+      logs[key] = values[i]![0]!
+      if (isLoss) total += values[i]![0]!
     })
     logs.val_loss = total
     return logs
-  })
+  } finally {
+    tf.dispose(named.map(([, t]) => t))
+  }
 }

@@ -9,7 +9,7 @@ export const LOSSES = [
   'mean_absolute_error',
 ] as const
 export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop', 'adagrad', 'adadelta', 'adamax'] as const
-export const BACKENDS = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const
+export const BACKENDS = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'] as const
 
 export const CURRENT_VERSION = 1
 

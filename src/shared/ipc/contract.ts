@@ -125,6 +125,8 @@ export interface BackendReport {
   available: boolean
   /** Why it is not available, or what it runs on. */
   detail: string
+  /** The GPU adapter the webgpu rung found, as its driver names it; software: a CPU in disguise. */
+  adapter?: { name: string; driver: string; software: boolean }
 }
 
 /** One setting of a dataset's loading and preprocessing, as the training panel shows it. */

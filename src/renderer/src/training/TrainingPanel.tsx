@@ -22,7 +22,9 @@ const seconds = (ms?: number) =>
 export function statusLine(run: Run | undefined): string {
   if (!run) return 'Ready. Press Train to start.'
   const s = run.status
-  const backend = s.backend ? `Backend: ${s.backend}` : 'Backend: choosing…'
+  const adapter = s.backends?.find((b) => b.name === s.backend)?.adapter
+  const on = adapter ? ` on ${adapter.name}${adapter.software ? ' (software)' : ''}` : ''
+  const backend = s.backend ? `Backend: ${s.backend}${on}` : 'Backend: choosing…'
   switch (s.state) {
     case 'starting':
       return `${backend} · ${s.message && s.message !== 'Starting the trainer…' ? s.message : 'starting…'}`
