@@ -49,7 +49,7 @@ test.describe('Electron app', () => {
       await win.getByTestId('epochs').press('Enter')
       await win.getByTestId('train').click()
       await expect(win.getByTestId('status-line')).toContainText(
-        /Backend: (tfjs-node-gpu|tfjs-node|wasm|cpu)/,
+        /Backend: (tfjs-node-gpu|webgpu|tfjs-node|wasm|cpu)/,
       )
       await expect(win.getByTestId('status-line')).toContainText('Finished 1 epoch.', { timeout: 60_000 })
     } finally {

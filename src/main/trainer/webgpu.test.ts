@@ -5,7 +5,11 @@
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { toKerasConfig } from '../../shared/keras/config'
-import type { Params } from '../../shared/layers'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseDocument } from '../../shared/graph/load'
+import type { NetDocument } from '../../shared/graph/schema'
+import { templatesDir } from '../hosts/paths'
 import { chooseBackend } from './backends'
 import { CASES, docFor } from './layer-cases'
 import { findAdapter } from './webgpu'
@@ -34,40 +38,52 @@ interface Step {
 }
 
 async function stepOn(
-  backend: 'cpu' | 'webgpu',
-  c: { input: number[]; className: string; params: Params; second?: number[] },
+  backend: 'cpu' | 'wasm' | 'webgpu',
+  doc: NetDocument,
   initial: Float32Array[] | null,
 ): Promise<Step & { initial: Float32Array[] }> {
   await tf.setBackend(backend)
-  const doc = docFor(c.input, c.className, c.params, true, c.second)
   const model = await tf.models.modelFromJSON({ modelTopology: toKerasConfig(doc) as never })
   const start =
     initial ?? (await Promise.all(model.getWeights().map((w) => w.data() as Promise<Float32Array>)))
   const shapes = model.getWeights().map((w) => w.shape)
   model.setWeights(start.map((v, i) => tf.tensor(v, shapes[i])))
   model.compile({ optimizer: tf.train.sgd(0.05), loss: 'meanSquaredError' })
-  const ints = c.className === 'Embedding' ? (c.params.input_dim as number) : undefined
-  const x = (c.second ? [c.input, c.second] : [c.input]).map((s, i) => {
-    const shape = [4, ...s]
-    const n = shape.reduce((a, b) => a * b, 1)
-    return tf.tensor(numbers(n, 7 + i, ints), shape, ints ? 'int32' : 'float32')
+  // Word indices for an Embedding that reads the input: below its vocabulary.
+  const vocabulary = doc.nodes.find((n) => n.className === 'Embedding')?.params.input_dim as number
+  const x = model.inputs.map((input, i) => {
+    const shape = [4, ...(input.shape.slice(1) as number[])]
+    const ints = input.dtype === 'int32' ? vocabulary : undefined
+    return tf.tensor(numbers(size(shape), 7 + i, ints), shape, ints ? 'int32' : 'float32')
   })
-  const out = [4, ...(model.outputs[0]!.shape.slice(1) as number[])]
-  const y = tf.tensor(
-    numbers(
-      out.reduce((a, b) => a * b, 1),
-      99,
-    ),
-    out,
-  )
+  const y = model.outputs.map((output, i) => {
+    const shape = [4, ...(output.shape.slice(1) as number[])]
+    return tf.tensor(numbers(size(shape), 99 + i), shape)
+  })
   try {
-    const loss = (await model.trainOnBatch(x, y)) as number
+    const losses = await model.trainOnBatch(x, y)
+    const loss = Array.isArray(losses) ? losses[0]! : losses
     const weights = await Promise.all(model.getWeights().map((w) => w.data() as Promise<Float32Array>))
     return { loss, weights, initial: start }
   } finally {
-    tf.dispose([...x, y])
+    tf.dispose([...x, ...y])
     model.dispose()
   }
+}
+
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1)
+
+/** The step on webgpu ends where the step on the reference backend does, within the tolerance. */
+async function sameStep(doc: NetDocument, random: boolean, reference: 'cpu' | 'wasm' = 'cpu'): Promise<void> {
+  const cpu = await stepOn(reference, doc, null)
+  const gpu = await stepOn('webgpu', doc, cpu.initial)
+  expect(Number.isFinite(gpu.loss)).toBe(true)
+  if (random) return
+  expect(worst(Float32Array.of(gpu.loss), Float32Array.of(cpu.loss)).ratio).toBeLessThanOrEqual(1)
+  gpu.weights.forEach((w, i) => {
+    const { ratio, at } = worst(w, cpu.weights[i]!)
+    expect(ratio, `weight ${i} [${at}]: webgpu ${w[at]}, cpu ${cpu.weights[i]![at]}`).toBeLessThanOrEqual(1)
+  })
 }
 
 /** The largest |a − b| beyond the tolerance, as a multiple of it (≤ 1 passes), and where. */
@@ -81,10 +97,19 @@ function worst(a: Float32Array, b: Float32Array): { ratio: number; at: number } 
   return { ratio, at }
 }
 
+const templates = readdirSync(templatesDir())
+  .filter((f) => f.endsWith('.netwright.json'))
+  .map((f): [string, NetDocument] => [
+    f.replace('.netwright.json', ''),
+    parseDocument(readFileSync(join(templatesDir(), f), 'utf8')),
+  ])
+
 const found = await findAdapter()
 if ('reason' in found) console.warn(`WebGPU conformance skipped: ${found.reason}.`)
 
 describe.skipIf('reason' in found)('every layer trains one step on webgpu as on cpu', async () => {
+  // wasm registered too: the templates' reference (their convolutions take ~30 s a step on cpu).
+  if (!('reason' in found)) await chooseBackend('wasm')
   const chosen = 'reason' in found ? null : await chooseBackend('webgpu')
   afterAll(async () => {
     await tf.setBackend('cpu')
@@ -98,15 +123,15 @@ describe.skipIf('reason' in found)('every layer trains one step on webgpu as on 
   })
 
   it.each(CASES)('%s', async (_label, input, className, params, second) => {
-    const c = { input, className, params, second }
-    const cpu = await stepOn('cpu', c, null)
-    const gpu = await stepOn('webgpu', c, cpu.initial)
-    expect(Number.isFinite(gpu.loss)).toBe(true)
-    if (RANDOM.has(className)) return
-    expect(worst(Float32Array.of(gpu.loss), Float32Array.of(cpu.loss)).ratio).toBeLessThanOrEqual(1)
-    gpu.weights.forEach((w, i) => {
-      const { ratio, at } = worst(w, cpu.weights[i]!)
-      expect(ratio, `weight ${i} [${at}]: webgpu ${w[at]}, cpu ${cpu.weights[i]![at]}`).toBeLessThanOrEqual(1)
-    })
+    await sameStep(docFor(input, className, params, true, second), RANDOM.has(className))
+  })
+
+  // Every template's whole model, as a user trains it, on a batch of 4 of made-up data.
+  it.each(templates)('the %s template', async (_name, doc) => {
+    await sameStep(
+      doc,
+      doc.nodes.some((n) => RANDOM.has(n.className)),
+      'wasm',
+    )
   })
 })
