@@ -29,6 +29,12 @@ export default defineConfig({
     root: 'src/renderer',
     base: './',
     plugins: [react()],
-    build: { rollupOptions: { input: resolve('src/renderer/index.html') }, chunkSizeWarningLimit: 2000 },
+    build: {
+      rollupOptions: {
+        // The app, and the hidden window that trains on Chromium's WebGPU / WebGL2.
+        input: { index: resolve('src/renderer/index.html'), trainer: resolve('src/renderer/trainer.html') },
+      },
+      chunkSizeWarningLimit: 2000,
+    },
   },
 })

@@ -3,18 +3,14 @@ import { basename, dirname, join } from 'node:path'
 import { LIMITS, readRegularFile, readRegularText, regularFileSize } from '../safe-fs'
 import { ServiceError } from '../service/errors'
 import { writeFilesAtomic } from './write'
+import type { TfjsModelFiles } from '../trainer/weights'
+
+export { loadWeightsInto, type TfjsModelFiles } from '../trainer/weights'
 
 type ModelArtifacts = import('@tensorflow/tfjs').io.ModelArtifacts
 type ModelJSON = import('@tensorflow/tfjs').io.ModelJSON
 type WeightsManifestEntry = import('@tensorflow/tfjs').io.WeightsManifestEntry
 type IOHandler = import('@tensorflow/tfjs').io.IOHandler
-
-/** A TensorFlow.js layers model as it lies on disk: model.json's content and the weights it names. */
-export interface TfjsModelFiles {
-  modelJson: ModelJSON
-  weightSpecs: WeightsManifestEntry[]
-  weightData: Uint8Array
-}
 
 const concat = (parts: ArrayBuffer | ArrayBuffer[] | undefined): Uint8Array => {
   if (!parts) return new Uint8Array(0)
@@ -215,53 +211,6 @@ export async function readTfjsModel(modelJsonPath: string): Promise<TfjsModelFil
 }
 
 /** A tfjs IOHandler that loads a model (topology and weights) from files read by `readTfjsModel`. */
-type Tf = typeof import('@tensorflow/tfjs')
-type LayersModel = import('@tensorflow/tfjs').LayersModel
-
-/**
- * Puts saved weights into a model built from the same (or an imported) config, matching them by
- * layer and weight name, as Keras's load_weights does; a weight that is missing or has another
- * shape is named in the message (the graph was changed after the weights were saved).
- */
-export function loadWeightsInto(tf: Tf, model: LayersModel, files: TfjsModelFiles, source: string): void {
-  const buffer = files.weightData.buffer.slice(
-    files.weightData.byteOffset,
-    files.weightData.byteOffset + files.weightData.byteLength,
-  ) as ArrayBuffer
-  const named = tf.io.decodeWeights(buffer, files.weightSpecs)
-  try {
-    // By exact name, else by the part after a scope prefix ("model/dense/kernel" for "dense/kernel").
-    // Own keys only: a weight named "constructor" in a manifest is just a name.
-    const byName = new Map(Object.entries(named))
-    const bySuffix = new Map<string, import('@tensorflow/tfjs').Tensor>()
-    for (const [k, t] of byName)
-      for (let i = k.indexOf('/'); i >= 0; i = k.indexOf('/', i + 1)) {
-        const tail = k.slice(i + 1)
-        if (!bySuffix.has(tail)) bySuffix.set(tail, t)
-      }
-    const find = (name: string) => byName.get(name) ?? bySuffix.get(name)
-    const problems: string[] = []
-    const pairs: [import('@tensorflow/tfjs').LayerVariable, import('@tensorflow/tfjs').Tensor][] = []
-    for (const v of model.weights) {
-      const t = find(v.originalName)
-      if (!t) problems.push(`${v.originalName}: not in the saved weights`)
-      else if (t.shape.join(',') !== v.shape.join(','))
-        problems.push(
-          `${v.originalName}: saved [${t.shape.join(', ')}], the layer needs [${v.shape.join(', ')}]`,
-        )
-      else pairs.push([v, t])
-    }
-    if (problems.length)
-      throw new ServiceError(
-        'bad-request',
-        `The weights from ${source} do not fit this model (was it changed after they were saved?):\n- ${problems.slice(0, 6).join('\n- ')}${problems.length > 6 ? `\n- and ${problems.length - 6} more` : ''}`,
-      )
-    for (const [v, t] of pairs) v.write(t)
-  } finally {
-    tf.dispose(Object.values(named))
-  }
-}
-
 export function fileLoader(files: TfjsModelFiles): IOHandler {
   return {
     load: async () => ({

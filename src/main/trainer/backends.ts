@@ -135,6 +135,12 @@ export async function chooseBackend(forced?: BackendName): Promise<ChosenBackend
       const r = await tryWebgpu(!!forced)
       reports.push(r.report)
       if (r.tf) chosen = { tf: r.tf, name, reports }
+    } else if (name === 'webgl') {
+      reports.push({
+        name,
+        available: false,
+        detail: "WebGL runs only in the app's trainer window (Chromium), not in a Node process",
+      })
     } else if (name === 'wasm') {
       const tf = await quietTfjs()
       const why = await tryWasm(tf)

@@ -1,7 +1,7 @@
 import type { CompileSettings, TrainingSettings } from '../../shared/graph/schema'
 import type { KerasModelConfig } from '../../shared/keras/config'
 import type { LoadedDataset } from '../datasets/builtins'
-import { loadWeightsInto, type TfjsModelFiles } from '../export/tfjs-io'
+import { loadWeightsInto, type TfjsModelFiles } from './weights'
 import type { Tf } from './backends'
 import {
   accuracyFor,
@@ -219,7 +219,9 @@ export function disposeModel(model: LayersModel): void {
   optimizer?.dispose()
 }
 
-const yieldToEvents = (): Promise<void> => new Promise((r) => setImmediate(r))
+/** Lets waiting messages in: setImmediate in Node; in the trainer window (Chromium), a macrotask. */
+const yieldToEvents = (): Promise<void> =>
+  new Promise((r) => (typeof setImmediate === 'function' ? setImmediate(r) : setTimeout(r, 0)))
 
 /**
  * Trains a model on in-memory data with `model.fit`, reporting throttled batch metrics and every

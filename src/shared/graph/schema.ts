@@ -9,7 +9,11 @@ export const LOSSES = [
   'mean_absolute_error',
 ] as const
 export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop', 'adagrad', 'adadelta', 'adamax'] as const
-export const BACKENDS = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'] as const
+/**
+ * Every backend, fastest first. The trainer process has all but webgl; the app's trainer window
+ * (Chromium) has webgpu, webgl and cpu.
+ */
+export const BACKENDS = ['tfjs-node-gpu', 'webgpu', 'webgl', 'tfjs-node', 'wasm', 'cpu'] as const
 
 export const CURRENT_VERSION = 1
 
