@@ -33,7 +33,9 @@ test('build the shapes model from an empty canvas, train it, stop a run, keep ed
   // Train two epochs: both charts gain points and the status line names the backend.
   await setField(page.getByTestId('epochs'), '2')
   await page.getByTestId('train').click()
-  await expect(page.getByTestId('status-line')).toContainText(/Backend: (tfjs-node-gpu|webgpu|tfjs-node|wasm|cpu)/)
+  await expect(page.getByTestId('status-line')).toContainText(
+    /Backend: (tfjs-node-gpu|webgpu|tfjs-node|wasm|cpu)/,
+  )
   await expect(page.getByTestId('status-line')).toContainText('Finished 2 epochs', { timeout: 60_000 })
   expect(await chartPoints(page, 'loss')).toBeGreaterThanOrEqual(2)
   expect(await chartPoints(page, 'accuracy')).toBeGreaterThanOrEqual(2)

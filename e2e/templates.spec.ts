@@ -27,7 +27,9 @@ test('the Functional residual block opens, shows its skip connection and trains'
   await page.getByTestId('train').click()
   await expect(page.getByTestId('status-line')).toContainText('Finished 1 epoch.', { timeout: 60_000 })
   // The convolutions train on a fast backend (wasm has our Conv2DBackpropFilter), not on cpu.
-  await expect(page.getByTestId('status-line')).toContainText(/Backend: (tfjs-node-gpu|webgpu|tfjs-node|wasm)/)
+  await expect(page.getByTestId('status-line')).toContainText(
+    /Backend: (tfjs-node-gpu|webgpu|tfjs-node|wasm)/,
+  )
 })
 
 test('the summary panel reads like Keras model.summary()', async ({ page }) => {
