@@ -20,7 +20,7 @@ export default defineConfig({
     build: {
       // Sandboxed preload scripts must be CommonJS.
       rollupOptions: {
-        input: { index: resolve('src/preload/index.ts') },
+        input: { index: resolve('src/preload/index.ts'), trainer: resolve('src/preload/trainer.ts') },
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
       },
     },

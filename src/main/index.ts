@@ -18,8 +18,11 @@ import { grantedFiles, PROJECT_EXT } from './service/files'
 import { templatesDir } from './hosts/paths'
 import type { TrainerLauncher } from './trainer/launch'
 import type { FromTrainer } from './trainer/protocol'
+import { gpuFirstLauncher, windowLauncher, type TrainerWindow } from './trainer/window-launcher'
+import type { FromWindowTrainer } from './trainer/window-trainer'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
+const rendererUrl = process.env.ELECTRON_RENDERER_URL
 let win: BrowserWindow | null = null
 
 /** Trainer processes in the app are Electron utility processes: a crash there never takes the app down. */
@@ -48,11 +51,64 @@ const utilityLauncher: TrainerLauncher = () => {
   }
 }
 
+/**
+ * A hidden window for training on Chromium's WebGPU / WebGL2: Dawn cannot run in Electron's Node,
+ * so the GPU rungs live in a page (trainer.html), with a preload that gives it one IPC channel.
+ */
+function openTrainerWindow(): TrainerWindow {
+  const w = new BrowserWindow({
+    show: false,
+    title: 'Netwright trainer',
+    webPreferences: {
+      preload: join(here, '../preload/trainer.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      // A hidden window is throttled like a background tab unless told otherwise.
+      backgroundThrottling: false,
+    },
+  })
+  const contents = w.webContents
+  contents.on('will-navigate', (e) => e.preventDefault())
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }))
+  const listeners: ((m: FromWindowTrainer) => void)[] = []
+  const gone: ((how: string) => void)[] = []
+  const onIpc = (e: Electron.IpcMainEvent, msg: unknown) => {
+    if (e.sender === contents) listeners.forEach((l) => l(msg as FromWindowTrainer))
+  }
+  ipcMain.on('netwright:trainer', onIpc)
+  let ended = false
+  const end = (how: string) => {
+    if (ended) return
+    ended = true
+    ipcMain.removeListener('netwright:trainer', onIpc)
+    gone.forEach((l) => l(how))
+  }
+  contents.on('render-process-gone', (_e, d) => end(`the trainer window's page ended (${d.reason})`))
+  w.on('closed', () => end('closed'))
+  // Messages wait until the page has loaded and listens.
+  const loaded = rendererUrl
+    ? w.loadURL(new URL('trainer.html', rendererUrl).href)
+    : w.loadFile(join(here, '../renderer/trainer.html'))
+  return {
+    send: (msg) => void loaded.then(() => !ended && contents.send('netwright:trainer', msg)),
+    onMessage: (l) => listeners.push(l),
+    onGone: (l) => gone.push(l),
+    close: () => {
+      if (!w.isDestroyed()) w.destroy()
+    },
+  }
+}
+
+// Chromium on Linux offers WebGPU only behind this switch; the app's only WebGPU page is its own.
+if (process.platform === 'linux') app.commandLine.appendSwitch('enable-unsafe-webgpu')
+
 const files = grantedFiles()
 const filters = [{ name: 'Netwright project', extensions: ['json'] }]
 const service = createService({
   host: 'electron',
-  launcher: utilityLauncher,
+  launcher: gpuFirstLauncher(utilityLauncher, windowLauncher(openTrainerWindow)),
   files,
   templatesDir: templatesDir(),
   dialogs: {
@@ -94,7 +150,6 @@ const service = createService({
   },
 })
 
-const rendererUrl = process.env.ELECTRON_RENDERER_URL
 function trustedSender(e: IpcMainInvokeEvent): boolean {
   const url = e.senderFrame?.url ?? ''
   return (

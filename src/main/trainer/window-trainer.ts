@@ -54,6 +54,7 @@ interface GpuAdapterInfo {
 
 /** The page's WebGPU adapter, named as Chromium names it, or why there is none. */
 async function webgpuAdapter(): Promise<Adapter | string> {
+  if (typeof navigator === 'undefined') return 'this window has no WebGPU (no navigator)'
   const gpu = (
     navigator as { gpu?: { requestAdapter(o?: object): Promise<{ info?: GpuAdapterInfo } | null> } }
   ).gpu
@@ -69,6 +70,7 @@ async function webgpuAdapter(): Promise<Adapter | string> {
 
 /** The page's WebGL2 renderer, as the driver names it, or why there is none. */
 function webglRenderer(): Adapter | string {
+  if (typeof OffscreenCanvas === 'undefined') return 'this window has no WebGL2 (no OffscreenCanvas)'
   const gl = new OffscreenCanvas(1, 1).getContext('webgl2')
   if (!gl) return 'this window has no WebGL2'
   const ext = gl.getExtension('WEBGL_debug_renderer_info')
