@@ -87,6 +87,18 @@ describe('the netwright CLI', () => {
     expect(last.val_accuracy).toBeGreaterThanOrEqual(0.95)
   })
 
+  // The threaded wasm build, as machines with 4 or more cores get it by themselves.
+  it('trains on the multi-threaded WebAssembly build when asked for threads, and says how many', () => {
+    const r = spawnSync(
+      process.execPath,
+      [join(root, 'bin/netwright.js'), 'train', template, '--epochs', '2', '--backend', 'wasm'],
+      { encoding: 'utf8', cwd: root, timeout: 120_000, env: { ...process.env, NETWRIGHT_WASM_THREADS: '2' } },
+    )
+    expect(r.status).toBe(0)
+    expect(r.stderr).toMatch(/^Backend: wasm: WebAssembly \(SIMD, 2 threads\) on the CPU/)
+    expect(r.stdout).toMatch(/Epoch 2\/2 .* val_accuracy: 0\.9\d/)
+  })
+
   // The webgpu rung on whatever adapter is here (Mesa's llvmpipe in CI): forced, since the ladder
   // never picks a software adapter itself; the same bar as the wasm run above.
   it.skipIf(!adapterHere)(

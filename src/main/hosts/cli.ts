@@ -212,8 +212,13 @@ async function train(args: string[]): Promise<number> {
       if (s.backends && s.backend !== reported) {
         reported = s.backend
         const others = s.backends.filter((b) => b.name !== s.backend).map((b) => `${b.name}: ${b.detail}`)
-        const on = s.backends.find((b) => b.name === s.backend)?.adapter
-        const where = on ? ` on ${on.name} (${on.driver}${on.software ? ', software' : ''})` : ''
+        const chosen = s.backends.find((b) => b.name === s.backend)
+        const on = chosen?.adapter
+        const where = on
+          ? ` on ${on.name} (${on.driver}${on.software ? ', software' : ''})`
+          : chosen
+            ? `: ${chosen.detail}`
+            : ''
         if (json) out({ event: 'backend', backend: s.backend, backends: s.backends })
         else console.error(`Backend: ${s.backend}${where}${others.length ? ` (${others.join('; ')})` : ''}`)
       }
