@@ -162,30 +162,30 @@ console.log(`${`train: shapes MLP, 2 epochs on ${name}`.padEnd(52)} ${rate.toFix
   )
 }
 
-// Training speed against the peers, in one run: the same two models (an MLP 784-512-3 and a CNN
-// Conv2D 32 3×3 → MaxPool 2×2 → Dense 3), the same 28×28 shapes, batch 128, Adam, on this CPU, in
-// Netwright's trainer (its own in-process backend), in raw tfjs `fit` on that backend, and in PyTorch
-// and Keras 3 / TensorFlow when a Python with them is found (NETWRIGHT_PYTHON, else the virtual
-// environment at ~/.cache/netwright-venv, else python3). Samples per second of the second epoch.
+// Training speed against the peers, in one run. Each model is trained in Netwright's trainer (the
+// app's loop, on its own in-process backend, and on webgpu where an adapter is found), in raw tfjs
+// `fit` on the same backend, and in PyTorch and Keras 3 / TensorFlow when a Python with them is found
+// (NETWRIGHT_PYTHON, else the virtual environment at ~/.cache/netwright-venv, else python3), on the
+// same data. Samples per second of the second epoch (the first warms up).
 {
   const { spawnSync } = await import('node:child_process')
-  const { existsSync, mkdtempSync, writeFileSync } = await import('node:fs')
+  const { existsSync, mkdtempSync, readFileSync, writeFileSync } = await import('node:fs')
   const { homedir, tmpdir } = await import('node:os')
   const { join } = await import('node:path')
   const { zipSync } = await import('fflate')
   const { writeNpy } = await import('../src/main/datasets/npy')
+  const { parseDocument } = await import('../src/shared/graph/load')
+  const { templatesDir } = await import('../src/main/hosts/paths')
+  const { mulberry32 } = await import('../src/main/datasets/random')
   const { tf, name: backend } = await chooseBackend(process.argv[2] as never)
-  const n = Number(process.env.NETWRIGHT_BENCH_SAMPLES ?? 3072)
-  const shapes = loadDataset('shapes', { count: n }, 7)
-  const x = Float32Array.from(shapes.x, (v) => v * (shapes.xScale ?? 1))
-  const y = Int32Array.from(shapes.y)
-  const npz = join(mkdtempSync(join(tmpdir(), 'netwright-bench-')), 'shapes.npz')
-  writeFileSync(npz, zipSync({ 'x.npy': writeNpy([n, 28, 28], x, '<f4'), 'y.npy': writeNpy([n], y, '<i4') }))
+  const folder = mkdtempSync(join(tmpdir(), 'netwright-bench-'))
   const python = [
     process.env.NETWRIGHT_PYTHON,
     join(homedir(), '.cache', 'netwright-venv', 'bin', 'python'),
     'python3',
   ].find((p) => p && (p === 'python3' || existsSync(p)))!
+  const template = (name: string) =>
+    parseDocument(readFileSync(join(templatesDir(), `${name}.netwright.json`), 'utf8'))
 
   const layer = (id: string, className: string, params: Record<string, unknown>) => ({
     id,
@@ -199,60 +199,174 @@ console.log(`${`train: shapes MLP, 2 epochs on ${name}`.padEnd(52)} ${rate.toFix
     nodes,
     edges: nodes.slice(1).map((m, i) => ({ id: `e${i}`, source: nodes[i]!.id, target: m.id, targetPort: 0 })),
   })
-  const models: Record<'mlp' | 'cnn', NetDocument> = {
-    mlp: chainOf([
-      layer('input', 'InputLayer', { shape: [28, 28] }),
-      layer('flatten', 'Flatten', {}),
-      layer('dense', 'Dense', { units: 512, activation: 'relu' }),
-      layer('out', 'Dense', { units: 3, activation: 'softmax' }),
-    ]),
-    cnn: chainOf([
-      layer('input', 'InputLayer', { shape: [28, 28, 1] }),
-      layer('conv', 'Conv2D', { filters: 32, kernel_size: [3, 3], activation: 'relu' }),
-      layer('pool', 'MaxPooling2D', {}),
-      layer('flatten', 'Flatten', {}),
-      layer('out', 'Dense', { units: 3, activation: 'softmax' }),
-    ]),
+  const n = Number(process.env.NETWRIGHT_BENCH_SAMPLES ?? 3072)
+  const shapes = loadDataset('shapes', { count: n }, 7)
+  const shapesX = Float32Array.from(shapes.x, (v) => v * (shapes.xScale ?? 1))
+  const mnist = await readSharedMnist()
+  const mnistX = Float32Array.from(mnist.x, (v) => v * (mnist.xScale ?? 1))
+  const random = mulberry32(3)
+  const vggN = Number(process.env.NETWRIGHT_BENCH_VGG_SAMPLES ?? 640)
+  const lstmN = Number(process.env.NETWRIGHT_BENCH_LSTM_SAMPLES ?? 640)
+  interface Case {
+    kind: string
+    label: string
+    doc: NetDocument
+    batch: number
+    x: Float32Array | Int32Array
+    y: Int32Array
+    sampleShape: number[]
+    classes: number
+    /** Trained on a software webgpu adapter too (the big ones take minutes there). */
+    small: boolean
   }
-  console.log(`\ntraining speed, batch 128, Adam, ${n} samples of 28×28 shapes (samples/s of the 2nd epoch):`)
-  for (const [kind, doc] of Object.entries(models) as ['mlp' | 'cnn', NetDocument][]) {
-    const training = { ...doc.training, epochs: 2, batchSize: 128, validationSplit: 0, shuffle: true }
-    const compile = { ...doc.compile, metrics: [] as string[] }
-    let app = 0
-    const sampleShape = kind === 'cnn' ? [28, 28, 1] : [28, 28]
+  const cases: Case[] = [
+    {
+      kind: 'mlp',
+      label: 'MLP 784-512-3, batch 128 (28×28 shapes)',
+      doc: chainOf([
+        layer('input', 'InputLayer', { shape: [28, 28] }),
+        layer('flatten', 'Flatten', {}),
+        layer('dense', 'Dense', { units: 512, activation: 'relu' }),
+        layer('out', 'Dense', { units: 3, activation: 'softmax' }),
+      ]),
+      batch: 128,
+      x: shapesX,
+      y: Int32Array.from(shapes.y),
+      sampleShape: [28, 28],
+      classes: 3,
+      small: true,
+    },
+    {
+      kind: 'cnn',
+      label: 'CNN conv32 3×3 → pool → dense 3, batch 128',
+      doc: chainOf([
+        layer('input', 'InputLayer', { shape: [28, 28, 1] }),
+        layer('conv', 'Conv2D', { filters: 32, kernel_size: [3, 3], activation: 'relu' }),
+        layer('pool', 'MaxPooling2D', {}),
+        layer('flatten', 'Flatten', {}),
+        layer('out', 'Dense', { units: 3, activation: 'softmax' }),
+      ]),
+      batch: 128,
+      x: shapesX,
+      y: Int32Array.from(shapes.y),
+      sampleShape: [28, 28, 1],
+      classes: 3,
+      small: true,
+    },
+    {
+      kind: 'mnist-mlp',
+      label: "the decks' MNIST MLP 784-512-10, batch 32 (real MNIST digits)",
+      doc: template('mnist-mlp'),
+      batch: 32,
+      x: mnistX,
+      y: Int32Array.from(mnist.y),
+      sampleShape: [784],
+      classes: 10,
+      small: true,
+    },
+    {
+      kind: 'vgg',
+      label: 'ShallowVGGNet on 32×32×3, batch 64 (made-up images)',
+      doc: template('shallow-vggnet'),
+      batch: 64,
+      x: Float32Array.from({ length: vggN * 3072 }, () => random()),
+      y: Int32Array.from({ length: vggN }, () => Math.floor(random() * 10)),
+      sampleShape: [32, 32, 3],
+      classes: 10,
+      small: false,
+    },
+    {
+      kind: 'lstm',
+      label: 'IMDB LSTM (Embedding 10k×32 → LSTM 32 → 1), 200 words, batch 64 (made-up reviews)',
+      doc: template('imdb-lstm'),
+      batch: 64,
+      x: Int32Array.from({ length: lstmN * 200 }, () => 1 + Math.floor(random() * 9999)),
+      y: Int32Array.from({ length: lstmN }, () => (random() < 0.5 ? 0 : 1)),
+      sampleShape: [200],
+      classes: 2,
+      small: false,
+    },
+  ]
+  const only = process.env.NETWRIGHT_BENCH_MODELS?.split(',')
+  // The app's own rung and, where Dawn finds an adapter, webgpu (by name, so forced on a software one).
+  const webgpu = await chooseBackend('webgpu').catch(() => null)
+  const webgpuAdapter = webgpu?.reports.find((r) => r.name === 'webgpu')?.adapter
+  await chooseBackend(backend)
+
+  /** The app's loop: the engine the trainer process runs, on `x` as a loaded dataset. */
+  async function appRate(c: Case, on: string): Promise<number> {
+    await tf.setBackend(on)
+    let rate = 0
     const r = await train(
       tf,
-      { modelConfig: toKerasConfig(doc), compile, training },
-      { ...shapes, sampleShape },
       {
-        onEpoch: (p) => (app = p.samplesPerSec),
+        modelConfig: toKerasConfig(c.doc),
+        compile: { ...c.doc.compile, metrics: [] },
+        training: { ...c.doc.training, epochs: 2, batchSize: c.batch, validationSplit: 0, shuffle: true },
       },
+      {
+        id: c.kind,
+        x: c.x,
+        sampleShape: c.sampleShape,
+        y: c.y,
+        classes: Array.from({ length: c.classes }, (_, i) => String(i)),
+      },
+      { onEpoch: (p) => (rate = p.samplesPerSec) },
     )
     disposeModel(r.model)
-    // Raw tfjs on the same backend: the same model, fit on tensors held in memory.
+    return rate
+  }
+
+  /** Raw tfjs: the same model, compiled and fit on tensors held in memory, on the same backend. */
+  async function rawRate(c: Case): Promise<number> {
+    await tf.setBackend(backend)
+    const count = c.y.length
     const model = (await tf.models.modelFromJSON({
-      modelTopology: toKerasConfig(doc) as never,
+      modelTopology: toKerasConfig(c.doc) as never,
     })) as import('@tensorflow/tfjs').LayersModel
-    model.compile({ optimizer: tf.train.adam(0.001), loss: 'sparseCategoricalCrossentropy' })
-    const xs = tf.tensor(x, [n, ...sampleShape])
-    const ys = tf.tensor(Float32Array.from(y), [n])
+    const binary = c.doc.compile.loss === 'binary_crossentropy'
+    model.compile({
+      optimizer: tf.train.adam(0.001),
+      loss: binary ? 'binaryCrossentropy' : 'sparseCategoricalCrossentropy',
+    })
+    const xs = tf.tensor(c.x, [count, ...c.sampleShape], c.x instanceof Int32Array ? 'int32' : 'float32')
+    const ys = binary
+      ? tf.tensor2d(Float32Array.from(c.y), [count, 1])
+      : tf.tensor(Float32Array.from(c.y), [count])
     let started = 0
     let raw = 0
     await model.fit(xs, ys, {
       epochs: 2,
-      batchSize: 128,
+      batchSize: c.batch,
       shuffle: true,
       verbose: 0,
       callbacks: {
         onEpochBegin: async () => void (started = performance.now()),
-        onEpochEnd: async () => void (raw = n / ((performance.now() - started) / 1000)),
+        onEpochEnd: async () => void (raw = count / ((performance.now() - started) / 1000)),
       },
     })
     tf.dispose([xs, ys])
     model.dispose()
-    const peers = spawnSync(python, [join(import.meta.dirname, 'peers.py'), npz, kind, '128'], {
+    return raw
+  }
+
+  const line = (label: string, rate: number, rest = '') =>
+    console.log(`    ${label.padEnd(50)} ${rate.toFixed(0).padStart(7)} samples/s${rest}`)
+  console.log(`\ntraining speed, Adam, on this machine (samples/s of the 2nd epoch; peers on its CPU):`)
+  for (const c of cases) {
+    if (only && !only.includes(c.kind)) continue
+    const count = c.y.length
+    const npz = join(folder, `${c.kind}.npz`)
+    const xNpy =
+      c.x instanceof Int32Array
+        ? writeNpy([count, ...c.sampleShape], c.x, '<i4')
+        : writeNpy([count, ...c.sampleShape], c.x, '<f4')
+    writeFileSync(npz, zipSync({ 'x.npy': xNpy, 'y.npy': writeNpy([count], c.y, '<i4') }))
+    const app = await appRate(c, backend)
+    const raw = await rawRate(c)
+    const peers = spawnSync(python, [join(import.meta.dirname, 'peers.py'), npz, c.kind, String(c.batch)], {
       encoding: 'utf8',
-      timeout: 600_000,
+      timeout: 900_000,
     })
     const found = (peers.stdout ?? '')
       .split('\n')
@@ -267,23 +381,32 @@ console.log(`${`train: shapes MLP, 2 epochs on ${name}`.padEnd(52)} ${rate.toFix
           },
       )
     const best = Math.max(0, ...found.map((p) => p.samples_per_sec ?? 0))
-    const label = kind === 'mlp' ? 'MLP 784-512-3' : 'CNN conv32 3×3 → pool → dense 3'
-    console.log(`  ${label}`)
-    console.log(
-      `    ${`Netwright (${backend}, the app's loop)`.padEnd(44)} ${app.toFixed(0).padStart(7)} samples/s${best ? `   ${(app / best).toFixed(2)}× the faster peer` : ''}`,
-    )
-    console.log(
-      `    ${`raw tfjs fit (${backend})`.padEnd(44)} ${raw.toFixed(0).padStart(7)} samples/s   the app's loop is ${(app / raw).toFixed(2)}× raw tfjs`,
-    )
-    for (const p of found)
-      console.log(
-        p.samples_per_sec
-          ? `    ${`${p.framework} ${p.version}`.padEnd(44)} ${p.samples_per_sec.toFixed(0).padStart(7)} samples/s`
-          : `    ${p.framework.padEnd(44)} skipped: ${p.skipped}`,
+    const versus = (rate: number) => (best ? `   ${(rate / best).toFixed(2)}× the faster peer` : '')
+    console.log(`  ${c.label}, ${count} samples`)
+    line(`Netwright (${backend}, the app's loop)`, app, versus(app))
+    line(`raw tfjs fit (${backend})`, raw, `   the app's loop is ${(app / raw).toFixed(2)}× raw tfjs`)
+    if (webgpuAdapter && backend !== 'webgpu' && (c.small || !webgpuAdapter.software)) {
+      const gpu = await appRate(c, 'webgpu')
+      line(
+        `Netwright (webgpu on ${webgpuAdapter.name}${webgpuAdapter.software ? ', software' : ''})`,
+        gpu,
+        versus(gpu),
       )
+    }
+    for (const p of found)
+      if (p.samples_per_sec) line(`${p.framework} ${p.version}`, p.samples_per_sec)
+      else console.log(`    ${p.framework.padEnd(50)} skipped: ${p.skipped}`)
     if (!found.length)
       console.log(
         `    peers skipped: ${python} could not run bench/peers.py (${(peers.stderr ?? peers.error?.message ?? '').trim().split('\n').at(-1)}). Set one up: python3 -m venv ~/.cache/netwright-venv && ~/.cache/netwright-venv/bin/pip install torch keras tensorflow-cpu`,
+      )
+    if (c.kind === 'mnist-mlp')
+      console.log(
+        `    the decks' exercise (60,000 digits, 5 epochs) at these rates: Netwright ${((5 * 60_000) / app).toFixed(0)} s` +
+          found
+            .filter((p) => p.samples_per_sec)
+            .map((p) => `, ${p.framework} ${((5 * 60_000) / p.samples_per_sec!).toFixed(0)} s`)
+            .join(''),
       )
   }
 }

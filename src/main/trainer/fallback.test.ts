@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import type { BackendReport } from '../../shared/ipc/contract'
 import { chooseBackend } from './backends'
 import { withWasmFallback } from './fallback'
-import { registerWasmGradients } from './wasm-kernels'
+import { registerWasmHeapKernels } from './wasm-heap-kernels'
 
 /** A step that needs UnsortedSegmentSum (Embedding's gradient goes through it). */
 const step = async (t: typeof tf) => {
@@ -22,7 +22,7 @@ const step = async (t: typeof tf) => {
 describe('wasm fallback', async () => {
   const chosen = await chooseBackend('wasm')
   afterAll(async () => {
-    registerWasmGradients(tf)
+    registerWasmHeapKernels(tf)
     await tf.setBackend('cpu')
   })
 
@@ -46,7 +46,7 @@ describe('wasm fallback', async () => {
   })
 
   it('stays on wasm once the kernel is there', async () => {
-    registerWasmGradients(tf)
+    registerWasmHeapKernels(tf)
     await tf.setBackend('wasm')
     let switched = false
     expect(await withWasmFallback({ ...chosen, tf }, false, step, () => (switched = true))).toEqual({

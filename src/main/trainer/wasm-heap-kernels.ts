@@ -20,6 +20,10 @@ type KernelFunc = (args: {
 
 const MARK = Symbol('netwright-heap-kernel')
 
+/** Whether wasm runs our heap kernel for `name` (tests check that the replacement is in place). */
+export const isHeapKernel = (tf: Tf, name: string): boolean =>
+  !!(tf.getKernel(name, 'wasm')?.kernelFunc as { [MARK]?: true } | undefined)?.[MARK]
+
 /**
  * MaxPool's gradient: each window's first maximum (row-major, as the cpu backend picks it) takes the
  * window's incoming gradient. One pass over the output positions.
@@ -121,6 +125,134 @@ function sum(tf: Tf, original: KernelFunc, matMul: KernelFunc, reshape: KernelFu
 }
 
 /**
+ * out[s, …] = Σ over i with segmentIds[i] = s of x[i, …]: Embedding's gradient (through Gather's),
+ * which tfjs-backend-wasm 4.22 lacks. One pass over x, adding each row into its segment's row, in
+ * index order; ids outside [0, numSegments) are dropped, as tfjs's cpu kernel drops them. (A one-hot
+ * matrix product did this before: for the IMDB template, 12,800 ids into 10,000 segments, that was a
+ * 512 MB one-hot and 6.5 s a step; this is about 1 ms.)
+ */
+const unsortedSegmentSum: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { x, segmentIds } = inputs as { x: Info; segmentIds: Info }
+  const segments = attrs.numSegments as number
+  const n = (segmentIds.shape as number[]).reduce((a, b) => a * b, 1)
+  const rest = (x.shape as number[]).slice(segmentIds.shape.length)
+  const width = rest.reduce((a, b) => a * b, 1)
+  const out = backend.makeOutput([segments, ...rest], 'float32')
+  // Views taken after the allocation (it can grow, and so move, the heap).
+  const sums = backend.typedArrayFromHeap(out)
+  sums.fill(0)
+  const values = backend.typedArrayFromHeap(x)
+  const ids = backend.typedArrayFromHeap(segmentIds) as unknown as Int32Array
+  for (let i = 0; i < n; i++) {
+    const s = ids[i]!
+    if (s < 0 || s >= segments) continue
+    const to = s * width
+    const from = i * width
+    for (let j = 0; j < width; j++) sums[to + j]! += values[from + j]!
+  }
+  return out
+}
+
+/**
+ * Tile by copying blocks: along each tiled axis, from the last, the sub-tensor below it is repeated
+ * with one `set` a copy. wasm's own Tile (which BatchNormalization's gradient goes through) takes
+ * ~140 ms for [64, 32, 32, 32]; this, a few ms.
+ */
+function tile(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: Info }
+    const reps = args.attrs.reps as number[]
+    if ((x.dtype !== 'float32' && x.dtype !== 'int32') || reps.length !== x.shape.length)
+      return original(args)
+    const dims = (x.shape as number[]).slice()
+    const out = args.backend.makeOutput(
+      dims.map((d, i) => d * reps[i]!),
+      x.dtype,
+    )
+    // Views taken after the allocation (it can grow, and so move, the heap).
+    const dst = args.backend.typedArrayFromHeap(out)
+    let cur: Float32Array = args.backend.typedArrayFromHeap(x).slice()
+    for (let axis = dims.length - 1; axis >= 0; axis--) {
+      const r = reps[axis]!
+      if (r === 1) continue
+      const outer = dims.slice(0, axis).reduce((a, b) => a * b, 1)
+      const block = dims.slice(axis).reduce((a, b) => a * b, 1)
+      const next = new (cur.constructor as Float32ArrayConstructor)(outer * block * r)
+      for (let o = 0; o < outer; o++) {
+        const part = cur.subarray(o * block, (o + 1) * block)
+        for (let k = 0; k < r; k++) next.set(part, (o * r + k) * block)
+      }
+      cur = next
+      dims[axis]! *= r
+    }
+    dst.set(cur)
+    return out
+  }
+}
+
+/**
+ * Conv2D's input gradient at stride 1 as a forward convolution, which wasm runs through XNNPACK:
+ * dx = conv(dy, the filter flipped in space with its channels swapped, padded by kernel − 1 − the
+ * forward padding). wasm's own Conv2DBackpropInput takes ~880 ms for ShallowVGGNet's 64×32×32×32
+ * layers at batch 64. Strides above 1 (the gradient needs dy spread out) stay with wasm's.
+ */
+function conv2DBackpropInput(
+  tf: Tf,
+  original: KernelFunc,
+  k: { reverse: KernelFunc; transpose: KernelFunc; conv2D: KernelFunc },
+): KernelFunc {
+  return (args) => {
+    const { dy, filter } = args.inputs as { dy: Info; filter: Info }
+    const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs as {
+      strides: number | [number, number]
+      pad:
+        'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]]
+      dataFormat?: string
+      dimRoundingMode?: 'floor' | 'round' | 'ceil'
+      inputShape: [number, number, number, number]
+    }
+    const [sh, sw] = typeof strides === 'number' ? [strides, strides] : strides
+    if (sh !== 1 || sw !== 1 || (dataFormat && dataFormat !== 'NHWC')) return original(args)
+    const [kh, kw] = filter.shape as [number, number, number, number]
+    const info = tf.backend_util.computeConv2DInfo(
+      inputShape,
+      filter.shape as [number, number, number, number],
+      1,
+      1,
+      pad,
+      dimRoundingMode,
+    )
+    const top = kh - 1 - info.padInfo.top
+    const left = kw - 1 - info.padInfo.left
+    const bottom = inputShape[1] - dy.shape[1]! + kh - 1 - top
+    const right = inputShape[2] - dy.shape[2]! + kw - 1 - left
+    if (Math.min(top, left, bottom, right) < 0) return original(args)
+    const { backend } = args
+    const flipped = k.reverse({ inputs: { x: filter }, backend, attrs: { dims: [0, 1] } })
+    const swapped = k.transpose({ inputs: { x: flipped }, backend, attrs: { perm: [0, 1, 3, 2] } })
+    try {
+      return k.conv2D({
+        inputs: { x: dy, filter: swapped },
+        backend,
+        attrs: {
+          strides: [1, 1],
+          dilations: [1, 1],
+          pad: [
+            [0, 0],
+            [top, bottom],
+            [left, right],
+            [0, 0],
+          ],
+          dataFormat: 'NHWC',
+        },
+      })
+    } finally {
+      for (const t of [flipped, swapped]) backend.disposeData(t.dataId)
+    }
+  }
+}
+
+/**
  * Registers the heap kernels over wasm's own (once; a second backend probe leaves them). Called
  * after registerWasmGradients, whose BatchMatMul the filter gradient uses.
  */
@@ -135,6 +267,16 @@ export function registerWasmHeapKernels(tf: Tf): void {
   }
   const matMul = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc as unknown as KernelFunc
   replace('MaxPoolGrad', () => maxPoolGrad(tf))
+  replace('UnsortedSegmentSum', () => unsortedSegmentSum)
+  replace('Tile', (original) => tile(original!))
+  const kernelOf = (name: string) => tf.getKernel(name, 'wasm')!.kernelFunc as unknown as KernelFunc
+  replace('Conv2DBackpropInput', (original) =>
+    conv2DBackpropInput(tf, original!, {
+      reverse: kernelOf('Reverse'),
+      transpose: kernelOf('Transpose'),
+      conv2D: kernelOf('Conv2D'),
+    }),
+  )
   const reshape = tf.getKernel('Reshape', 'wasm')!.kernelFunc as unknown as KernelFunc
   replace('Sum', (original) => sum(tf, original!, matMul, reshape))
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { chooseBackend } from './backends'
+import { isHeapKernel } from './wasm-heap-kernels'
 
 type Case = {
   x: [number, number, number, number]
@@ -78,6 +79,13 @@ describe('wasm UnsortedSegmentSum', async () => {
     ['rows of a matrix', [6, 4], [0, 2, 2, 1, 0, 4], 5],
     ['a vector', [5], [1, 1, 0, 3, 1], 4],
     ['rank 3 values, unused segments', [3, 2, 2], [7, 0, 7], 9],
+    ['ids outside the segments, dropped', [4, 3], [0, 5, -1, 2], 3],
+    [
+      'an Embedding-sized vocabulary',
+      [64, 8],
+      Array.from({ length: 64 }, (_, i) => (i * 7919) % 10_000),
+      10_000,
+    ],
   ] as const)('%s equals the cpu backend', async (_name, xShape, ids, segments) => {
     await tf.setBackend('cpu')
     const expected = run([...xShape], [...ids], segments)
@@ -171,4 +179,79 @@ describe('wasm matrix products with transposed operands', async () => {
       for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(expected[i]!, 3)
     },
   )
+})
+
+describe('wasm Conv2DBackpropInput and Tile over the heap', async () => {
+  const wasm = await chooseBackend('wasm')
+  afterAll(async () => {
+    await tf.setBackend('cpu')
+  })
+  it('are the kernels wasm runs, with UnsortedSegmentSum, MaxPoolGrad and Sum', () => {
+    for (const name of ['Conv2DBackpropInput', 'Tile', 'UnsortedSegmentSum', 'MaxPoolGrad', 'Sum'])
+      expect(isHeapKernel(tf, name), name).toBe(true)
+  })
+  /** dL/dx of Σ conv2d(x, f)·w, on the current backend. */
+  const inputGradient = (x: number[], f: number[], stride: number, pad: 'same' | 'valid') =>
+    tf.tidy(() => {
+      const xs = tf.randomNormal(x, 0, 1, 'float32', 5) as unknown as tf.Tensor4D
+      const fs = tf.randomNormal(f, 0, 1, 'float32', 6) as unknown as tf.Tensor4D
+      const y = tf.conv2d(xs, fs, stride, pad)
+      const w = tf.randomNormal(y.shape, 0, 1, 'float32', 7)
+      return Array.from(
+        tf
+          .grad((t: tf.Tensor) =>
+            tf
+              .conv2d(t as tf.Tensor4D, fs, stride, pad)
+              .mul(w)
+              .sum(),
+          )(xs)
+          .dataSync(),
+      )
+    })
+
+  it.each([
+    ['3×3 same, channels 3 → 5', [2, 7, 6, 3], [3, 3, 3, 5], 1, 'same'],
+    ['3×3 valid', [2, 7, 6, 2], [3, 3, 2, 4], 1, 'valid'],
+    ['5×3 same, uneven padding', [1, 8, 9, 2], [5, 3, 2, 3], 1, 'same'],
+    ['2×2 same (padding after only)', [2, 5, 5, 1], [2, 2, 1, 2], 1, 'same'],
+    ['stride 2 (wasm’s own)', [2, 9, 9, 2], [3, 3, 2, 3], 2, 'same'],
+  ] as const)('%s equals the cpu backend', async (_n, x, f, stride, pad) => {
+    await tf.setBackend('cpu')
+    const expected = inputGradient([...x], [...f], stride, pad)
+    await tf.setBackend(wasm.name)
+    const before = tf.memory().numTensors
+    const got = inputGradient([...x], [...f], stride, pad)
+    expect(tf.memory().numTensors).toBe(before)
+    for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(expected[i]!, 3)
+  })
+
+  it.each([
+    ['broadcast of a channel vector', [1, 1, 1, 4], [2, 3, 3, 1], 'float32'],
+    ['every axis', [2, 3], [3, 2], 'float32'],
+    ['int32, some axes', [2, 1, 3], [1, 4, 2], 'int32'],
+    ['nothing tiled', [3, 2], [1, 1], 'float32'],
+  ] as const)('Tile: %s equals the cpu backend', async (_n, shape, reps, dtype) => {
+    const run = () =>
+      tf.tidy(() =>
+        Array.from(
+          tf
+            .tile(
+              tf
+                .range(
+                  0,
+                  shape.reduce((a: number, b: number) => a * b, 1),
+                  1,
+                  dtype,
+                )
+                .reshape([...shape]),
+              [...reps],
+            )
+            .dataSync(),
+        ),
+      )
+    await tf.setBackend('cpu')
+    const expected = run()
+    await tf.setBackend(wasm.name)
+    expect(run()).toEqual(expected)
+  })
 })

@@ -93,43 +93,6 @@ export function registerWasmGradients(tf: Tf): void {
   }
 
   const reshape = kernel('Reshape')
-  const oneHot = kernel('OneHot')
-  const batchMatMul = kernel('BatchMatMul')
-  const cast = kernel('Cast')
-
-  /**
-   * out[s, …] = Σ over i with segmentIds[i] = s of x[i, …] (Embedding's gradient, through Gather's):
-   * oneHot(segmentIds)ᵀ · x, one wasm BatchMatMul.
-   */
-  const unsortedSegmentSum: KernelFunc = ({ inputs, backend, attrs }) => {
-    const { x, segmentIds } = inputs as { x: Info; segmentIds: Info }
-    const numSegments = attrs.numSegments as number
-    const n = segmentIds.shape.reduce((a, b) => a * b, 1)
-    const rest = x.shape.slice(segmentIds.shape.length)
-    const width = rest.reduce((a, b) => a * b, 1)
-    const temps: Info[] = []
-    const keep = (t: Info) => (temps.push(t), t)
-    try {
-      const ids = keep(reshape({ inputs: { x: segmentIds }, backend, attrs: { shape: [n] } }))
-      // wasm's OneHot writes int32 values whatever dtype it is asked for: make int32, then cast.
-      const hotInt = keep(
-        oneHot({
-          inputs: { indices: ids },
-          backend,
-          attrs: { depth: numSegments, onValue: 1, offValue: 0, dtype: 'int32' },
-        }),
-      )
-      const hot = keep(cast({ inputs: { x: hotInt }, backend, attrs: { dtype: 'float32' } }))
-      const a = keep(reshape({ inputs: { x: hot }, backend, attrs: { shape: [1, n, numSegments] } }))
-      const b = keep(reshape({ inputs: { x }, backend, attrs: { shape: [1, n, width] } }))
-      const sum = keep(
-        batchMatMul({ inputs: { a, b }, backend, attrs: { transposeA: true, transposeB: false } }),
-      )
-      return reshape({ inputs: { x: sum }, backend, attrs: { shape: [numSegments, ...rest] } })
-    } finally {
-      for (const t of temps) backend.disposeData(t.dataId)
-    }
-  }
 
   const multiply = kernel('Multiply')
   const sum = kernel('Sum')
@@ -197,7 +160,6 @@ export function registerWasmGradients(tf: Tf): void {
     Conv2DBackpropFilter: conv2DBackpropFilter,
     DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInput,
     DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter,
-    UnsortedSegmentSum: unsortedSegmentSum,
   }
   for (const [kernelName, kernelFunc] of Object.entries(ours))
     if (!tf.getKernel(kernelName, 'wasm'))
