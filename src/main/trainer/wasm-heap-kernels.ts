@@ -86,11 +86,12 @@ function maxPoolGrad(tf: Tf): KernelFunc {
 }
 
 /**
- * Sum over the leading axes (a bias's gradient sums dy over batch and positions) as one matrix
- * product, ones[1, rows] · x[rows, cols], which wasm does with SIMD (a plain loop, or wasm's own Sum,
- * takes 15-18 ms for [128, 26, 26, 32]; this takes under 1 ms). Other reductions go to wasm's Sum.
+ * Sum over the leading axes (a bias's gradient sums dy over batch and positions) in one pass over x,
+ * row by row, into float64 sums. wasm's own Sum moves the summed axes last first (a transpose of all
+ * of dy: 15-18 ms for [128, 26, 26, 32]); a ones·x product avoided that but makes XNNPACK repack x, a
+ * new tensor every step (~20 ms); this takes ~7 ms. Other reductions go to wasm's Sum.
  */
-function sum(tf: Tf, original: KernelFunc, matMul: KernelFunc, reshape: KernelFunc): KernelFunc {
+function sum(tf: Tf, original: KernelFunc): KernelFunc {
   return (args) => {
     const { x } = args.inputs as { x: Info }
     const shape = x.shape as number[]
@@ -103,24 +104,20 @@ function sum(tf: Tf, original: KernelFunc, matMul: KernelFunc, reshape: KernelFu
     const rows = shape.slice(0, axes.length).reduce((a, b) => a * b, 1)
     const kept = shape.slice(axes.length)
     const cols = kept.reduce((a, b) => a * b, 1)
-    const { backend } = args
-    const ones = backend.makeOutput([1, rows], 'float32')
-    backend.typedArrayFromHeap(ones).fill(1)
-    const x2 = reshape({ inputs: { x }, backend, attrs: { shape: [rows, cols] } })
-    const product = matMul({
-      inputs: { a: ones, b: x2 },
-      backend,
-      attrs: { transposeA: false, transposeB: false },
-    })
-    try {
-      return reshape({
-        inputs: { x: product },
-        backend,
-        attrs: { shape: args.attrs.keepDims ? [...axes.map(() => 1), ...kept] : kept },
-      })
-    } finally {
-      for (const t of [ones, x2, product]) backend.disposeData(t.dataId)
+    const out = args.backend.makeOutput(
+      args.attrs.keepDims ? [...axes.map(() => 1), ...kept] : kept,
+      'float32',
+    )
+    // Views taken after the allocation (it can grow, and so move, the heap).
+    const dst = args.backend.typedArrayFromHeap(out)
+    const values = args.backend.typedArrayFromHeap(x)
+    const sums = new Float64Array(cols)
+    for (let r = 0; r < rows; r++) {
+      const from = r * cols
+      for (let c = 0; c < cols; c++) sums[c]! += values[from + c]!
     }
+    dst.set(sums)
+    return out
   }
 }
 
@@ -265,7 +262,6 @@ export function registerWasmHeapKernels(tf: Tf): void {
     if (config) tf.unregisterKernel(name, 'wasm')
     tf.registerKernel({ ...(config ?? {}), kernelName: name, backendName: 'wasm', kernelFunc: func as never })
   }
-  const matMul = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc as unknown as KernelFunc
   replace('MaxPoolGrad', () => maxPoolGrad(tf))
   replace('UnsortedSegmentSum', () => unsortedSegmentSum)
   replace('Tile', (original) => tile(original!))
@@ -277,6 +273,5 @@ export function registerWasmHeapKernels(tf: Tf): void {
       conv2D: kernelOf('Conv2D'),
     }),
   )
-  const reshape = tf.getKernel('Reshape', 'wasm')!.kernelFunc as unknown as KernelFunc
-  replace('Sum', (original) => sum(tf, original!, matMul, reshape))
+  replace('Sum', (original) => sum(tf, original!))
 }

@@ -255,3 +255,65 @@ describe('wasm Conv2DBackpropInput and Tile over the heap', async () => {
     expect(run()).toEqual(expected)
   })
 })
+
+describe('wasm Sum and MaxPoolGrad over the heap', async () => {
+  const wasm = await chooseBackend('wasm')
+  afterAll(async () => {
+    await tf.setBackend('cpu')
+  })
+  const onBoth = async (f: () => number[]) => {
+    await tf.setBackend('cpu')
+    const expected = f()
+    await tf.setBackend(wasm.name)
+    const before = tf.memory().numTensors
+    const got = f()
+    expect(tf.memory().numTensors).toBe(before)
+    expect(got).toHaveLength(expected.length)
+    for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(expected[i]!, 3)
+  }
+
+  it.each([
+    ["a bias's gradient: all but the last axis", [4, 5, 6, 3], [0, 1, 2], false],
+    ['the first axis, kept', [7, 4], [0], true],
+    ['the last axis (wasm’s own)', [3, 8], [1], false],
+    ['every axis (wasm’s own)', [3, 4], [0, 1], false],
+  ] as const)('Sum over %s equals the cpu backend', async (_n, shape, axes, keepDims) => {
+    await onBoth(() =>
+      tf.tidy(() =>
+        Array.from(
+          tf
+            .randomNormal([...shape], 0, 1, 'float32', 9)
+            .sum([...axes], keepDims)
+            .dataSync(),
+        ),
+      ),
+    )
+  })
+
+  it.each([
+    ['2×2 stride 2', [2, 6, 6, 3], 2, 2, 'valid'],
+    ['3×3 stride 2 same', [1, 7, 7, 2], 3, 2, 'same'],
+    ['3×3 stride 1 (overlapping windows)', [2, 5, 5, 1], 3, 1, 'valid'],
+  ] as const)(
+    'MaxPoolGrad %s equals the cpu backend, ties to the first maximum',
+    async (_n, shape, size, stride, pad) => {
+      await onBoth(() =>
+        tf.tidy(() => {
+          // Rounded values make ties, which must go to the first maximum, as on cpu.
+          const x = tf.randomUniform([...shape], 0, 4, 'float32', 11).round() as tf.Tensor4D
+          const w = tf.randomNormal(tf.maxPool(x, size, stride, pad).shape, 0, 1, 'float32', 12)
+          return Array.from(
+            tf
+              .grad((t: tf.Tensor) =>
+                tf
+                  .maxPool(t as tf.Tensor4D, size, stride, pad)
+                  .mul(w)
+                  .sum(),
+              )(x)
+              .dataSync(),
+          )
+        }),
+      )
+    },
+  )
+})
