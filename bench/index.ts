@@ -162,6 +162,42 @@ console.log(`${`train: shapes MLP, 2 epochs on ${name}`.padEnd(52)} ${rate.toFix
   )
 }
 
+// Click to first metric: what a user waits between pressing Train and the first point on the chart,
+// through the service as the browser host runs it (a fresh trainer process, its backend, the data).
+{
+  const { mkdtempSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  const { browserService } = await import('../src/main/hosts/browser')
+  const service = browserService(mkdtempSync(join(tmpdir(), 'netwright-bench-ws-')))
+  for (const attempt of ['first', 'second']) {
+    const started = performance.now()
+    let runId = ''
+    let running = 0
+    const first = new Promise<number>((resolve) => {
+      const off = service.subscribe((event, payload) => {
+        const p = payload as { runId?: string; state?: string }
+        if (p.runId !== runId) return
+        if (event === 'training.status' && p.state === 'running' && !running)
+          running = performance.now() - started
+        if (event === 'training.metrics') {
+          off()
+          resolve(performance.now() - started)
+        }
+      })
+    })
+    const doc = shapesDoc()
+    doc.training.epochs = 1
+    runId = (await service.call('training.start', { document: doc })).runId
+    const ms = await first
+    await service.call('training.stop', { runId })
+    console.log(
+      `${`click to first metric (shapes MLP, ${attempt} run)`.padEnd(52)} ${ms.toFixed(0)} ms (trainer ready and data loaded at ${running.toFixed(0)} ms)`,
+    )
+  }
+  service.shutdown()
+}
+
 // Training speed against the peers, in one run. Each model is trained in Netwright's trainer (the
 // app's loop, on its own in-process backend, and on webgpu where an adapter is found), in raw tfjs
 // `fit` on the same backend, and in PyTorch and Keras 3 / TensorFlow when a Python with them is found
