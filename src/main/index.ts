@@ -51,6 +51,22 @@ const utilityLauncher: TrainerLauncher = () => {
   }
 }
 
+/** Every window's settings: its own preload only, isolated, sandboxed, no Node. */
+const hardened = (preload: string) => ({
+  preload: join(here, '../preload', preload),
+  contextIsolation: true,
+  sandbox: true,
+  nodeIntegration: false,
+  webSecurity: true,
+})
+
+/** A window's page may neither navigate away nor open others. */
+function lockedDown(w: BrowserWindow): Electron.WebContents {
+  w.webContents.on('will-navigate', (e) => e.preventDefault())
+  w.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
+  return w.webContents
+}
+
 /**
  * A hidden window for training on Chromium's WebGPU / WebGL2: Dawn cannot run in Electron's Node,
  * so the GPU rungs live in a page (trainer.html), with a preload that gives it one IPC channel.
@@ -59,19 +75,10 @@ function openTrainerWindow(): TrainerWindow {
   const w = new BrowserWindow({
     show: false,
     title: 'Netwright trainer',
-    webPreferences: {
-      preload: join(here, '../preload/trainer.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      // A hidden window is throttled like a background tab unless told otherwise.
-      backgroundThrottling: false,
-    },
+    // A hidden window is throttled like a background tab unless told otherwise.
+    webPreferences: { ...hardened('trainer.cjs'), backgroundThrottling: false },
   })
-  const contents = w.webContents
-  contents.on('will-navigate', (e) => e.preventDefault())
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }))
+  const contents = lockedDown(w)
   const listeners: ((m: FromWindowTrainer) => void)[] = []
   const gone: ((how: string) => void)[] = []
   const onIpc = (e: Electron.IpcMainEvent, msg: unknown) => {
@@ -173,17 +180,9 @@ function createWindow(): void {
     height: 900,
     show: false,
     title: 'Netwright',
-    webPreferences: {
-      preload: join(here, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-    },
+    webPreferences: hardened('index.cjs'),
   })
-  const contents = win.webContents
-  contents.on('will-navigate', (e) => e.preventDefault())
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }))
+  const contents = lockedDown(win)
   // The page asks before unloading with unsaved changes; Electron hands that question to us.
   contents.on('will-prevent-unload', (e) => {
     const choice = dialog.showMessageBoxSync(win!, {

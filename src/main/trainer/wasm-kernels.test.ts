@@ -181,6 +181,18 @@ describe('wasm matrix products with transposed operands', async () => {
   )
 })
 
+/** The same numbers from cpu and from wasm (to 3 places), and no tensor left behind on wasm. */
+async function onCpuAndWasm(f: () => number[]): Promise<void> {
+  await tf.setBackend('cpu')
+  const expected = f()
+  await tf.setBackend('wasm')
+  const before = tf.memory().numTensors
+  const got = f()
+  expect(tf.memory().numTensors).toBe(before)
+  expect(got).toHaveLength(expected.length)
+  for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(expected[i]!, 3)
+}
+
 describe('wasm Conv2DBackpropInput and Tile over the heap', async () => {
   const wasm = await chooseBackend('wasm')
   afterAll(async () => {
@@ -216,13 +228,7 @@ describe('wasm Conv2DBackpropInput and Tile over the heap', async () => {
     ['2×2 same (padding after only)', [2, 5, 5, 1], [2, 2, 1, 2], 1, 'same'],
     ['stride 2 (wasm’s own)', [2, 9, 9, 2], [3, 3, 2, 3], 2, 'same'],
   ] as const)('%s equals the cpu backend', async (_n, x, f, stride, pad) => {
-    await tf.setBackend('cpu')
-    const expected = inputGradient([...x], [...f], stride, pad)
-    await tf.setBackend(wasm.name)
-    const before = tf.memory().numTensors
-    const got = inputGradient([...x], [...f], stride, pad)
-    expect(tf.memory().numTensors).toBe(before)
-    for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(expected[i]!, 3)
+    await onCpuAndWasm(() => inputGradient([...x], [...f], stride, pad))
   })
 
   it.each([
@@ -257,20 +263,10 @@ describe('wasm Conv2DBackpropInput and Tile over the heap', async () => {
 })
 
 describe('wasm Sum and MaxPoolGrad over the heap', async () => {
-  const wasm = await chooseBackend('wasm')
+  await chooseBackend('wasm')
   afterAll(async () => {
     await tf.setBackend('cpu')
   })
-  const onBoth = async (f: () => number[]) => {
-    await tf.setBackend('cpu')
-    const expected = f()
-    await tf.setBackend(wasm.name)
-    const before = tf.memory().numTensors
-    const got = f()
-    expect(tf.memory().numTensors).toBe(before)
-    expect(got).toHaveLength(expected.length)
-    for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(expected[i]!, 3)
-  }
 
   it.each([
     ["a bias's gradient: all but the last axis", [4, 5, 6, 3], [0, 1, 2], false],
@@ -278,7 +274,7 @@ describe('wasm Sum and MaxPoolGrad over the heap', async () => {
     ['the last axis (wasm’s own)', [3, 8], [1], false],
     ['every axis (wasm’s own)', [3, 4], [0, 1], false],
   ] as const)('Sum over %s equals the cpu backend', async (_n, shape, axes, keepDims) => {
-    await onBoth(() =>
+    await onCpuAndWasm(() =>
       tf.tidy(() =>
         Array.from(
           tf
@@ -297,7 +293,7 @@ describe('wasm Sum and MaxPoolGrad over the heap', async () => {
   ] as const)(
     'MaxPoolGrad %s equals the cpu backend, ties to the first maximum',
     async (_n, shape, size, stride, pad) => {
-      await onBoth(() =>
+      await onCpuAndWasm(() =>
         tf.tidy(() => {
           // Rounded values make ties, which must go to the first maximum, as on cpu.
           const x = tf.randomUniform([...shape], 0, 4, 'float32', 11).round() as tf.Tensor4D
