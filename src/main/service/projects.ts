@@ -37,6 +37,10 @@ export function projectCalls(
     doc: (raw: unknown) => NetDocument
   },
 ): { [M in ProjectMethod]: (req: Request<M>) => Promise<Responses[M]> } {
+  const dialogs = () => {
+    if (!o.dialogs) throw new ServiceError('unavailable', 'This host has no native file dialogs.')
+    return o.dialogs
+  }
   return {
     'project.list': async () => o.files.list(),
     'project.open': async ({ path }) => {
@@ -117,21 +121,9 @@ export function projectCalls(
         }),
       )
     },
-    'dialog.open': async () => {
-      if (!o.dialogs) throw new ServiceError('unavailable', 'This host has no native file dialogs.')
-      return { path: await o.dialogs.open() }
-    },
-    'dialog.save': async ({ suggestedName }) => {
-      if (!o.dialogs) throw new ServiceError('unavailable', 'This host has no native file dialogs.')
-      return { path: await o.dialogs.save(suggestedName) }
-    },
-    'dialog.chooseFolder': async () => {
-      if (!o.dialogs) throw new ServiceError('unavailable', 'This host has no native file dialogs.')
-      return { path: await o.dialogs.chooseFolder() }
-    },
-    'dialog.openData': async ({ kind }) => {
-      if (!o.dialogs) throw new ServiceError('unavailable', 'This host has no native file dialogs.')
-      return { path: await o.dialogs.openData(kind) }
-    },
+    'dialog.open': async () => ({ path: await dialogs().open() }),
+    'dialog.save': async ({ suggestedName }) => ({ path: await dialogs().save(suggestedName) }),
+    'dialog.chooseFolder': async () => ({ path: await dialogs().chooseFolder() }),
+    'dialog.openData': async ({ kind }) => ({ path: await dialogs().openData(kind) }),
   }
 }
