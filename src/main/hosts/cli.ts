@@ -12,6 +12,8 @@ import { createService, type Service } from '../service'
 import { anyFiles, readText } from '../service/files'
 import type { ServiceError } from '../service/errors'
 import { withSafeConsole } from './terminal'
+import { datasets } from './cli-datasets'
+import { UsageError } from './usage-error'
 import { browserService } from './browser'
 import { forkLauncher } from '../trainer/launch'
 import { defaultWorkspace, rendererDir, templatesDir } from './paths'
@@ -35,9 +37,6 @@ train --save DIR writes the trained model to DIR as TensorFlow.js files (model.j
 model.weights.bin); --from MODEL starts from the weights of a TensorFlow.js model.json (or a folder
 holding one) instead of fresh ones. export --run MODEL exports those weights; without it, the
 weights kept beside a project (<name>.weights/) or a TensorFlow.js model.json's own are used.`
-
-/** A failure the user caused (bad arguments, a bad document): message and exit code 2. */
-class UsageError extends Error {}
 
 async function loadDoc(path: string | undefined): Promise<NetDocument> {
   if (!path) throw new UsageError(`Missing the project file.\n\n${USAGE}`)
@@ -365,109 +364,6 @@ async function serve(args: string[]): Promise<number> {
   return 0
 }
 
-async function datasets(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { json: { type: 'boolean' }, option: { type: 'string', multiple: true } },
-  })
-  const [sub, id] = positionals
-  // --option key=value, as the training panel's dataset settings: numbers and true/false are typed.
-  const options: Record<string, unknown> = {}
-  for (const kv of values.option ?? []) {
-    const at = kv.indexOf('=')
-    if (at < 1) throw new UsageError(`--option takes key=value, e.g. --option path=data.csv; got "${kv}".`)
-    const raw = kv.slice(at + 1)
-    options[kv.slice(0, at)] =
-      raw === 'true'
-        ? true
-        : raw === 'false'
-          ? false
-          : raw !== '' && Number.isFinite(Number(raw))
-            ? Number(raw)
-            : raw
-  }
-  const service = createService({
-    host: 'cli',
-    launcher: forkLauncher(),
-    files: anyFiles(),
-    templatesDir: templatesDir(),
-  })
-  if (sub === 'list') {
-    const list = await service.call('datasets.list', {})
-    if (values.json) console.log(JSON.stringify(list, null, 2))
-    else
-      for (const d of list)
-        console.log(
-          `${d.id.padEnd(16)} ${d.task.padEnd(15)} ${`[${d.sampleShape.join(', ')}]`.padEnd(13)} ${
-            d.source === 'keras'
-              ? d.cached
-                ? 'cached'
-                : 'not downloaded'
-              : d.builtIn
-                ? 'built-in'
-                : 'your data'
-          }${d.loadable ? '' : ' (cannot be trained on in this version yet)'}  ${d.name}`,
-        )
-    return 0
-  }
-  if (sub !== 'prepare' || !id)
-    throw new UsageError(`Use "datasets list" or "datasets prepare <id>".\n\n${USAGE}`)
-  const info = (await service.call('datasets.list', {})).find((d) => d.id === id)
-  if (!info) throw new UsageError(`Unknown dataset "${id}". Run "netwright datasets list" to see them.`)
-  let last = 0
-  service.subscribe((event, p) => {
-    if (event !== 'datasets.progress') return
-    const g = p as import('../../shared/ipc/contract').DatasetProgress
-    if (values.json) console.log(JSON.stringify({ event: 'progress', ...g }))
-    else if (Date.now() - last > 500 || g.bytes === g.total) {
-      last = Date.now()
-      console.error(
-        `${g.file}: ${(g.bytes / 1e6).toFixed(1)} MB${g.percent === null ? '' : ` (${g.percent.toFixed(0)}%)`} at ${(g.bytesPerSec / 1e6).toFixed(1)} MB/s`,
-      )
-    }
-  })
-  try {
-    const r = await service.call('datasets.prepare', { id })
-    const summary: Record<string, unknown> = { id, files: r.files }
-    if (info.loadable) {
-      const p = await service.call('datasets.preview', { id, options, seed: 42 })
-      Object.assign(summary, {
-        task: p.task,
-        samples: p.count,
-        ...(p.testCount !== undefined ? { testSamples: p.testCount } : {}),
-        sampleShape: p.sampleShape,
-        classes: Object.fromEntries(p.classes.map((c, i) => [c, p.balance[i] ?? 0])),
-      })
-      if (p.target) summary.targets = p.target
-      if (p.table?.taskReason) summary.taskReason = p.table.taskReason
-    }
-    if (values.json) console.log(JSON.stringify({ event: 'ready', ...summary }))
-    else {
-      console.log(`${info.name}: ready${r.files.length ? ` (${r.files.join(', ')})` : ''}`)
-      if (summary.samples !== undefined) {
-        console.log(
-          `  ${summary.task}: ${summary.samples} training samples of shape [${(summary.sampleShape as number[]).join(', ')}]${summary.testSamples !== undefined ? `, ${summary.testSamples} held back for testing` : ''}`,
-        )
-        if (summary.taskReason) console.log(`  (${summary.taskReason as string})`)
-        const t = summary.targets as { min: number; max: number; mean: number } | undefined
-        if (t) console.log(`  targets: from ${t.min} to ${t.max}, mean ${t.mean.toFixed(2)}`)
-        else
-          console.log(
-            `  class balance: ${Object.entries(summary.classes as Record<string, number>)
-              .map(([c, n]) => `${c}: ${n}`)
-              .join(', ')}`,
-          )
-      } else if (!info.loadable)
-        console.log('  (downloaded and verified; this version cannot train on it yet)')
-    }
-    return 0
-  } catch (e) {
-    console.error((e as Error).message)
-    return 1
-  }
-}
-
 export const main = (argv: string[]): Promise<number> => withSafeConsole(() => run(argv))
 
 async function run(argv: string[]): Promise<number> {
@@ -483,7 +379,7 @@ async function run(argv: string[]): Promise<number> {
       case 'export':
         return await exportCommand(rest)
       case 'datasets':
-        return await datasets(rest)
+        return await datasets(rest, USAGE)
       case undefined:
       case '-h':
       case '--help':

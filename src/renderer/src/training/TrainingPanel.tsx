@@ -8,41 +8,9 @@ import { usePreview } from '../datasets/usePreview'
 import { errorMessage } from '../api'
 import { NumberField, SelectField } from '../inspector/Field'
 import { useDoc } from '../store/document'
-import { describeRun, isLive, modelKey, runsFor, useTraining, type Run } from '../store/training'
+import { describeRun, isLive, modelKey, runsFor, useTraining } from '../store/training'
 import { MetricChart } from './Charts'
-
-const seconds = (ms?: number) =>
-  ms === undefined
-    ? '—'
-    : ms < 60_000
-      ? `${Math.round(ms / 1000)}s`
-      : `${Math.floor(ms / 60_000)}m ${Math.round((ms % 60_000) / 1000)}s`
-
-/** The one line that says what a run is doing: backend, epoch, speed, time left. */
-export function statusLine(run: Run | undefined): string {
-  if (!run) return 'Ready. Press Train to start.'
-  const s = run.status
-  const adapter = s.backends?.find((b) => b.name === s.backend)?.adapter
-  const on = adapter ? ` on ${adapter.name}${adapter.software ? ' (software)' : ''}` : ''
-  const backend = s.backend ? `Backend: ${s.backend}${on}` : 'Backend: choosing…'
-  switch (s.state) {
-    case 'starting':
-      return `${backend} · ${s.message && s.message !== 'Starting the trainer…' ? s.message : 'starting…'}`
-    case 'running':
-      return `${backend} · epoch ${s.epoch ?? 0}/${s.epochs ?? '?'} · ${Math.round(s.samplesPerSec ?? 0)} samples/s · ${seconds(s.etaMs)} left`
-    case 'done':
-    case 'stopped':
-    case 'failed': {
-      const f = s.final
-      const acc = f?.val_accuracy ?? f?.accuracy
-      return `${backend} · ${s.message ?? s.state}${acc !== undefined ? ` · ${f?.val_accuracy !== undefined ? 'val_accuracy' : 'accuracy'} ${acc.toFixed(3)}` : ''}`
-    }
-    default: {
-      const never: never = s.state
-      return never
-    }
-  }
-}
+import { statusLine } from './statusLine'
 
 const sameShape = (a: readonly unknown[], b: readonly unknown[]) =>
   a.length === b.length && a.every((v, i) => v === b[i])

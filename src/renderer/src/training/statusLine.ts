@@ -1,0 +1,34 @@
+import type { Run } from '../store/training'
+
+const seconds = (ms?: number) =>
+  ms === undefined
+    ? '—'
+    : ms < 60_000
+      ? `${Math.round(ms / 1000)}s`
+      : `${Math.floor(ms / 60_000)}m ${Math.round((ms % 60_000) / 1000)}s`
+
+/** The one line that says what a run is doing: backend, epoch, speed, time left. */
+export function statusLine(run: Run | undefined): string {
+  if (!run) return 'Ready. Press Train to start.'
+  const s = run.status
+  const adapter = s.backends?.find((b) => b.name === s.backend)?.adapter
+  const on = adapter ? ` on ${adapter.name}${adapter.software ? ' (software)' : ''}` : ''
+  const backend = s.backend ? `Backend: ${s.backend}${on}` : 'Backend: choosing…'
+  switch (s.state) {
+    case 'starting':
+      return `${backend} · ${s.message && s.message !== 'Starting the trainer…' ? s.message : 'starting…'}`
+    case 'running':
+      return `${backend} · epoch ${s.epoch ?? 0}/${s.epochs ?? '?'} · ${Math.round(s.samplesPerSec ?? 0)} samples/s · ${seconds(s.etaMs)} left`
+    case 'done':
+    case 'stopped':
+    case 'failed': {
+      const f = s.final
+      const acc = f?.val_accuracy ?? f?.accuracy
+      return `${backend} · ${s.message ?? s.state}${acc !== undefined ? ` · ${f?.val_accuracy !== undefined ? 'val_accuracy' : 'accuracy'} ${acc.toFixed(3)}` : ''}`
+    }
+    default: {
+      const never: never = s.state
+      return never
+    }
+  }
+}
