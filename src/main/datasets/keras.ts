@@ -213,3 +213,14 @@ export const kerasDatasetsDir = (env: NodeJS.ProcessEnv = process.env): string =
   join(env.KERAS_HOME || join(homedir(), '.keras'), 'datasets')
 
 export const kerasDataset = (id: string): KerasDataset | undefined => KERAS_DATASETS.find((d) => d.id === id)
+
+/** The sample shape a Keras dataset will have with these options, known without its files. */
+export function kerasSampleShape(
+  info: { id: string; sampleShape: number[] },
+  o: Record<string, unknown>,
+): number[] {
+  if (info.id === 'imdb' || info.id === 'reuters')
+    return o.encoding === 'multi_hot' ? [Number(o.num_words)] : [Number(o.sequence_length)]
+  if (info.sampleShape.length > 1 && o.flatten === true) return [info.sampleShape.reduce((a, b) => a * b, 1)]
+  return info.sampleShape
+}

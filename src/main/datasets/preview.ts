@@ -4,11 +4,11 @@
 import { existsSync } from 'node:fs'
 import { showValue } from '../../shared/json-limits'
 import { DatasetFileError } from './idx'
-import type { DatasetInfo, DatasetPreview } from '../../shared/ipc/contract'
+import type { DatasetPreview } from '../../shared/ipc/contract'
 import type { LoadedDataset } from './builtins'
 import { readCsvTable, encodeCsv } from './csv'
 import { ensureFile, verifyCached } from './download'
-import { kerasDataset } from './keras'
+import { kerasDataset, kerasSampleShape } from './keras'
 import { checkOptions } from './options'
 import { datasetInfos, loadAnyDataset } from './registry'
 import { readTextSequences, readWordIndex, sequenceDecoder } from './text'
@@ -17,14 +17,6 @@ import { join } from 'node:path'
 const BOSTON_COLUMNS = 'CRIM ZN INDUS CHAS NOX RM AGE DIS RAD TAX PTRATIO B LSTAT'.split(' ')
 const IMAGES_SHOWN = 32
 const ROWS_SHOWN = 20
-
-/** The sample shape a Keras dataset will have with these options, known without its files. */
-function shapeWithoutFiles(info: DatasetInfo, o: Record<string, unknown>): number[] {
-  if (info.id === 'imdb' || info.id === 'reuters')
-    return o.encoding === 'multi_hot' ? [Number(o.num_words)] : [Number(o.sequence_length)]
-  if (info.sampleShape.length > 1 && o.flatten === true) return [info.sampleShape.reduce((a, b) => a * b, 1)]
-  return info.sampleShape
-}
 
 function balanceOf(d: LoadedDataset): number[] {
   const counts = new Array<number>(d.classes.length).fill(0)
@@ -114,7 +106,7 @@ export async function previewDataset(
     return {
       id,
       task: info.task,
-      sampleShape: shapeWithoutFiles(info, o),
+      sampleShape: kerasSampleShape(info, o),
       count: 0,
       classes: info.classes,
       balance: [],

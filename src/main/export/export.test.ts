@@ -1,12 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { parseDocument } from '../../shared/graph/load'
 import type { NetDocument } from '../../shared/graph/schema'
-import { toKerasConfig, type KerasLayer } from '../../shared/keras/config'
+import { toKerasConfig } from '../../shared/keras/config'
 import { openModelText } from '../../shared/keras/import'
 import { shapesDoc, twoOutputsDoc } from '../../shared/testing'
 import { loadDataset } from '../datasets/builtins'
@@ -15,7 +14,7 @@ import { chooseBackend } from '../trainer/backends'
 import { disposeModel, train } from '../trainer/engine'
 import { exportFiles, exportModel } from './index'
 import { kerasModelJson } from './keras-json'
-import { layerKwargs, pythonScript } from './python'
+import { pythonScript } from './python'
 import { fileLoader, fileSaver, readTfjsModel } from './tfjs-io'
 
 const templates = (): [string, NetDocument][] =>
@@ -115,116 +114,6 @@ describe('Keras model JSON', () => {
       class_name: 'RMSprop',
       config: { learning_rate: 0.001, rho: 0.9 },
     })
-  })
-})
-
-// A Python with numpy runs the scripts against the recording stand-in for keras.
-const STANDIN = fileURLToPath(new URL('./fixtures/keras-standin', import.meta.url))
-const python = ['python3', '/usr/bin/python3'].find(
-  (p) => spawnSync(p, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0,
-)
-
-/** What the stand-in recorded of one script run. */
-interface Recording {
-  layers: { layer: string; kwargs: Record<string, unknown> }[]
-  calls: { layer: string; inputs: string[] }[]
-  models: { kind: string; name: string }[]
-  compile: {
-    optimizer: { optimizer: string; kwargs: Record<string, unknown> }
-    loss: unknown
-    metrics: unknown
-  }
-  fit: Record<string, unknown>
-  evaluate: Record<string, unknown>
-  seed: number
-}
-
-/** The layers as the script should make them: the Keras config's, in order, without identity keys. */
-function expectedLayers(doc: NetDocument) {
-  const norm = (l: KerasLayer): { layer: string; kwargs: Record<string, unknown> } => ({
-    layer: l.class_name,
-    kwargs: Object.fromEntries(
-      [...layerKwargs(l.config), ['name', l.config.name] as [string, unknown]].map(([k, v]) => {
-        const nested = v as KerasLayer
-        return [k, nested && typeof nested === 'object' && 'class_name' in nested ? norm(nested) : v]
-      }),
-    ),
-  })
-  return toKerasConfig(doc).config.layers.map((l) =>
-    l.class_name === 'InputLayer'
-      ? {
-          layer: 'InputLayer',
-          kwargs: {
-            shape: (l.config.batch_input_shape as number[]).slice(1),
-            dtype: l.config.dtype,
-            name: l.config.name,
-          },
-        }
-      : norm(l),
-  )
-}
-
-describe.skipIf(!python)(`the Python script (run with ${python ?? 'no python3 with numpy: skipped'})`, () => {
-  it.each(templates())(
-    '%s: compiles, and builds the same layers with the same parameters in order',
-    async (f, doc) => {
-      const dir = tmp('py')
-      const r = await exportModel({
-        doc,
-        format: 'python',
-        folder: dir,
-        name: 'train',
-        loadData: async () =>
-          loadDataset(doc.dataset.id, { ...doc.dataset.options, count: 40 }, doc.training.seed),
-      })
-      const script = join(dir, 'train.py')
-      expect(r.files[0]).toBe(script)
-      const compiled = spawnSync(python!, ['-m', 'py_compile', script], { encoding: 'utf8' })
-      expect(compiled.stderr).toBe('')
-      const record = join(dir, 'record.json')
-      const run = spawnSync(python!, [script], {
-        encoding: 'utf8',
-        env: { ...process.env, PYTHONPATH: STANDIN, NETWRIGHT_RECORD: record },
-      })
-      expect(run.stderr, `${f}: ${run.stderr}`).not.toMatch(/Traceback/)
-      const rec = JSON.parse(readFileSync(record, 'utf8')) as Recording
-      expect(rec.layers).toEqual(JSON.parse(JSON.stringify(expectedLayers(doc))))
-      expect(rec.models[0]!.kind).toBe(doc.style === 'sequential' ? 'Sequential' : 'Functional')
-      expect(rec.compile.optimizer).toEqual({
-        optimizer: 'Adam',
-        kwargs: { learning_rate: doc.compile.learningRate },
-      })
-      expect(rec.compile.metrics).toEqual(doc.compile.metrics)
-      expect(rec.fit).toMatchObject({
-        epochs: doc.training.epochs,
-        batch_size: doc.training.batchSize,
-        validation_split: doc.training.validationSplit,
-        shuffle: doc.training.shuffle,
-      })
-      expect(rec.seed).toBe(doc.training.seed)
-      expect(rec.evaluate).toBeTruthy()
-      // The samples reach the model in the Input's shape.
-      const input = doc.nodes.find((n) => n.className === 'InputLayer')!
-      expect((rec.fit.x as number[]).slice(1)).toEqual(input.params.shape)
-    },
-  )
-
-  it('a functional model calls each layer on the layers it is connected to', async () => {
-    const doc = templates().find(([f]) => f.startsWith('residual'))![1]
-    const dir = tmp('py-functional')
-    await exportModel({
-      doc,
-      format: 'python',
-      folder: dir,
-      name: 'train',
-      loadData: async () => loadDataset('shapes', { count: 20 }, 1),
-    })
-    const record = join(dir, 'record.json')
-    spawnSync(python!, [join(dir, 'train.py')], {
-      env: { ...process.env, PYTHONPATH: STANDIN, NETWRIGHT_RECORD: record },
-    })
-    const rec = JSON.parse(readFileSync(record, 'utf8')) as Recording
-    expect(rec.calls).toContainEqual({ layer: 'add', inputs: ['conv2d', 'conv2d_1'] })
   })
 })
 

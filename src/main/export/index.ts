@@ -4,7 +4,9 @@ import type { NetDocument } from '../../shared/graph/schema'
 import type { ExportFormat } from '../../shared/ipc/contract'
 export { defaultExportName } from '../../shared/ipc/contract'
 import { toKerasConfig } from '../../shared/keras/config'
-import { kerasDataset } from '../datasets/keras'
+import { kerasDataset, kerasSampleShape } from '../datasets/keras'
+import { analyze } from '../../shared/graph/analyze'
+import { checkDataFits } from '../trainer/outputs'
 import { writeNpy } from '../datasets/npy'
 import { defaultsOf, KERAS_OPTIONS } from '../datasets/options'
 import type { LoadedDataset } from '../datasets/builtins'
@@ -72,15 +74,30 @@ export async function exportFiles(job: ExportJob): Promise<{ files: OutFile[]; n
       const files: OutFile[] = []
       let data: PythonData
       const keras = kerasDataset(doc.dataset.id)
-      if (keras) {
-        data = {
-          kind: 'keras',
-          id: doc.dataset.id,
-          options: { ...defaultsOf(KERAS_OPTIONS[doc.dataset.id] ?? []), ...doc.dataset.options },
+      // The script feeds the data as training does: refused here for what training refuses.
+      const fits = (sampleShape: number[]) => {
+        const a = analyze(doc)
+        try {
+          checkDataFits(
+            a.inputs.map((id) => a.nodes[id]!.outputShape!.slice(1)),
+            sampleShape,
+            doc.dataset.id,
+          )
+        } catch (e) {
+          throw new ServiceError(
+            'bad-request',
+            `The Python script would train on data the model cannot take: ${(e as Error).message}`,
+          )
         }
+      }
+      if (keras) {
+        const options = { ...defaultsOf(KERAS_OPTIONS[doc.dataset.id] ?? []), ...doc.dataset.options }
+        fits(kerasSampleShape(keras, options))
+        data = { kind: 'keras', id: doc.dataset.id, options }
       } else {
         if (!job.loadData) throw new ServiceError('internal', 'The dataset cannot be loaded for this export.')
         const d = await job.loadData()
+        fits(d.sampleShape)
         const file = `${name}_data.npz`
         files.push({ name: file, data: datasetNpz(d) })
         data = {

@@ -1,5 +1,7 @@
+import { analyze } from '../../shared/graph/analyze'
 import type { CompileSettings, NetDocument, Optimizer } from '../../shared/graph/schema'
-import { toKerasConfig, type KerasModelConfig } from '../../shared/keras/config'
+import { layerUses, toKerasConfig, type KerasModelConfig } from '../../shared/keras/config'
+import { KERAS3_VERSION, toKeras3Config } from '../../shared/keras/keras3'
 
 /** Keras's class names for the optimizers, as `keras.optimizers` spells them. */
 export const KERAS_OPTIMIZER: Record<Optimizer, string> = {
@@ -53,14 +55,48 @@ export function outputNames(config: KerasModelConfig): string[] {
   return last ? [String(last.config.name)] : []
 }
 
+/** Keras 3's compile_config (what a compiled model's to_json() and a .keras file's config hold). */
+export function kerasCompileConfig(doc: NetDocument, outputs: string[]): Record<string, unknown> {
+  const t = kerasTrainingConfig(doc, outputs)
+  const opt = kerasOptimizerConfig(doc.compile)
+  return {
+    optimizer: { module: 'keras.optimizers', ...opt, registered_name: null },
+    loss: t.loss,
+    loss_weights: t.loss_weights,
+    metrics:
+      outputs.length > 1
+        ? Object.fromEntries(outputs.map((o) => [o, doc.compile.metrics]))
+        : doc.compile.metrics,
+    weighted_metrics: null,
+    run_eagerly: false,
+    steps_per_execution: 1,
+    jit_compile: false,
+  }
+}
+
 /**
- * The Keras model JSON: the architecture as `model.to_json()` writes it, plus `training_config`, so
- * that Python Keras rebuilds it with `model_from_json` and compiles it with the same settings.
+ * The Keras model JSON as Keras 3's `model.to_json()` writes it, so that `keras.models.model_from_json`
+ * rebuilds it, with its compile_config, plus Keras 2's training_config for the readers of that
+ * dialect (TensorFlow.js's converter, Keras 2). Import reads both dialects.
  */
 export function kerasModelJson(doc: NetDocument): string {
-  const config = toKerasConfig(doc)
+  const analysis = analyze(doc)
+  const config = toKerasConfig(doc, analysis)
+  const outputs = outputNames(config)
+  const uses = layerUses(doc, analysis)
+  const idByName = new Map(doc.nodes.map((n) => [n.name, n.id]))
+  const nodeOf = (name: string, use: number) => uses.get(idByName.get(name) ?? '')?.[use]
   return (
-    JSON.stringify({ ...config, training_config: kerasTrainingConfig(doc, outputNames(config)) }, null, 2) +
-    '\n'
+    JSON.stringify(
+      {
+        ...toKeras3Config(config, analysis, nodeOf),
+        compile_config: kerasCompileConfig(doc, outputs),
+        keras_version: KERAS3_VERSION,
+        backend: 'tensorflow',
+        training_config: kerasTrainingConfig(doc, outputs),
+      },
+      null,
+      2,
+    ) + '\n'
   )
 }

@@ -5,6 +5,7 @@ import { loadWeightsInto, type TfjsModelFiles } from './weights'
 import type { Tf } from './backends'
 import {
   accuracyFor,
+  checkDataFits,
   DataMismatchError,
   evaluateOutputs,
   labelsFor,
@@ -72,14 +73,6 @@ export interface TrainResult {
   model: LayersModel
 }
 
-function inputShapeOf(model: LayersModel): number[] {
-  if (model.inputs.length !== 1)
-    throw new DataMismatchError(
-      `This dataset feeds one input, but the model has ${model.inputs.length} Input layers.`,
-    )
-  return model.inputs[0]!.shape.slice(1) as number[]
-}
-
 /**
  * The samples, fed to tfjs a batch at a time: x stays as the dataset holds it (uint8 pixels for the
  * image datasets) and each batch is converted to the model's dtype and scaled when it is built, so
@@ -102,14 +95,13 @@ export function batchSource(
   data: LoadedDataset,
   compile: CompileSettings,
 ): BatchSource {
-  const want = inputShapeOf(model)
+  checkDataFits(
+    model.inputs.map((i) => i.shape.slice(1)),
+    data.sampleShape,
+    data.id,
+  )
+  const want = model.inputs[0]!.shape.slice(1) as number[]
   const perSample = data.sampleShape.reduce((a, b) => a * b, 1)
-  const wanted = want.reduce((a, b) => a * (b ?? NaN), 1)
-  if (wanted !== perSample)
-    throw new DataMismatchError(
-      `The model's Input expects samples of shape [${want.join(', ')}], but the dataset "${data.id}" gives ` +
-        `[${data.sampleShape.join(', ')}]. Set the Input layer's shape to [${data.sampleShape.join(', ')}].`,
-    )
   const settings = outputSettings(compile, model.outputNames)
   const labels: Tensor[] = []
   try {

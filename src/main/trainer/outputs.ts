@@ -13,6 +13,30 @@ export class DataMismatchError extends Error {
   override name = 'DataMismatchError'
 }
 
+/**
+ * Whether a dataset's samples fit a model's Inputs (the trainer's check, and export's, so that a
+ * Python script is never written for data its model cannot take): one Input, whose size per sample
+ * is the dataset's (a reshape between the two is allowed, as training does it).
+ */
+export function checkDataFits(
+  inputShapes: (number | null)[][],
+  sampleShape: number[],
+  datasetId: string,
+): void {
+  if (inputShapes.length !== 1)
+    throw new DataMismatchError(
+      `This dataset feeds one input, but the model has ${inputShapes.length} Input layers.`,
+    )
+  const want = inputShapes[0]!
+  const perSample = sampleShape.reduce((a, b) => a * b, 1)
+  const wanted = want.reduce<number>((a, b) => a * (b ?? NaN), 1)
+  if (wanted !== perSample)
+    throw new DataMismatchError(
+      `The model's Input expects samples of shape [${want.join(', ')}], but the dataset "${datasetId}" gives ` +
+        `[${sampleShape.join(', ')}]. Set the Input layer's shape to [${sampleShape.join(', ')}].`,
+    )
+}
+
 /** Keras loss names → tfjs's names for the same loss. */
 export const TFJS_LOSS: Record<Loss, string> = {
   sparse_categorical_crossentropy: 'sparseCategoricalCrossentropy',

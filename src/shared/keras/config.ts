@@ -37,6 +37,19 @@ export class ModelInvalidError extends Error {
 const modelName = (doc: NetDocument): string =>
   doc.name.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '') || 'model'
 
+/** Each layer's uses (the node ids that run it), in the order they run: Keras's node_index. */
+export function layerUses(doc: NetDocument, analysis: Analysis): Map<string, string[]> {
+  const byId = new Map(doc.nodes.map((n) => [n.id, n]))
+  const uses = new Map<string, string[]>()
+  for (const id of analysis.order) {
+    const owner = byId.get(id)!.sharedWith ?? id
+    const list = uses.get(owner) ?? []
+    if (!list.length) uses.set(owner, list)
+    list.push(id)
+  }
+  return uses
+}
+
 /**
  * Turns a document into the canonical Keras model config. This one config is what the trainer
  * builds (`tf.models.modelFromJSON`), what export writes and what import reads.
@@ -63,14 +76,9 @@ export function toKerasConfig(doc: NetDocument, analysis: Analysis = analyze(doc
   // A shared layer appears once, with one inbound node per use; references to a use say which
   // (Keras's node_index), in the order the uses run.
   const ownerOf = (id: string) => byId.get(id)!.sharedWith ?? id
-  const uses = new Map<string, string[]>()
+  const uses = layerUses(doc, analysis)
   const useIndex = new Map<string, number>()
-  for (const id of analysis.order) {
-    const list = uses.get(ownerOf(id)) ?? []
-    if (!list.length) uses.set(ownerOf(id), list)
-    useIndex.set(id, list.length)
-    list.push(id)
-  }
+  for (const list of uses.values()) list.forEach((id, k) => useIndex.set(id, k))
   const ref = (id: string): [string, number, number] => [byId.get(ownerOf(id))!.name, useIndex.get(id)!, 0]
   const incoming = new Map<string, NetDocument['edges']>()
   for (const e of doc.edges) {

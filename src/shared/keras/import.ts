@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { FILE_BOUNDS, jsonOutOfBounds, showValue } from '../json-limits'
 import { MAX_LAYERS } from '../graph/load'
 import { layerSpec, type ParamValue } from '../layers'
+import { unreadSettings } from './unread'
 
 type Json = Record<string, unknown>
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -67,8 +68,10 @@ function modelConfig(raw: Json): Json | null {
 /** Keras's snake_case optimizer and loss names, from a training_config (Keras or tfjs spelling). */
 function compileFrom(raw: Json): Partial<NetDocument['compile']> {
   const topo = isObj(raw.modelTopology) ? raw.modelTopology : raw
-  const tc = (isObj(topo.training_config) ? topo.training_config : raw.training_config) as Json | undefined
-  if (!isObj(tc)) return {}
+  // Keras 2 and TensorFlow.js write training_config; Keras 3 writes compile_config (its optimizer
+  // under "optimizer").
+  const tc = [topo.training_config, raw.training_config, topo.compile_config, raw.compile_config].find(isObj)
+  if (!tc) return {}
   const out: Partial<NetDocument['compile']> = {}
   const snake = (s: string) => s.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()
   const lossName = (raw: unknown): NetDocument['compile']['loss'] | undefined => {
@@ -94,7 +97,7 @@ function compileFrom(raw: Json): Partial<NetDocument['compile']> {
       out.outputs = outputs
     }
   }
-  const opt = tc.optimizer_config
+  const opt = tc.optimizer_config ?? tc.optimizer
   if (isObj(opt) && typeof opt.class_name === 'string') {
     const name = opt.class_name.toLowerCase()
     if ((OPTIMIZERS as readonly string[]).includes(name))
@@ -117,7 +120,26 @@ function paramsFrom(
   const spec = layerSpec(className)
   if (!spec) return {}
   const p: Record<string, unknown> = {}
-  for (const key of Object.keys(spec.params)) if (key in c) p[key] = c[key] as ParamValue
+  // The keys used, so that every other setting is either neutral or reported (unread.ts).
+  const read = new Set<string>()
+  for (const key of Object.keys(spec.params))
+    if (key in c) {
+      p[key] = c[key] as ParamValue
+      read.add(key)
+    }
+  /** A wrapped layer's settings beyond those read, reported as the wrapper's. */
+  const unreadInner = (inner: Json, ic: Json, keys: string[], fixed: Json) => {
+    const used = new Set(keys)
+    for (const [k, v] of Object.entries(fixed))
+      if (JSON.stringify(ic[k] ?? v) === JSON.stringify(v)) used.add(k)
+    for (const m of unreadSettings(
+      `${name} (its ${String(inner.class_name)})`,
+      String(inner.class_name),
+      ic,
+      used,
+    ))
+      warn(m)
+  }
   const pair = (v: unknown): [number, number] | null => {
     if (typeof v === 'number') return [v, v]
     if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number'))
@@ -148,6 +170,16 @@ function paramsFrom(
       p.layer = inner.class_name
       if ('units' in ic) p.units = ic.units
       if ('return_sequences' in ic) p.return_sequences = ic.return_sequences
+      unreadInner(inner, ic, ['units', 'return_sequences'], { activation: 'tanh', use_bias: true })
+      // Keras 3 writes the backward layer too: the forward one run backwards, unless set otherwise.
+      const back = isObj(c.backward_layer) ? c.backward_layer : null
+      const bc = back && isObj(back.config) ? back.config : {}
+      const mirror = (x: Json) => JSON.stringify({ ...x, name: '', go_backwards: false })
+      if (
+        c.backward_layer === undefined ||
+        (back && back.class_name === inner.class_name && mirror(bc) === mirror(ic))
+      )
+        read.add('backward_layer')
       break
     }
     case 'TimeDistributed': {
@@ -155,10 +187,21 @@ function paramsFrom(
       const ic = isObj(inner.config) ? inner.config : {}
       if (inner.class_name !== 'Dense')
         warn(`${name}: TimeDistributed(${showValue(inner.class_name, 60)}) is not supported; only Dense is.`)
+      else {
+        read.add('layer')
+        unreadInner(inner, ic, ['units', 'activation'], { use_bias: true })
+      }
       p.units = ic.units
       p.activation = ic.activation
       break
     }
+    case 'LeakyReLU':
+      // Keras 3 names LeakyReLU's slope negative_slope; Keras 2 and tfjs, alpha.
+      if (typeof c.negative_slope === 'number') {
+        p.alpha = c.negative_slope
+        read.add('negative_slope')
+      }
+      break
   }
   const ints = (v: unknown) => (typeof v === 'number' ? [v] : v)
   for (const [k, ps] of Object.entries(spec.params))
@@ -167,12 +210,26 @@ function paramsFrom(
       p[k] = v.length === ps.length ? v : Array.from({ length: ps.length }, () => v[0])
     }
   for (const k of ['dilation_rate'])
-    if (k in c && JSON.stringify(c[k]) !== '[1,1]' && JSON.stringify(c[k]) !== '[1]' && c[k] !== 1)
+    if (k in c && JSON.stringify(c[k]) !== '[1,1]' && JSON.stringify(c[k]) !== '[1]' && c[k] !== 1) {
       warn(
         `${name}: ${k} ${showValue(c[k])} is not supported (TensorFlow.js cannot train it); it was set to 1.`,
       )
-  if (c.data_format === 'channels_first')
+      read.add(k)
+    }
+  if (c.data_format === 'channels_first') {
     warn(`${name}: channels_first is not supported; Netwright uses channels_last.`)
+    read.add('data_format')
+  }
+  // Keras 3 writes a pooling's strides as its pool size where none were given: Netwright's null.
+  if (
+    'pool_size' in p &&
+    p.strides !== null &&
+    JSON.stringify(ints(p.strides)) === JSON.stringify(ints(p.pool_size))
+  )
+    p.strides = null
+  // Keras 3 calls swish silu.
+  if (p.activation === 'silu') p.activation = 'swish'
+  for (const m of unreadSettings(name, className, c, read)) warn(m)
   return p
 }
 

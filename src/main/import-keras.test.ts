@@ -1,0 +1,156 @@
+// Import checked against files the real Keras 3 writes at test time (one Python process for the
+// file): every palette layer comes back from Keras's own to_json() as it went, each feature Keras
+// writes imports with Keras's counts or says which layer lost which setting, and every setting of
+// every layer config Keras writes is either read, neutral, or reported. Without a Python that has
+// Keras these checks say they skipped and why.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { analyze } from '../shared/graph/analyze'
+import type { NetDocument } from '../shared/graph/schema'
+import { toKerasConfig } from '../shared/keras/config'
+import { openModelText } from '../shared/keras/import'
+import { layerSpec } from '../shared/layers'
+import { kerasModelJson } from './export/keras-json'
+import { PythonSession, pythonWith, skipReason, type KerasCounts } from './testing/python'
+import { CASES, docFor } from './trainer/layer-cases'
+
+const MODULES = ['keras', 'tensorflow']
+const python = pythonWith(...MODULES)
+if (!python) console.warn(`Real-Keras import checks skipped: ${skipReason(MODULES)}`)
+
+type Json = Record<string, unknown>
+const caseDoc = (input: number[], cls: string, params: Json, second?: number[]) =>
+  ({
+    ...docFor(input, cls, params as never, false, second),
+    style: second ? 'functional' : 'sequential',
+  }) as NetDocument
+
+/** Keras's to_json() of the model our export describes, and Keras's counts of it. */
+const THROUGH_KERAS = `
+import keras
+model = keras.models.model_from_json(text)
+result = {"json": model.to_json(), "counts": counts(model)}
+`
+
+/** Fixtures: models written by real Keras with each feature users bring (see issue: import fidelity). */
+const FEATURES: [label: string, code: string, kept: boolean][] = [
+  [
+    'a frozen layer (trainable=False), as in transfer learning',
+    `d = layers.Dense(8, activation="relu", name="frozen"); d.trainable = False
+model = keras.Sequential([keras.Input((4,)), d, layers.Dense(2, name="head")])`,
+    false,
+  ],
+  [
+    "LeakyReLU's negative_slope (Keras 3's name for alpha)",
+    'model = keras.Sequential([keras.Input((4,)), layers.Dense(3), layers.LeakyReLU(negative_slope=0.2, name="leaky")])',
+    true,
+  ],
+  [
+    'ReLU6 (max_value), as in MobileNetV2',
+    'model = keras.Sequential([keras.Input((4,)), layers.Dense(3), layers.ReLU(max_value=6.0, name="relu6")])',
+    false,
+  ],
+  [
+    'an L2 kernel regularizer',
+    'model = keras.Sequential([keras.Input((4,)), layers.Dense(3, kernel_regularizer=keras.regularizers.L2(0.01), name="reg")])',
+    false,
+  ],
+  [
+    'mask_zero on an Embedding',
+    'model = keras.Sequential([keras.Input((10,), dtype="int32"), layers.Embedding(50, 4, mask_zero=True, name="emb"), layers.LSTM(3)])',
+    false,
+  ],
+  [
+    "an LSTM's hard_sigmoid recurrent activation",
+    'model = keras.Sequential([keras.Input((5, 3)), layers.LSTM(4, recurrent_activation="hard_sigmoid", name="lstm")])',
+    false,
+  ],
+  [
+    'GRU reset_after=True (the default since Keras 2)',
+    'model = keras.Sequential([keras.Input((5, 3)), layers.GRU(4, name="gru")])',
+    false,
+  ],
+  [
+    'uneven ZeroPadding2D ((0, 1), (0, 1))',
+    'model = keras.Sequential([keras.Input((6, 6, 1)), layers.ZeroPadding2D(((0, 1), (0, 1)), name="pad")])',
+    false,
+  ],
+  [
+    'a HeNormal kernel initializer',
+    'model = keras.Sequential([keras.Input((4,)), layers.Dense(3, kernel_initializer="he_normal", name="he")])',
+    false,
+  ],
+]
+
+describe.skipIf(!python)(`import, with real Keras (${python ?? 'none'})`, () => {
+  let py: PythonSession
+  beforeAll(async () => {
+    py = new PythonSession(python!)
+    await py.run('import keras, tensorflow')
+  }, 120_000)
+  afterAll(() => py?.close())
+
+  it.each(CASES)(
+    '%s: what Keras writes of it imports as it went, with no warning',
+    async (_l, input, cls, params, second) => {
+      const doc = caseDoc(input, cls, params, second)
+      const r = await py.run<{ json: string; counts: KerasCounts }>(THROUGH_KERAS, {
+        text: kerasModelJson(doc),
+      })
+      const { document, warnings } = openModelText(r.json, 'model.json')
+      expect(warnings).toEqual([])
+      expect(toKerasConfig(document).config.layers).toEqual(toKerasConfig(doc).config.layers)
+      const a = analyze(document)
+      expect([a.totalParams, a.trainableParams]).toEqual([r.counts.total, r.counts.trainable])
+    },
+  )
+
+  it.each(FEATURES)("%s: imports with Keras's counts, or says what it left out", async (_l, code, kept) => {
+    const r = await py.run<{ json: string; counts: KerasCounts }>(
+      `import keras\nfrom keras import layers\n${code}\nresult = {"json": model.to_json(), "counts": counts(model)}`,
+    )
+    const { document, warnings } = openModelText(r.json, 'model.json')
+    const a = analyze(document)
+    if (kept) {
+      expect(warnings).toEqual([])
+      expect(a.problems).toEqual([])
+      expect([a.totalParams, a.trainableParams]).toEqual([r.counts.total, r.counts.trainable])
+    } else {
+      // The warning names the layer (each fixture's own name) and what was left out.
+      const named = Object.keys(r.counts.layers).filter((n) => !/^input/.test(n) && code.includes(`"${n}"`))
+      expect(named.length).toBeGreaterThan(0)
+      for (const n of named)
+        expect(warnings.some((w) => w.startsWith(`${n}:`) || w.startsWith(`${n} `))).toBe(true)
+    }
+  })
+
+  it('every setting Keras writes for every palette layer is read, neutral, or reported', async () => {
+    // Keras's own configs of each layer class, from its to_json() of each palette case.
+    const configs = new Map<string, { config: Json; doc: string }>()
+    for (const [, input, cls, params, second] of CASES) {
+      if (configs.has(cls)) continue
+      const r = await py.run<{ json: string }>(THROUGH_KERAS, {
+        text: kerasModelJson(caseDoc(input, cls, params, second)),
+      })
+      configs.set(cls, { config: {}, doc: r.json })
+    }
+    const silent: string[] = []
+    let walked = 0
+    for (const [cls, { doc }] of configs) {
+      const spec = layerSpec(cls)!
+      const model = JSON.parse(doc) as { config: { layers: { class_name: string; config: Json }[] } }
+      const layer = model.config.layers.find((l) => l.class_name === cls)!
+      for (const key of Object.keys(layer.config)) {
+        if (key in spec.params || key === 'name' || key === 'dtype') continue
+        walked++
+        const changed = structuredClone(model)
+        const l = changed.config.layers.find((x) => x.class_name === cls)!
+        l.config[key] = '__set_by_the_test__'
+        const { warnings } = openModelText(JSON.stringify(changed), 'model.json')
+        const name = String(l.config.name)
+        if (!warnings.some((w) => w.startsWith(`${name}`) && w.includes(key))) silent.push(`${cls}.${key}`)
+      }
+    }
+    expect(walked).toBeGreaterThan(100)
+    expect(silent).toEqual([])
+  })
+})
