@@ -72,3 +72,19 @@ test('a second output gets its own loss and weight, and the model trains', async
   await expect(page.getByTestId('status-line')).toContainText('Finished 1 epoch.', { timeout: 60_000 })
   await expect(page.getByTestId('status-line')).toContainText(/val_accuracy \d\.\d{3}/)
 })
+
+test('a layer can be frozen (trainable off): the node says so, the totals count it, undo brings it back', async ({
+  page,
+}) => {
+  await openApp(page)
+  await expect(page.getByTestId('total-params')).toContainText('Total params: 100,867 · Trainable: 100,867')
+  await page.getByTestId('node-dense').click()
+  await page.getByTestId('param-trainable').uncheck()
+  await expect(page.getByTestId('node-dense').getByTestId('frozen')).toBeVisible()
+  await expect(page.getByTestId('node-trainable')).toHaveText('0')
+  await expect(page.getByTestId('total-params')).toContainText('Total params: 100,867 · Trainable: 387')
+  await page.getByTestId('node-dense').click()
+  await page.keyboard.press('Control+z')
+  await expect(page.getByTestId('node-dense').getByTestId('frozen')).toHaveCount(0)
+  await expect(page.getByTestId('total-params')).toContainText('Trainable: 100,867')
+})

@@ -37,7 +37,7 @@ const FEATURES: [label: string, code: string, kept: boolean][] = [
     'a frozen layer (trainable=False), as in transfer learning',
     `d = layers.Dense(8, activation="relu", name="frozen"); d.trainable = False
 model = keras.Sequential([keras.Input((4,)), d, layers.Dense(2, name="head")])`,
-    false,
+    true,
   ],
   [
     "LeakyReLU's negative_slope (Keras 3's name for alpha)",

@@ -191,6 +191,23 @@ describe.skipIf(!python)(`with real Keras (${python ?? 'none'})`, () => {
     expect(r.fit.x_dtype[0]).toBe(input.params.dtype === 'int32' ? 'int32' : 'float32')
   })
 
+  it('a frozen layer is frozen in the Keras JSON and in train.py, with our trainable count', async () => {
+    const doc = templates().find(([f]) => f === 'shapes-mlp.netwright.json')![1]
+    doc.nodes.find((n) => n.name === 'dense')!.trainable = false
+    await loads(doc)
+    const dir = mkdtempSync(join(tmpdir(), 'netwright-keras-'))
+    await exportModel({
+      doc,
+      format: 'python',
+      folder: dir,
+      name: 'train',
+      loadData: async () => loadDataset('shapes', { count: 64 }, 1),
+    })
+    const r = await py.run<ScriptRun>('result = run_script(path, 1)', { path: join(dir, 'train.py') })
+    expect(theirs(r.counts)).toEqual(ourCounts(doc))
+    expect(r.counts.layers.dense!.trainable).toBe(0)
+  })
+
   it('the two-inputs template: export refuses the script, as Train refuses the run', async () => {
     const doc = templates().find(([f]) => f === 'two-inputs.netwright.json')![1]
     await expect(

@@ -90,7 +90,9 @@ const isDefaultInit = (key: string, v: unknown): boolean => {
 
 /** The keyword arguments the script passes a layer: its config without identity and default initializers. */
 export function layerKwargs(config: Record<string, unknown>): [string, unknown][] {
-  return Object.entries(config).filter(([k, v]) => !NOT_PARAMS.has(k) && !isDefaultInit(k, v))
+  const kwargs = Object.entries(config).filter(([k, v]) => !NOT_PARAMS.has(k) && !isDefaultInit(k, v))
+  // A frozen layer says so (Keras layers take trainable=False).
+  return config.trainable === false ? [...kwargs, ['trainable', false]] : kwargs
 }
 
 /** `layers.Dense(units=512, activation="relu", name="dense")`, nested layers (Bidirectional) included. */

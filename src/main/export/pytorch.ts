@@ -362,7 +362,13 @@ export function pytorchScript(doc: NetDocument, exportedAt = new Date()): TorchS
       )
       made.set(owner.id, m)
       init.push(...m.init.map((l) => `        ${l}`))
-      extra += m.extra
+      if (owner.trainable === false) {
+        // Frozen in Netwright (Keras's trainable=False): every module or parameter it made.
+        const attrs = m.init
+          .map((l) => /^(self\.[A-Za-z0-9_]+) = /.exec(l)?.[1])
+          .filter((x): x is string => !!x)
+        for (const x of attrs) init.push(`        ${x}.requires_grad_(False)  # frozen (trainable=False)`)
+      } else extra += m.extra
       if (m.unmapped) unmapped.push(m.unmapped)
     }
     forward.push(`        ${v(id)} = ${m.forward(ins.map(v))}`)

@@ -65,6 +65,15 @@ describe.skipIf(!torchPython)(`the PyTorch script (with ${torchPython ?? 'no tor
     expect(got.shapes).toEqual(want)
   })
 
+  it('a frozen layer is frozen in the module too (requires_grad False)', async () => {
+    const doc = templates().find(([f]) => f === 'shapes-mlp.netwright.json')![1]
+    doc.nodes.find((n) => n.name === 'dense')!.trainable = false
+    const { got, script, a } = await runTorch(doc)
+    expect(a.trainableParams).toBe(387)
+    expect(got.params).toBe(a.trainableParams)
+    expect(script.text).toContain('requires_grad_(False)')
+  })
+
   it.each(CASES)(
     '%s: maps with our parameter count and output shape',
     async (_label, input, className, params, second) => {

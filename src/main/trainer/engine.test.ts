@@ -32,6 +32,41 @@ describe('the training engine', async () => {
     expect(tf.memory().numTensors).toBe(baseline)
   })
 
+  it('keeps a frozen layer (trainable: false) as it started, and trains the others', async () => {
+    const doc = shapesDoc()
+    const dense = doc.nodes.find((n) => n.name === 'dense')!
+    dense.trainable = false
+    const start = await buildModel(tf, { modelConfig: toKerasConfig(doc), compile: doc.compile })
+    let saved: import('@tensorflow/tfjs').io.ModelArtifacts | undefined
+    await start.save(
+      tf.io.withSaveHandler(async (a) => {
+        saved = a
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }
+      }),
+    )
+    const before = start.layers.map((l) => l.getWeights().map((w) => Array.from(w.dataSync())))
+    const init = {
+      source: 'the test',
+      files: {
+        modelJson: { modelTopology: saved!.modelTopology as object, weightsManifest: [] },
+        weightSpecs: saved!.weightSpecs!,
+        weightData: new Uint8Array(saved!.weightData as ArrayBuffer),
+      },
+    }
+    const r = await train(tf, { ...job({ epochs: 2 }, doc), init }, data)
+    const after = r.model.layers.map((l) => l.getWeights().map((w) => Array.from(w.dataSync())))
+    const names = r.model.layers.map((l) => l.name)
+    // The largest change of any weight of a layer (compared as one number: the arrays are large).
+    const moved = (name: string) => {
+      const i = names.indexOf(name)
+      return Math.max(...after[i]!.flatMap((w, k) => w.map((v, j) => Math.abs(v - before[i]![k]![j]!))))
+    }
+    expect(moved('dense')).toBe(0)
+    expect(moved('dense_1')).toBeGreaterThan(1e-4)
+    disposeModel(start)
+    disposeModel(r.model)
+  })
+
   it('stops at once when asked, keeping the model trained so far', async () => {
     const baseline = tf.memory().numTensors
     let batches = 0

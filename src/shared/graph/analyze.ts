@@ -22,6 +22,8 @@ export interface NodeInfo {
   /** 'int32' for an Input of word indices, else 'float32'. */
   dtype?: string
   params: number
+  /** The part of params that training changes (0 for a frozen layer). */
+  trainableParams?: number
   /** Problems on this node, in words a learner understands. */
   errors: string[]
 }
@@ -294,10 +296,14 @@ export function analyze(doc: NetDocument): Analysis {
           ? ((entry.params.dtype as string | undefined) ?? 'float32')
           : 'float32'
       info.params = entry.spec.paramCount(inShapes, entry.params)
+      // A frozen layer's weights are all kept (a shared use follows its owner).
+      const frozen = byId.get(info.sharedWith ?? id)?.trainable === false
+      const fixed = frozen ? info.params : (entry.spec.nonTrainableCount?.(inShapes, entry.params) ?? 0)
+      info.trainableParams = info.params - fixed
       // A reuse's weights are the owner's: counted once.
       if (info.sharedWith) continue
       total += info.params
-      nonTrainable += entry.spec.nonTrainableCount?.(inShapes, entry.params) ?? 0
+      nonTrainable += fixed
     } catch (e) {
       if (!(e instanceof ShapeError)) throw e
       nodeError(id, e.message)

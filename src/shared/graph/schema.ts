@@ -25,6 +25,8 @@ export const NodeSchema = z.object({
   position: z.object({ x: z.number(), y: z.number() }),
   /** Set on a second use of a layer: the id of the node whose layer (and weights) this one reuses. */
   sharedWith: z.string().optional(),
+  /** false: the layer is frozen (Keras's trainable=False): its weights are kept as they are in training. */
+  trainable: z.boolean().optional(),
 })
 
 export const EdgeSchema = z.object({

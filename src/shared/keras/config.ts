@@ -62,7 +62,7 @@ export function toKerasConfig(doc: NetDocument, analysis: Analysis = analyze(doc
     const spec = layerSpec(n.className)!
     const p = resolvedParams(spec, n.params)
     const body = spec.kerasConfig ? spec.kerasConfig(p) : { ...p }
-    const common = n.className === 'InputLayer' ? {} : { trainable: true, dtype: 'float32' }
+    const common = n.className === 'InputLayer' ? {} : { trainable: n.trainable !== false, dtype: 'float32' }
     return { class_name: n.className, config: { name: n.name, ...common, ...body } }
   }
   const meta = { keras_version: '2.15.0', backend: 'tensorflow' as const }

@@ -121,7 +121,7 @@ function paramsFrom(
   if (!spec) return {}
   const p: Record<string, unknown> = {}
   // The keys used, so that every other setting is either neutral or reported (unread.ts).
-  const read = new Set<string>()
+  const read = new Set<string>(typeof c.trainable === 'boolean' ? ['trainable'] : [])
   for (const key of Object.keys(spec.params))
     if (key in c) {
       p[key] = c[key] as ParamValue
@@ -314,6 +314,8 @@ export function fromKerasJson(raw: unknown, source = 'The file'): Imported {
       name,
       params: paramsFrom(className, name, c, warn),
       position: { x: 0, y: 0 },
+      // Frozen layers (transfer learning) stay frozen.
+      ...(c.trainable === false && layerSpec(className) ? { trainable: false } : {}),
     })
     return id
   }

@@ -75,6 +75,7 @@ export function Canvas({ analysis }: { analysis: Analysis }) {
             params: info?.params ?? 0,
             errors: info?.errors ?? [],
             sharedWith: n.sharedWith ? doc.nodes.find((o) => o.id === n.sharedWith)?.name : undefined,
+            frozen: (n.sharedWith ? doc.nodes.find((o) => o.id === n.sharedWith) : n)?.trainable === false,
           },
         }
       }),

@@ -10,6 +10,8 @@ export interface LayerNodeData extends Record<string, unknown> {
   errors: string[]
   /** The name of the layer this node reuses (same weights), for a second use of a shared layer. */
   sharedWith?: string
+  /** Frozen (trainable: false): training keeps its weights. */
+  frozen?: boolean
 }
 
 export type LayerFlowNode = Node<LayerNodeData, 'layer'>
@@ -21,7 +23,7 @@ function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
   const hasError = data.errors.length > 0
   return (
     <div
-      className={`layer-node cat-${spec?.category.split(' ')[0] ?? 'unknown'}${selected ? ' selected' : ''}${hasError ? ' has-error' : ''}${data.sharedWith ? ' shared' : ''}`}
+      className={`layer-node cat-${spec?.category.split(' ')[0] ?? 'unknown'}${selected ? ' selected' : ''}${hasError ? ' has-error' : ''}${data.sharedWith ? ' shared' : ''}${data.frozen ? ' frozen' : ''}`}
       data-testid={`node-${data.name}`}
       title={spec?.doc}
     >
@@ -39,6 +41,11 @@ function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
         <span className="layer-params" data-testid="params">
           {data.sharedWith ? `shares ${data.sharedWith}` : `${data.params.toLocaleString('en-US')} params`}
         </span>
+        {data.frozen && (
+          <span className="layer-frozen" data-testid="frozen" title="Frozen: training keeps its weights">
+            frozen
+          </span>
+        )}
       </div>
       {hasError && (
         <div className="layer-error" role="alert" data-testid="node-error">

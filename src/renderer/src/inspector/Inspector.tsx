@@ -211,6 +211,33 @@ export function Inspector({ analysis }: { analysis: Analysis }) {
             onChange={(v) => setParam(k, v)}
           />
         ))}
+      {!owner && (info?.params ?? 0) > 0 && (
+        <div className="field field-check">
+          <label>
+            <input
+              type="checkbox"
+              data-testid="param-trainable"
+              checked={node.trainable !== false}
+              onChange={(e) => {
+                const trainable = e.target.checked
+                edit((d) => ({
+                  ...d,
+                  nodes: d.nodes.map((n) => {
+                    if (n.id !== node.id) return n
+                    const { trainable: _was, ...rest } = n
+                    return trainable ? rest : { ...rest, trainable: false }
+                  }),
+                }))
+              }}
+            />{' '}
+            trainable
+          </label>
+          <div className="field-help">
+            Unchecked, the layer is frozen (Keras&apos;s trainable=False): training keeps its weights as they
+            are, as when reusing a trained network.
+          </div>
+        </div>
+      )}
       {spec?.inputs === 'many' && (
         <div className="field">
           <label>Inputs, in order</label>
@@ -232,6 +259,12 @@ export function Inspector({ analysis }: { analysis: Analysis }) {
         <dd>{info?.outputShape ? formatShape(info.outputShape) : '—'}</dd>
         <dt>Params</dt>
         <dd>{(info?.params ?? 0).toLocaleString('en-US')}</dd>
+        {info && info.trainableParams !== undefined && info.trainableParams !== info.params && (
+          <>
+            <dt>Trainable</dt>
+            <dd data-testid="node-trainable">{info.trainableParams.toLocaleString('en-US')}</dd>
+          </>
+        )}
       </dl>
       {info?.errors.map((e) => (
         <p key={e} className="error-text" role="alert">
