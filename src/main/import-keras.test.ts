@@ -45,6 +45,11 @@ model = keras.Sequential([keras.Input((4,)), d, layers.Dense(2, name="head")])`,
     true,
   ],
   [
+    'an Embedding fed a float32 Input (as Keras 2 files write it)',
+    'model = keras.Sequential([keras.Input((10,)), layers.Embedding(50, 4, name="emb"), layers.LSTM(3), layers.Dense(1)])',
+    true,
+  ],
+  [
     'ReLU6 (max_value), as in MobileNetV2',
     'model = keras.Sequential([keras.Input((4,)), layers.Dense(3), layers.ReLU(max_value=6.0, name="relu6")])',
     false,

@@ -205,4 +205,18 @@ describe('import', () => {
       ),
     ).toThrow('the first layer has no input shape')
   })
+
+  it('says a TensorFlow.js graph model holds operations, not layers', () => {
+    // The shape tensorflowjs_converter writes for a SavedModel or frozen graph.
+    const graph = {
+      format: 'graph-model',
+      generatedBy: '2.15.0',
+      convertedBy: 'TensorFlow.js Converter v4.22.0',
+      modelTopology: { node: [{ name: 'x', op: 'Placeholder' }], library: {}, versions: { producer: 1 } },
+      weightsManifest: [],
+    }
+    expect(() => openModelText(JSON.stringify(graph), 'model.json')).toThrow(
+      /model.json is a TensorFlow.js graph model: .* not of Keras layers/,
+    )
+  })
 })

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { NetDocument } from '../../shared/graph/schema'
 import { toKerasConfig } from '../../shared/keras/config'
 import { shapesDoc, twoOutputsDoc } from '../../shared/testing'
 import { loadDataset } from '../datasets/builtins'
@@ -64,6 +65,42 @@ describe('the training engine', async () => {
     expect(moved('dense')).toBe(0)
     expect(moved('dense_1')).toBeGreaterThan(1e-4)
     disposeModel(start)
+    disposeModel(r.model)
+  })
+
+  it('trains an Embedding fed float word indices (a Keras 2 Input), casting them as Keras does', async () => {
+    const n = 64
+    const x = Int32Array.from({ length: n * 5 }, (_, i) => (i * 7) % 20)
+    const y = Int32Array.from({ length: n }, (_, i) => x[i * 5]! % 2)
+    const text = { id: 'words', x, sampleShape: [5], y, classes: ['a', 'b'] }
+    const doc: NetDocument = {
+      ...shapesDoc(),
+      nodes: [
+        { id: 'in', className: 'InputLayer', name: 'in', params: { shape: [5] }, position: { x: 0, y: 0 } },
+        {
+          id: 'emb',
+          className: 'Embedding',
+          name: 'emb',
+          params: { input_dim: 20, output_dim: 4 },
+          position: { x: 0, y: 0 },
+        },
+        { id: 'f', className: 'Flatten', name: 'f', params: {}, position: { x: 0, y: 0 } },
+        {
+          id: 'out',
+          className: 'Dense',
+          name: 'out',
+          params: { units: 2, activation: 'softmax' },
+          position: { x: 0, y: 0 },
+        },
+      ],
+      edges: [
+        { id: 'a', source: 'in', target: 'emb', targetPort: 0 },
+        { id: 'b', source: 'emb', target: 'f', targetPort: 0 },
+        { id: 'c', source: 'f', target: 'out', targetPort: 0 },
+      ],
+    }
+    const r = await train(tf, job({ epochs: 3, validationSplit: 0 }, doc), text)
+    expect(Number.isFinite(r.final.loss)).toBe(true)
     disposeModel(r.model)
   })
 

@@ -215,10 +215,10 @@ describe('analyze', () => {
       )
     })
 
-    it('explains an Embedding fed floats', () => {
-      expect(analyze(seq({ shape: [100] }, 'Embedding')).nodes.l!.errors[0]).toContain(
-        'Embedding takes whole-number word indices, but it is fed float32 values',
-      )
+    it('takes an Embedding fed float word indices, as Keras does (it casts them)', () => {
+      const floats = analyze(seq({ shape: [100] }, 'Embedding', { input_dim: 500, output_dim: 8 }))
+      expect(floats.problems).toEqual([])
+      expect(floats.nodes.l!.outputShape).toEqual([null, 100, 8])
       const ok = analyze(
         seq({ shape: [100], dtype: 'int32' }, 'Embedding', { input_dim: 500, output_dim: 8 }),
       )

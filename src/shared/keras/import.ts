@@ -266,6 +266,11 @@ export function fromKerasJson(raw: unknown, source = 'The file'): Imported {
     throw new DocumentError(`${source} is not a Keras or TensorFlow.js model (expected a JSON object).`)
   const tooBig = jsonOutOfBounds(raw, FILE_BOUNDS)
   if (tooBig) throw new DocumentError(`${source} cannot be opened: ${tooBig}.`)
+  const topo = isObj(raw.modelTopology) ? raw.modelTopology : null
+  if (raw.format === 'graph-model' || (topo && Array.isArray(topo.node)))
+    throw new DocumentError(
+      `${source} is a TensorFlow.js graph model: a converted TensorFlow graph of operations, not of Keras layers, so it cannot be opened as a network to edit. Open the Keras model it came from (its .keras file or model JSON), or convert that with tensorflowjs_converter --output_format=tfjs_layers_model.`,
+    )
   const found = modelConfig(raw)
   if (!found)
     throw new DocumentError(

@@ -72,11 +72,8 @@ export const Embedding = defineLayer({
     }),
     output_dim: int({ default: 64, min: 1, doc: 'Length of each word vector.' }),
   },
-  outputShape: ([x], p, dtypes) => {
-    if (dtypes[0] !== 'int32')
-      throw new ShapeError(
-        'Embedding takes whole-number word indices, but it is fed float32 values. Connect it straight to an Input whose dtype is int32.',
-      )
+  // Float word indices (how Keras 2 files declare the Input) are cast to whole numbers, as Keras does.
+  outputShape: ([x], p) => {
     if (!x || x.length !== 2)
       throw new ShapeError(
         `Embedding expects a 2D input (batch, sequence length) of word indices; received ${shapeText(x ?? [])}.`,
