@@ -3,13 +3,19 @@
 // writes imports with Keras's counts or says which layer lost which setting, and every setting of
 // every layer config Keras writes is either read, neutral, or reported. Without a Python that has
 // Keras these checks say they skipped and why.
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { analyze } from '../shared/graph/analyze'
 import type { NetDocument } from '../shared/graph/schema'
 import { toKerasConfig } from '../shared/keras/config'
 import { openModelText } from '../shared/keras/import'
 import { layerSpec } from '../shared/layers'
+import { readKerasFile } from './export/keras-file'
 import { kerasModelJson } from './export/keras-json'
+import { kerasWeightsToTfjs } from './export/keras-weights'
+import { loadWeightsInto } from './trainer/weights'
 import { PythonSession, pythonWith, skipReason, type KerasCounts } from './testing/python'
 import { CASES, docFor } from './trainer/layer-cases'
 
@@ -158,4 +164,53 @@ describe.skipIf(!python)(`import, with real Keras (${python ?? 'none'})`, () => 
     expect(walked).toBeGreaterThan(100)
     expect(silent).toEqual([])
   })
+
+  /** A model with weights of most kinds, saved by real Keras, with its prediction of a fixed batch. */
+  const SAVED = `
+import keras, numpy as np
+from keras import layers
+keras.utils.set_random_seed(3)
+img = keras.Input((8, 8, 1), name="img")
+x = layers.Conv2D(4, 3, activation="relu", name="conv")(img)
+x = layers.BatchNormalization(name="bn")(x)
+x = layers.SeparableConv2D(3, 3, name="sep")(x)
+x = layers.Reshape((4, 12), name="seq")(x)
+x = layers.Bidirectional(layers.LSTM(3, return_sequences=True), name="bi")(x)
+x = layers.GRU(2, reset_after=False, name="gru")(x)
+out = layers.Dense(3, activation="softmax", name="out")(x)
+model = keras.Model(img, out, name="saved")
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+xs = np.random.default_rng(1).normal(size=(16, 8, 8, 1)).astype("float32")
+model.fit(xs, np.arange(16) % 3, epochs=1, verbose=0)
+model.save(os.path.join(folder, "saved.keras"))
+model.save(os.path.join(folder, "saved.h5"))
+np.save(os.path.join(folder, "x.npy"), xs)
+result = {"predicted": model.predict(xs, verbose=0).tolist(), "counts": counts(model)}
+`
+
+  it.each(['saved.keras', 'saved.h5'])(
+    'a %s written by real Keras opens with its weights and predicts what Keras predicts',
+    async (file) => {
+      const folder = mkdtempSync(join(tmpdir(), 'netwright-kerasfile-'))
+      const r = await py.run<{ predicted: number[][]; counts: KerasCounts }>(SAVED, { folder })
+      const k = await readKerasFile(new Uint8Array(readFileSync(join(folder, file))), file)
+      const { document, warnings } = openModelText(JSON.stringify(k.config), file)
+      expect(warnings).toEqual([])
+      const a = analyze(document)
+      expect([a.totalParams, a.trainableParams]).toEqual([r.counts.total, r.counts.trainable])
+      const files = await kerasWeightsToTfjs(document, k.weights, file)
+      const tf = await import('@tensorflow/tfjs')
+      const model = await tf.models.modelFromJSON({ modelTopology: toKerasConfig(document) as never })
+      loadWeightsInto(tf as never, model, files, file)
+      const npy = readFileSync(join(folder, 'x.npy'))
+      const header = npy.readUInt16LE(8)
+      const xs = new Float32Array(npy.buffer.slice(npy.byteOffset + 10 + header, npy.byteOffset + npy.length))
+      const got = (
+        model.predict(tf.tensor(xs, [16, 8, 8, 1])) as import('@tensorflow/tfjs').Tensor
+      ).arraySync() as number[][]
+      const worst = Math.max(...got.flatMap((row, i) => row.map((v, j) => Math.abs(v - r.predicted[i]![j]!))))
+      expect(worst).toBeLessThan(1e-5)
+      model.dispose()
+    },
+  )
 })

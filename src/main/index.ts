@@ -113,6 +113,9 @@ if (process.platform === 'linux') app.commandLine.appendSwitch('enable-unsafe-we
 
 const files = grantedFiles()
 const filters = [{ name: 'Netwright project', extensions: ['json'] }]
+const openFilters = [
+  { name: 'Netwright project, Keras or TensorFlow.js model', extensions: ['json', 'keras', 'h5'] },
+]
 const service = createService({
   host: 'electron',
   launcher: gpuFirstLauncher(utilityLauncher, windowLauncher(openTrainerWindow)),
@@ -120,7 +123,7 @@ const service = createService({
   templatesDir: templatesDir(),
   dialogs: {
     async open() {
-      const r = await dialog.showOpenDialog(win!, { properties: ['openFile'], filters })
+      const r = await dialog.showOpenDialog(win!, { properties: ['openFile'], filters: openFilters })
       const path = r.canceled ? null : (r.filePaths[0] ?? null)
       if (path) files.grant(path)
       return path

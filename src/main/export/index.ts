@@ -12,7 +12,9 @@ import { defaultsOf, KERAS_OPTIONS } from '../datasets/options'
 import type { LoadedDataset } from '../datasets/builtins'
 import { ServiceError } from '../service/errors'
 import { zipSync } from 'fflate'
+import { writeKerasFile } from './keras-file'
 import { kerasModelJson } from './keras-json'
+import { runLayerWeights } from './keras-weights'
 import { diagramSvg, svgToPng } from './diagram'
 import { pythonScript, type PythonData } from './python'
 import { pytorchScript } from './pytorch'
@@ -65,6 +67,21 @@ export async function exportFiles(job: ExportJob): Promise<{ files: OutFile[]; n
           `${name}.json`,
         ),
         notes: ['Load it with tf.loadLayersModel, or convert it for Python with tensorflowjs_converter.'],
+      }
+    }
+    case 'keras': {
+      if (!job.weights)
+        throw new ServiceError(
+          'bad-request',
+          'There are no trained weights to export yet. Train the model (or open a model file with its weights) first; the Keras model JSON needs no weights.',
+        )
+      const m = await readTfjsModel(job.weights)
+      const layers = await runLayerWeights(doc, m, job.weights)
+      const config = toKerasConfig(doc)
+      const data = await writeKerasFile(kerasModelJson(doc), config.config.name, layers)
+      return {
+        files: [{ name: `${stripExt(job.name, '.keras')}.keras`, data }],
+        notes: ['Load it in Python with keras.models.load_model.'],
       }
     }
     case 'keras-json':

@@ -2,19 +2,21 @@
 // and every palette layer's Keras JSON loads in keras.models.model_from_json with our counts and our
 // settings, layer by layer, and every template's train.py trains an epoch. `npm run test:python` runs
 // the Python checks alone; without a Python that has Keras they say they skipped and why.
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { analyze } from '../../shared/graph/analyze'
 import { parseDocument } from '../../shared/graph/load'
 import type { NetDocument } from '../../shared/graph/schema'
-import type { KerasLayer } from '../../shared/keras/config'
+import { toKerasConfig, type KerasLayer } from '../../shared/keras/config'
 import { loadDataset } from '../datasets/builtins'
 import { templatesDir } from '../hosts/paths'
 import { PythonSession, pythonWith, skipReason, type KerasCounts } from '../testing/python'
 import { CASES, docFor } from '../trainer/layer-cases'
+import { chooseBackend } from '../trainer/backends'
 import { exportModel } from './index'
+import { fileSaver } from './tfjs-io'
 import { kerasModelJson } from './keras-json'
 import { layerKwargs } from './python'
 
@@ -220,4 +222,49 @@ describe.skipIf(!python)(`with real Keras (${python ?? 'none'})`, () => {
       }),
     ).rejects.toThrow(/This dataset feeds one input, but the model has 2 Input layers/)
   })
+
+  it.each(templates())(
+    '%s: the .keras export loads in keras.models.load_model and predicts what Netwright predicts',
+    async (_f, doc) => {
+      const { tf } = await chooseBackend('cpu')
+      const a = analyze(doc)
+      const model = await tf.models.modelFromJSON({ modelTopology: toKerasConfig(doc, a) as never })
+      const dir = mkdtempSync(join(tmpdir(), 'netwright-dotkeras-'))
+      await model.save(fileSaver(join(dir, 'run')))
+      // A batch of 3 samples for each Input: word indices where an Embedding reads them.
+      const inputs = a.inputs.map((id, k) => {
+        const shape = [3, ...(a.nodes[id]!.outputShape!.slice(1) as number[])]
+        const n = shape.reduce((x, y) => x * y, 1)
+        const ints = a.nodes[id]!.dtype === 'int32'
+        const values = Array.from({ length: n }, (_, i) =>
+          ints ? (i * 37 + k) % 100 : Math.sin(i * 1.7 + k),
+        )
+        return { shape, values, dtype: ints ? 'int32' : 'float32' }
+      })
+      const xs = inputs.map((x) => tf.tensor(x.values, x.shape, x.dtype as 'float32'))
+      const out = model.predict(xs.length === 1 ? xs[0]! : xs)
+      const ours = (Array.isArray(out) ? out : [out]).map((t) => Array.from(t.dataSync()))
+      tf.dispose([...xs, ...(Array.isArray(out) ? out : [out])])
+      model.dispose()
+      const r = await exportModel({
+        doc,
+        format: 'keras',
+        folder: dir,
+        name: 'model',
+        weights: join(dir, 'run', 'model.json'),
+      })
+      writeFileSync(join(dir, 'inputs.json'), JSON.stringify(inputs))
+      const theirsOut = await py.run<number[][]>(
+        `import keras
+m = keras.models.load_model(path)
+xs = [np.array(x["values"], dtype=x["dtype"]).reshape(x["shape"]) for x in json.load(open(inputs))]
+out = m.predict(xs if len(xs) > 1 else xs[0], verbose=0)
+result = [np.asarray(o).reshape(-1).tolist() for o in (out if isinstance(out, (list, tuple)) else [out])]`,
+        { path: r.files[0], inputs: join(dir, 'inputs.json') },
+      )
+      expect(theirsOut.length).toBe(ours.length)
+      const worst = Math.max(...ours.flatMap((o, i) => o.map((v, j) => Math.abs(v - theirsOut[i]![j]!))))
+      expect(worst).toBeLessThan(1e-5)
+    },
+  )
 })

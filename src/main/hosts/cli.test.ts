@@ -283,7 +283,7 @@ describe('the netwright CLI', () => {
     const sep = netwright('export', template, '--format', 'svg', '--out', dir, '--name', 'sub/diagram')
     expect(sep.err).toContain('contains a path separator')
     expect(netwright('export', template, '--format', 'onnx', '--out', dir).err).toContain(
-      '--format must be one of tfjs, keras-json, python, pytorch, svg, png; received "onnx"',
+      '--format must be one of tfjs, keras, keras-json, python, pytorch, svg, png; received "onnx"',
     )
     expect(netwright('export', template, '--format', 'svg').err).toContain('--out DIR is required')
     expect(netwright('export', template, '--format', 'tfjs', '--out', dir, '--run', dir).err).toContain(

@@ -4,8 +4,14 @@ import { parseArgs } from 'node:util'
 import { analyze } from '../../shared/graph/analyze'
 import { DocumentError } from '../../shared/graph/load'
 import { openModelText } from '../../shared/keras/import'
+import { isKerasFile, openKerasFile } from '../service/open-keras'
 import { BACKENDS, type BackendName, type NetDocument } from '../../shared/graph/schema'
-import { EXPORT_FORMATS, type ExportFormat, type TrainingStatus } from '../../shared/ipc/contract'
+import {
+  EXPORT_FORMATS,
+  WEIGHT_FORMATS,
+  type ExportFormat,
+  type TrainingStatus,
+} from '../../shared/ipc/contract'
 import { formatSummary, summaryRows } from '../../shared/keras/summary'
 import { defaultExportName } from '../export'
 import { createService, type Service } from '../service'
@@ -40,6 +46,17 @@ weights kept beside a project (<name>.weights/) or a TensorFlow.js model.json's 
 
 async function loadDoc(path: string | undefined): Promise<NetDocument> {
   if (!path) throw new UsageError(`Missing the project file.\n\n${USAGE}`)
+  if (isKerasFile(path)) {
+    try {
+      const k = await openKerasFile(path, path)
+      for (const w of k.warnings) console.error(`warning: ${w}`)
+      return k.document
+    } catch (e) {
+      throw new UsageError(
+        (e as ServiceError).code === 'not-found' ? `Cannot read ${path}: no such file` : (e as Error).message,
+      )
+    }
+  }
   let text: string
   try {
     text = await readText(path)
@@ -299,7 +316,8 @@ async function exportCommand(args: string[]): Promise<number> {
     }
     let runId: string | undefined
     if (values.run) runId = await weightsRun(service, values.run)
-    else if (format === 'tfjs') runId = (await service.call('project.open', { path })).run?.runId
+    else if (WEIGHT_FORMATS.includes(format))
+      runId = (await service.call('project.open', { path })).run?.runId
     const r = await service.call('export.model', {
       document: doc,
       format,

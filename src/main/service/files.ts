@@ -105,7 +105,7 @@ export function workspaceFiles(root: string): ProjectFiles & { root: string } {
           if (e.name.startsWith('.') || e.name === 'node_modules') continue
           const full = join(dir, e.name)
           if (e.isDirectory() && depth < 3) await walk(full, depth + 1)
-          else if (e.isFile() && e.name.endsWith('.json')) {
+          else if (e.isFile() && /\.(json|keras|h5|hdf5)$/i.test(e.name)) {
             const s = await stat(full)
             out.push({
               path: relative(realRoot(), full).split(sep).join('/'),

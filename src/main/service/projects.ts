@@ -15,6 +15,7 @@ import { ServiceError } from './errors'
 import { PROJECT_EXT, readText, writeTextAtomic } from './files'
 import type { ServiceOptions } from './index'
 import { sweepTemps } from './litter'
+import { isKerasFile, openKerasFile } from './open-keras'
 import type { RunStore } from './runs'
 
 type ProjectMethod =
@@ -45,6 +46,18 @@ export function projectCalls(
     'project.list': async () => o.files.list(),
     'project.open': async ({ path }) => {
       const full = o.files.resolve(path)
+      if (isKerasFile(path)) {
+        // Keras's own files: the model, and its weights as a run to train on or export.
+        const k = await openKerasFile(full, `The file ${path}`)
+        const warnings = [...k.warnings]
+        const run = k.weights
+          ? await o.store.importConverted(k.weights, k.document.name, full).catch((e: Error) => {
+              warnings.push(`The weights did not come with it: ${e.message}`)
+              return undefined
+            })
+          : undefined
+        return { path, document: k.document, imported: true, warnings, ...(run ? { run } : {}) }
+      }
       const text = await readText(full, path)
       const r = openModelText(text, `The file ${path}`)
       const imported = !isProject(text)

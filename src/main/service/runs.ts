@@ -6,7 +6,7 @@ import { lstat, readdir, rm, stat } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import type { RunRecord } from '../../shared/ipc/contract'
-import { readTfjsModel, tfjsFiles } from '../export/tfjs-io'
+import { readTfjsModel, tfjsFiles, type TfjsModelFiles } from '../export/tfjs-io'
 import { replaceFolderAtomic, writeFilesAtomic } from '../export/write'
 import { LIMITS, readRegularText } from '../safe-fs'
 import { ServiceError } from './errors'
@@ -67,6 +67,8 @@ export interface RunStore {
   openBeside(projectPath: string): Promise<RunRecord | undefined>
   /** An imported tfjs model.json's weights, registered as a run. */
   importWeights(modelJsonPath: string, documentName: string): Promise<RunRecord>
+  /** Weights converted from another format (a .keras file's), saved in the cache and registered as a run. */
+  importConverted(files: TfjsModelFiles, documentName: string, from: string): Promise<RunRecord>
   /** Removes old runs from the cache (never kept or imported ones). */
   prune(): Promise<void>
 }
@@ -168,6 +170,30 @@ export function runStore(root: string): RunStore {
         savedAt: (await stat(modelJsonPath)).mtime.toISOString(),
         documentName,
       })
+    },
+    async importConverted(files, documentName, from) {
+      const runId = `imported-${Date.now().toString(36)}-${++counter}`
+      const dir = join(root, runId)
+      await writeFilesAtomic(
+        dir,
+        tfjsFiles({
+          modelTopology: files.modelJson.modelTopology as object,
+          weightSpecs: files.weightSpecs,
+          weightData: files.weightData.slice().buffer as ArrayBuffer,
+        }),
+      )
+      const record: RunRecord = {
+        runId,
+        source: 'imported',
+        modelJson: join(dir, 'model.json'),
+        epochsDone: 0,
+        final: {},
+        history: [],
+        savedAt: new Date().toISOString(),
+        documentName,
+      }
+      await writeFilesAtomic(dir, [{ name: RUN_JSON, data: JSON.stringify({ ...record, from }, null, 2) }])
+      return register(record)
     },
     async prune() {
       const entries = await readdir(root, { withFileTypes: true }).catch(() => [])

@@ -10,7 +10,9 @@ import type { KerasModelConfig } from '../keras/config'
  * `validateDocument`, which gives messages about the document rather than about the envelope.
  */
 /** What the model can be exported as. */
-export const EXPORT_FORMATS = ['tfjs', 'keras-json', 'python', 'pytorch', 'svg', 'png'] as const
+export const EXPORT_FORMATS = ['tfjs', 'keras', 'keras-json', 'python', 'pytorch', 'svg', 'png'] as const
+/** The formats that carry trained weights (a run's). */
+export const WEIGHT_FORMATS: readonly ExportFormat[] = ['tfjs', 'keras']
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
 /** How each format is offered: its label, what it is for, and the files it writes. */
@@ -19,6 +21,11 @@ export const EXPORT_FORMAT_INFO: Record<ExportFormat, { label: string; help: str
     label: 'TensorFlow.js model (with trained weights)',
     help: 'model.json and its weights, for tf.loadLayersModel, or tensorflowjs_converter to Keras.',
     files: '.json + .weights.bin',
+  },
+  keras: {
+    label: 'Keras 3 model (.keras, with trained weights)',
+    help: 'The model and its trained weights in one file, for keras.models.load_model("model.keras").',
+    files: '.keras',
   },
   'keras-json': {
     label: 'Keras model JSON',

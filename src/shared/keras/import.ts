@@ -170,11 +170,19 @@ function paramsFrom(
       p.layer = inner.class_name
       if ('units' in ic) p.units = ic.units
       if ('return_sequences' in ic) p.return_sequences = ic.return_sequences
-      unreadInner(inner, ic, ['units', 'return_sequences'], { activation: 'tanh', use_bias: true })
+      unreadInner(inner, ic, ['units', 'return_sequences'], {
+        activation: 'tanh',
+        use_bias: true,
+        recurrent_activation: 'sigmoid',
+      })
       // Keras 3 writes the backward layer too: the forward one run backwards, unless set otherwise.
       const back = isObj(c.backward_layer) ? c.backward_layer : null
       const bc = back && isObj(back.config) ? back.config : {}
-      const mirror = (x: Json) => JSON.stringify({ ...x, name: '', go_backwards: false })
+      // (.keras files also give each initializer a shared_object_id, which says nothing of its values.)
+      const mirror = (x: Json) =>
+        JSON.stringify({ ...x, name: '', go_backwards: false }, (k, v: unknown) =>
+          k === 'shared_object_id' ? undefined : v,
+        )
       if (
         c.backward_layer === undefined ||
         (back && back.class_name === inner.class_name && mirror(bc) === mirror(ic))

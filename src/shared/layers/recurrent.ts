@@ -42,7 +42,12 @@ function rnn(className: Cell, doc: string): LayerSpec {
     outputShape: ([x], p) => rnnOut(sequence(className, x), p.units as number, p.return_sequences as boolean),
     paramCount: ([x], p) =>
       rnnParams(className, lastKnown(className, x!), p.units as number, p.use_bias as boolean),
-    kerasConfig: (p) => ({ ...p, ...(className === 'GRU' ? { reset_after: false } : {}) }),
+    // Keras's recurrent_activation is sigmoid; tfjs's default is hard_sigmoid, so it is always written.
+    kerasConfig: (p) => ({
+      ...p,
+      ...(className === 'SimpleRNN' ? {} : { recurrent_activation: 'sigmoid' }),
+      ...(className === 'GRU' ? { reset_after: false } : {}),
+    }),
   })
 }
 
@@ -113,6 +118,7 @@ export const Bidirectional = defineLayer({
         return_sequences: p.return_sequences,
         activation: 'tanh',
         use_bias: true,
+        ...(p.layer === 'SimpleRNN' ? {} : { recurrent_activation: 'sigmoid' }),
         ...(p.layer === 'GRU' ? { reset_after: false } : {}),
       },
     },

@@ -3,6 +3,7 @@ import {
   defaultExportName,
   EXPORT_FORMAT_INFO,
   EXPORT_FORMATS,
+  WEIGHT_FORMATS,
   type ExportFormat,
   type NetwrightApi,
   type SystemInfo,
@@ -36,7 +37,7 @@ export function ExportDialog(props: {
   const [folder, setFolder] = useState(native ? '' : 'exports')
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
-  const needsRun = format === 'tfjs'
+  const needsRun = WEIGHT_FORMATS.includes(format)
 
   const changeFormat = (f: ExportFormat) => {
     // The name follows the format unless the user typed one of their own.
