@@ -56,6 +56,11 @@ model = keras.Sequential([keras.Input((4,)), d, layers.Dense(2, name="head")])`,
     true,
   ],
   [
+    "variable-length sequences (an Input of shape None, as in Keras's text examples)",
+    'model = keras.Sequential([keras.Input((None,), dtype="int32"), layers.Embedding(100, 8), layers.LSTM(4, return_sequences=True), layers.Conv1D(3, 3), layers.GlobalMaxPooling1D(), layers.Dense(1)])',
+    true,
+  ],
+  [
     'ReLU6 (max_value), as in MobileNetV2',
     'model = keras.Sequential([keras.Input((4,)), layers.Dense(3), layers.ReLU(max_value=6.0, name="relu6")])',
     false,

@@ -210,6 +210,17 @@ describe.skipIf(!python)(`with real Keras (${python ?? 'none'})`, () => {
     expect(r.counts.layers.dense!.trainable).toBe(0)
   })
 
+  it('a variable-length Input (None) loads in Keras and its train.py trains on the padded data', async () => {
+    const doc = templates().find(([f]) => f === 'imdb-lstm.netwright.json')![1]
+    doc.nodes.find((n) => n.className === 'InputLayer')!.params.shape = [null] as never
+    await loads(doc)
+    const dir = mkdtempSync(join(tmpdir(), 'netwright-keras-'))
+    await exportModel({ doc, format: 'python', folder: dir, name: 'train' })
+    const r = await py.run<ScriptRun>('result = run_script(path, 1)', { path: join(dir, 'train.py') })
+    expect(theirs(r.counts)).toEqual(ourCounts(doc))
+    expect(r.history.loss).toHaveLength(1)
+  })
+
   it('the two-inputs template: export refuses the script, as Train refuses the run', async () => {
     const doc = templates().find(([f]) => f === 'two-inputs.netwright.json')![1]
     await expect(

@@ -179,8 +179,11 @@ export type PythonData =
   | { kind: 'keras'; id: string; options: Record<string, unknown> }
   | { kind: 'npz'; file: string; description: string }
 
-function dataCode(d: PythonData, inputShape: number[], inputDtype: string): string[] {
-  const reshape = `x.reshape((-1, ${inputShape.join(', ')}${inputShape.length === 1 ? ',' : ''}))`
+function dataCode(d: PythonData, inputShape: (number | null)[], inputDtype: string): string[] {
+  // A length the data sets (None) is kept as the data has it.
+  const reshape = inputShape.includes(null)
+    ? 'x'
+    : `x.reshape((-1, ${inputShape.join(', ')}${inputShape.length === 1 ? ',' : ''}))`
   const cast = inputDtype === 'int32' ? '.astype("int32")' : '.astype("float32")'
   if (d.kind === 'npz')
     return [

@@ -378,7 +378,8 @@ export function pytorchScript(doc: NetDocument, exportedAt = new Date()): TorchS
   const sample = inputs
     .map((n) => {
       const p = resolvedParams(layerSpec('InputLayer')!, n.params)
-      const shape = p.shape as number[]
+      // A length the data sets (None) is 8 in the sample batch.
+      const shape = (p.shape as (number | null)[]).map((d) => d ?? 8)
       return p.dtype === 'int32'
         ? `torch.zeros(2, ${shape.join(', ')}, dtype=torch.long)`
         : `torch.zeros(2, ${shape.join(', ')})`

@@ -74,6 +74,14 @@ describe.skipIf(!torchPython)(`the PyTorch script (with ${torchPython ?? 'no tor
     expect(script.text).toContain('requires_grad_(False)')
   })
 
+  it('a variable-length Input (None) builds and runs on a sample of length 8', async () => {
+    const doc = templates().find(([f]) => f === 'imdb-lstm.netwright.json')![1]
+    doc.nodes.find((n) => n.className === 'InputLayer')!.params.shape = [null] as never
+    const { got, a } = await runTorch(doc)
+    expect(got.shapes).toEqual([[1]])
+    expect(a.problems).toEqual([])
+  })
+
   it.each(CASES)(
     '%s: maps with our parameter count and output shape',
     async (_label, input, className, params, second) => {

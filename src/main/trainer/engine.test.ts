@@ -4,6 +4,7 @@ import { toKerasConfig } from '../../shared/keras/config'
 import { shapesDoc, twoOutputsDoc } from '../../shared/testing'
 import { loadDataset } from '../datasets/builtins'
 import { chooseBackend } from './backends'
+import { checkDataFits } from './outputs'
 import { batchSource, buildModel, disposeModel, train, type TrainJob } from './engine'
 
 const job = (patch: Partial<TrainJob['training']> = {}, doc = shapesDoc()): TrainJob => ({
@@ -102,6 +103,17 @@ describe('the training engine', async () => {
     const r = await train(tf, job({ epochs: 3, validationSplit: 0 }, doc), text)
     expect(Number.isFinite(r.final.loss)).toBe(true)
     disposeModel(r.model)
+    // An Input whose length the data sets (None): trained on the dataset's length, 5.
+    // (Flatten cannot unroll an unknown length; pooling over the steps can.)
+    doc.nodes[0]!.params = { shape: [null], dtype: 'int32' } as never
+    doc.nodes[2]!.className = 'GlobalAveragePooling1D'
+    const v = await train(tf, job({ epochs: 1, validationSplit: 0 }, doc), text)
+    expect(Number.isFinite(v.final.loss)).toBe(true)
+    disposeModel(v.model)
+    // A rank the data does not have is refused, saying so.
+    expect(() => checkDataFits([[null, 5]], [5], 'words')).toThrow(
+      /expects samples of shape \[None, 5\], but the dataset "words" gives \[5\]/,
+    )
   })
 
   it('stops at once when asked, keeping the model trained so far', async () => {

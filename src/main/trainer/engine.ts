@@ -100,7 +100,8 @@ export function batchSource(
     data.sampleShape,
     data.id,
   )
-  const want = model.inputs[0]!.shape.slice(1) as number[]
+  // The dataset's lengths where the Input leaves them to the data (None).
+  const want = model.inputs[0]!.shape.slice(1).map((d, i) => d ?? data.sampleShape[i]!) as number[]
   const perSample = data.sampleShape.reduce((a, b) => a * b, 1)
   const settings = outputSettings(compile, model.outputNames)
   const labels: Tensor[] = []

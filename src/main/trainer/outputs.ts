@@ -29,6 +29,14 @@ export function checkDataFits(
     )
   const want = inputShapes[0]!
   const perSample = sampleShape.reduce((a, b) => a * b, 1)
+  // A length left to the data (None) takes the dataset's: same rank, the other lengths equal.
+  if (want.includes(null)) {
+    if (want.length === sampleShape.length && want.every((d, i) => d === null || d === sampleShape[i])) return
+    throw new DataMismatchError(
+      `The model's Input expects samples of shape [${want.map((d) => d ?? 'None').join(', ')}], but the dataset "${datasetId}" gives ` +
+        `[${sampleShape.join(', ')}]. Set the Input layer's shape to [${sampleShape.join(', ')}], or give None where the data sets the length.`,
+    )
+  }
   const wanted = want.reduce<number>((a, b) => a * (b ?? NaN), 1)
   if (wanted !== perSample)
     throw new DataMismatchError(

@@ -94,9 +94,12 @@ export function checkParam(name: string, spec: ParamSpec, value: unknown): strin
         ? null
         : `${name} must be one of ${spec.options.join(', ')}; received ${show(value)}`
     case 'shape':
-      return Array.isArray(value) && value.length > 0 && value.every((d) => Number.isInteger(d) && d > 0)
+      // null: a length the data sets (Keras's None), as in variable-length sequences.
+      return Array.isArray(value) &&
+        value.length > 0 &&
+        value.every((d) => d === null || (Number.isInteger(d) && d > 0))
         ? null
-        : `${name} must be a list of positive whole numbers such as [28, 28]; received ${show(value)}`
+        : `${name} must be a list of positive whole numbers such as [28, 28] (None or null for a length the data sets); received ${show(value)}`
     case 'tuple': {
       if (value === null && spec.nullable) return null
       const example = Array.from({ length: spec.length }, () => Math.max(spec.min, 2)).join(', ')

@@ -62,15 +62,23 @@ function ParamInput({
           label={name}
           testId={testId}
           value={value as number[]}
-          format={(v) => (Array.isArray(v) ? v.join(', ') : String(v))}
+          format={(v) =>
+            Array.isArray(v)
+              ? (v as (number | null)[]).map((d) => (d === null ? 'None' : d)).join(', ')
+              : String(v)
+          }
           parse={(text) => {
+            // "None" (or "null", "?") is a length the data sets: variable-length sequences.
             const parts = text
               .split(/[\s,x×]+/)
               .filter(Boolean)
-              .map(Number)
-            if (!parts.length || parts.some((d) => !Number.isInteger(d) || d < 1))
-              return { error: 'Enter positive whole numbers separated by commas, such as 28, 28.' }
-            return { value: parts }
+              .map((t) => (/^(none|null|\?)$/i.test(t) ? null : Number(t)))
+            if (!parts.length || parts.some((d) => d !== null && (!Number.isInteger(d) || d < 1)))
+              return {
+                error:
+                  'Enter positive whole numbers separated by commas, such as 28, 28 (None for a length the data sets).',
+              }
+            return { value: parts as number[] }
           }}
           onCommit={onChange}
           help={spec.doc}
