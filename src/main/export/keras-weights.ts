@@ -12,7 +12,7 @@ type LayersModel = import('@tensorflow/tfjs').LayersModel
 
 let tfReady: Promise<Tf> | undefined
 /** tfjs on its plain cpu backend: enough to hold weights while they are converted. */
-const tfjs = (): Promise<Tf> =>
+export const tfjs = (): Promise<Tf> =>
   (tfReady ??= import('@tensorflow/tfjs').then(async (tf) => {
     await tf.setBackend('cpu')
     return tf
@@ -21,7 +21,7 @@ const tfjs = (): Promise<Tf> =>
 const shapeText = (ws: { shape: number[] }[]) => ws.map((w) => `[${w.shape.join(', ')}]`).join(', ') || 'none'
 
 /** The model's weights as tfjs files, saved in memory. */
-async function artifactsOf(tf: Tf, model: LayersModel): Promise<TfjsModelFiles> {
+export async function artifactsOf(tf: Tf, model: LayersModel): Promise<TfjsModelFiles> {
   let saved: import('@tensorflow/tfjs').io.ModelArtifacts | undefined
   await model.save(
     tf.io.withSaveHandler(async (a) => {

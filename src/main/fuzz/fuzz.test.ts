@@ -18,6 +18,7 @@ import {
   wireArb,
   type Verdict,
 } from './harness'
+import { binaryRecipeArb, buildBinary, kerasFileBases, tryKerasFile } from './keras-files'
 import { build, recipeArb } from './mutate'
 
 const RUNS = Number(process.env.NETWRIGHT_FUZZ_RUNS ?? 60)
@@ -59,6 +60,16 @@ describe('fuzzing (fast-check)', () => {
     await fc.assert(
       fc.asyncProperty(recipeArb(models.length), async (r) =>
         noCrash([await tryModelFile(service, workspace, build(models, r), k++)]),
+      ),
+      { numRuns: RUNS },
+    )
+  })
+
+  it(`${RUNS} damaged .keras and .h5 files open or are refused in a sentence`, async () => {
+    const bases = await kerasFileBases()
+    await fc.assert(
+      fc.asyncProperty(binaryRecipeArb(bases.length), async (r) =>
+        noCrash([await tryKerasFile(service, workspace, buildBinary(bases, r))]),
       ),
       { numRuns: RUNS },
     )

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseDocument } from '../../shared/graph/load'
 import type { NetDocument } from '../../shared/graph/schema'
-import { EXPORT_FORMATS, requests, type WireError } from '../../shared/ipc/contract'
+import { EXPORT_FORMATS, requests, WEIGHT_FORMATS, type WireError } from '../../shared/ipc/contract'
 import { toKerasConfig } from '../../shared/keras/config'
 import { kerasModelJson } from '../export/keras-json'
 import { frame, httpRaw, raw, stillServing, wsRaw, type Target } from '../hosts/attacks'
@@ -75,7 +75,7 @@ export function fuzzService(): { service: Service; workspace: string } {
 
 /** One document, tried as the UI sends it (check, save, export) and as a file it opens. */
 export async function tryDocument(s: Service, workspace: string, doc: Json, k: number): Promise<Verdict[]> {
-  const format = EXPORT_FORMATS.filter((f) => f !== 'tfjs' && f !== 'png')[k % 4]!
+  const format = EXPORT_FORMATS.filter((f) => !WEIGHT_FORMATS.includes(f) && f !== 'png')[k % 4]!
   writeFileSync(join(workspace, 'models', 'fuzz.netwright.json'), toJsonText(doc))
   return Promise.all([
     judge(() => s.dispatch('model.check', { document: doc })),

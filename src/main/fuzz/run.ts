@@ -3,6 +3,7 @@
 // browser-host service and a running host. Prints what happened to each kind of input; exits 1 on any
 // crash (see harness.ts), printing the recipe that makes it (replay it with NETWRIGHT_FUZZ_SEED).
 import fc from 'fast-check'
+import { binaryRecipeArb, buildBinary, kerasFileBases, tryKerasFile } from './keras-files'
 import {
   buildPayload,
   fuzzHost,
@@ -25,6 +26,7 @@ const COUNTS = {
   documents: n('NETWRIGHT_FUZZ_DOCUMENTS', 10_000),
   payloads: n('NETWRIGHT_FUZZ_PAYLOADS', 10_000),
   models: n('NETWRIGHT_FUZZ_MODELS', 2_000),
+  kerasFiles: n('NETWRIGHT_FUZZ_KERAS_FILES', 1_000),
   wire: n('NETWRIGHT_FUZZ_WIRE', 10_000),
 }
 const seed = n('NETWRIGHT_FUZZ_SEED', Date.now() % 2 ** 31)
@@ -80,6 +82,7 @@ async function main(): Promise<number> {
     documents: tally(),
     payloads: tally(),
     models: tally(),
+    kerasFiles: tally(),
     wire: tally(),
   }
   const sample = <T>(arb: fc.Arbitrary<T>, numRuns: number, offset: number) =>
@@ -90,6 +93,17 @@ async function main(): Promise<number> {
   )
   await each('model files', sample(recipeArb(models.length), COUNTS.models, 2), 1, async (r, k) =>
     count(results.models, [await tryModelFile(service, workspace, build(models, r), k)], r),
+  )
+  const kerasBases = await kerasFileBases()
+  await each(
+    '.keras/.h5 files',
+    sample(binaryRecipeArb(kerasBases.length), COUNTS.kerasFiles, 5),
+    1,
+    async (r, k) =>
+      count(results.kerasFiles, [await tryKerasFile(service, workspace, buildBinary(kerasBases, r))], {
+        k,
+        ...r,
+      }),
   )
   await each('payloads', sample(payloadArb, COUNTS.payloads, 3), 1, async (r) =>
     count(results.payloads, [await tryPayload(service, buildPayload(docs[0]!, r))], r),
@@ -106,6 +120,7 @@ async function main(): Promise<number> {
   const rows = [
     ['documents (check, save, export, open)', results.documents],
     ['Keras / tfjs model files', results.models],
+    ['Keras .keras / .h5 files (bytes damaged)', results.kerasFiles],
     ['IPC payloads', results.payloads],
     ['WebSocket frames and HTTP requests', results.wire],
   ] as const
