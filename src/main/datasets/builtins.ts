@@ -17,6 +17,8 @@ export interface LoadedDataset {
   /** 'regression' when y holds values to predict rather than classes. */
   task?: 'classification' | 'regression'
   classes: string[]
+  /** Rows held back as a test set (a CSV's test_split), encoded as x and y are: evaluated after training. */
+  test?: { x: Float32Array; y: Int32Array | Float32Array }
 }
 
 const SIZE = 28

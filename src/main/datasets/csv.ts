@@ -235,35 +235,48 @@ export function encodeCsv(
   const testSplit = typeof o.test_split === 'number' ? o.test_split : 0.2
   const trainCount = n - Math.floor(n * testSplit)
   const trainRows = order.slice(0, trainCount).map((i) => t.rows[i]!)
+  const testRows = order.slice(trainCount).map((i) => t.rows[i]!)
   const features = featureNames(t)
   const width = features.length
-  const x = new Float32Array(trainCount * width)
+  // Each column's encoding, from the training rows' statistics only; the held-back rows use the same.
+  const encoders: ((r: string[], out: Float32Array, at: number) => void)[] = []
   let col = 0
   t.columns.forEach((c, ci) => {
     if (c.role !== 'feature') return
+    const at0 = col
     if (c.kind === 'numeric') {
-      const vals = trainRows.map((r) => (isMissing(r[ci]!) ? NaN : Number(r[ci])))
-      const present = vals.filter((v) => !Number.isNaN(v))
+      const present = trainRows
+        .map((r) => (isMissing(r[ci]!) ? NaN : Number(r[ci])))
+        .filter((v) => !Number.isNaN(v))
       const mean = present.reduce((a, b) => a + b, 0) / Math.max(present.length, 1)
       const sd =
         Math.sqrt(present.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(present.length, 1)) || 1
       const standardize = o.standardize !== false
-      vals.forEach((v, i) => {
+      encoders.push((r, out, at) => {
+        const v = isMissing(r[ci]!) ? NaN : Number(r[ci])
         const filled = Number.isNaN(v) ? mean : v // a missing value takes the column's mean
-        x[i * width + col] = standardize ? (filled - mean) / sd : filled
+        out[at + at0] = standardize ? (filled - mean) / sd : filled
       })
       col++
     } else {
       const index = new Map(c.values!.map((v, k) => [v, k]))
-      trainRows.forEach((r, i) => {
+      encoders.push((r, out, at) => {
         const k = index.get(r[ci]!)
-        if (k !== undefined) x[i * width + col + k] = 1 // a missing value is all zeros
+        if (k !== undefined) out[at + at0 + k] = 1 // a missing value (or one the training rows lack) is all zeros
       })
       col += c.values!.length
     }
   })
+  const encode = (rows: string[][]) => {
+    const x = new Float32Array(rows.length * width)
+    rows.forEach((r, i) => encoders.forEach((e) => e(r, x, i * width)))
+    return x
+  }
+  const x = encode(trainRows)
   const ti = t.columns.findIndex((c) => c.role === 'target')
   const target = t.columns[ti]!
+  const heldBack = (y: Int32Array | Float32Array) =>
+    testRows.length ? { test: { x: encode(testRows), y } } : {}
   if (t.task === 'regression') {
     const y = Float32Array.from(trainRows, (r) => Number(r[ti]))
     return {
@@ -275,6 +288,7 @@ export function encodeCsv(
       classes: [],
       testCount: n - trainCount,
       features,
+      ...heldBack(Float32Array.from(testRows, (r) => Number(r[ti]))),
     }
   }
   const classes =
@@ -292,5 +306,6 @@ export function encodeCsv(
     classes,
     testCount: n - trainCount,
     features,
+    ...heldBack(Int32Array.from(testRows, (r) => index.get(r[ti]!)!)),
   }
 }

@@ -45,6 +45,11 @@ describe('a CSV file of your own', () => {
       expect(hot.every((v) => v === 0 || v === 1)).toBe(true)
       expect(hot.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1)
     }
+    // The held-back rows come encoded the same way (the training rows' statistics), for evaluation.
+    expect(d.test!.y.length).toBe(2)
+    expect(d.test!.x.length).toBe(2 * 4)
+    for (let i = 0; i < 2; i++)
+      expect([1, 2, 3].map((k) => d.test!.x[i * 4 + k]!).every((v) => v === 0 || v === 1)).toBe(true)
     // The same seed gives the same split; another seed another.
     expect(encodeCsv(t, {}, 1).y).toEqual(encodeCsv(t, {}, 1).y)
   })

@@ -120,7 +120,7 @@ export async function exportFiles(job: ExportJob): Promise<{ files: OutFile[]; n
         data = {
           kind: 'npz',
           file,
-          description: `The "${doc.dataset.id}" data exactly as Netwright prepared it (${d.y.length} samples${d.classes.length ? `, classes: ${d.classes.join(', ')}` : ''}), saved beside this script.`,
+          description: `The "${doc.dataset.id}" data exactly as Netwright prepared it (${d.y.length} samples${d.test?.y.length ? ` and ${d.test.y.length} held-back test rows` : ''}${d.classes.length ? `, classes: ${d.classes.join(', ')}` : ''}), saved beside this script.`,
         }
         notes.push(`The data is saved beside the script as ${file}.`)
       }
@@ -159,11 +159,19 @@ export function datasetNpz(d: LoadedDataset): Uint8Array {
   const n = d.y.length
   const xDescr = d.x instanceof Uint8Array ? '|u1' : d.x instanceof Int32Array ? '<i4' : '<f4'
   const yDescr = d.y instanceof Int32Array ? '<i4' : '<f4'
+  // A CSV's held-back test rows go too, for the script's evaluation.
+  const test: Record<string, Uint8Array> = d.test?.y.length
+    ? {
+        'x_test.npy': writeNpy([d.test.y.length, ...d.sampleShape], d.test.x, '<f4'),
+        'y_test.npy': writeNpy([d.test.y.length], d.test.y, d.test.y instanceof Int32Array ? '<i4' : '<f4'),
+      }
+    : {}
   return zipSync(
     {
       'x_train.npy': writeNpy([n, ...d.sampleShape], d.x, xDescr),
       'x_scale.npy': writeNpy([], new Float32Array([d.xScale ?? 1]), '<f4'),
       'y_train.npy': writeNpy([n], d.y, yDescr),
+      ...test,
     },
     { level: 0 },
   )

@@ -4,6 +4,7 @@
 import type { NetDocument } from '../../shared/graph/schema'
 import { toKerasConfig } from '../../shared/keras/config'
 import { ServiceError } from '../service/errors'
+import { registerCustomLayers } from '../trainer/custom-layers'
 import { loadWeightsInto, type TfjsModelFiles } from '../trainer/weights'
 import type { LayerWeights, Weight } from './keras-file'
 
@@ -11,10 +12,11 @@ type Tf = typeof import('@tensorflow/tfjs')
 type LayersModel = import('@tensorflow/tfjs').LayersModel
 
 let tfReady: Promise<Tf> | undefined
-/** tfjs on its plain cpu backend: enough to hold weights while they are converted. */
+/** tfjs on its plain cpu backend (with our Keras layers): enough to hold weights while they are converted. */
 export const tfjs = (): Promise<Tf> =>
   (tfReady ??= import('@tensorflow/tfjs').then(async (tf) => {
     await tf.setBackend('cpu')
+    registerCustomLayers(tf as never)
     return tf
   }))
 

@@ -11,6 +11,7 @@ import { parseDocument } from '../../shared/graph/load'
 import type { NetDocument } from '../../shared/graph/schema'
 import { toKerasConfig, type KerasLayer } from '../../shared/keras/config'
 import { loadDataset } from '../datasets/builtins'
+import { encodeCsv, parseCsv } from '../datasets/csv'
 import { templatesDir } from '../hosts/paths'
 import { PythonSession, pythonWith, skipReason, type KerasCounts } from '../testing/python'
 import { CASES, docFor } from '../trainer/layer-cases'
@@ -221,6 +222,20 @@ describe.skipIf(!python)(`with real Keras (${python ?? 'none'})`, () => {
     expect(r.history.loss).toHaveLength(1)
   })
 
+  it("a CSV's held-back test rows are saved with train.py's data, and it evaluates on them", async () => {
+    const doc = templates().find(([f]) => f === 'keras-first-example.netwright.json')![1]
+    const rows = Array.from({ length: 50 }, (_, i) => `${(i % 7) / 3},${i % 2 ? 'a' : 'b'},${i % 2}`)
+    const table = parseCsv(`x,kind,label\n${rows.join('\n')}\n`, 't.csv', { target: 'label' })
+    const data = encodeCsv(table, { test_split: 0.2 }, 1)
+    doc.nodes.find((n) => n.className === 'InputLayer')!.params.shape = [3]
+    doc.dataset = { id: 'csv', options: {} }
+    const dir = mkdtempSync(join(tmpdir(), 'netwright-keras-'))
+    await exportModel({ doc, format: 'python', folder: dir, name: 'train', loadData: async () => data })
+    const r = await py.run<ScriptRun>('result = run_script(path, 1)', { path: join(dir, 'train.py') })
+    expect(r.fit.x[0]![0]).toBe(40)
+    expect(r.fit.evaluated_rows).toBe(10)
+  })
+
   it('the two-inputs template: export refuses the script, as Train refuses the run', async () => {
     const doc = templates().find(([f]) => f === 'two-inputs.netwright.json')![1]
     await expect(
@@ -234,7 +249,14 @@ describe.skipIf(!python)(`with real Keras (${python ?? 'none'})`, () => {
     ).rejects.toThrow(/This dataset feeds one input, but the model has 2 Input layers/)
   })
 
-  it.each(templates())(
+  const gru = (resetAfter: boolean): [string, NetDocument] => [
+    `GRU reset_after=${resetAfter ? 'True' : 'False'}`,
+    {
+      ...docFor([6, 3], 'GRU', { units: 4, reset_after: resetAfter, return_sequences: true }, true),
+      style: 'sequential',
+    } as NetDocument,
+  ]
+  it.each([...templates(), gru(true), gru(false)])(
     '%s: the .keras export loads in keras.models.load_model and predicts what Netwright predicts',
     async (_f, doc) => {
       const { tf } = await chooseBackend('cpu')

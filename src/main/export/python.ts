@@ -192,7 +192,11 @@ function dataCode(d: PythonData, inputShape: (number | null)[], inputDtype: stri
       `    data = np.load(os.path.join(os.path.dirname(os.path.abspath(__file__)), ${pyValue(d.file)}))`,
       '    x = data["x_train"] * float(data["x_scale"])',
       `    x_train = ${reshape}${cast}`,
-      '    return (x_train, data["y_train"]), None',
+      '    if "x_test" not in data:',
+      '        return (x_train, data["y_train"]), None',
+      '    # The rows held back as the test set, encoded as the training rows are.',
+      '    x = data["x_test"] * float(data["x_scale"])',
+      `    return (x_train, data["y_train"]), (${reshape}${cast}, data["y_test"])`,
     ]
   const o = d.options
   switch (d.id) {

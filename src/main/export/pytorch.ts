@@ -232,7 +232,9 @@ function mapLayer(cls: string, p: Params, inShapes: Shape[], self: string): Mapp
         note = `${self.slice(5)} (${cell} with activation ${activation}): PyTorch's ${cell} always uses tanh`
       if (cell === 'SimpleRNN' && activation !== 'tanh' && activation !== 'relu')
         note = `${self.slice(5)} (SimpleRNN with activation ${activation}): PyTorch's RNN has tanh or relu only`
-      if (cell === 'GRU')
+      // PyTorch's GRU is Keras's reset_after=True, two bias vectors included.
+      const resetAfter = cls === 'GRU' && p.reset_after === true
+      if (cell === 'GRU' && !resetAfter)
         note = `${self.slice(5)} (GRU): PyTorch's GRU applies the reset gate after the recurrent product (Keras's reset_after=True); this model trained with reset_after=False`
       const mode = String(p.merge_mode ?? 'concat')
       const merge = (f: string, b: string) =>
@@ -257,7 +259,7 @@ function mapLayer(cls: string, p: Params, inShapes: Shape[], self: string): Mapp
               : `(lambda s: ${merge(`s[..., :${units}]`, `s[..., ${units}:]`)})(${seq})`
             : `(lambda s: ${merge(`s[:, -1, :${units}]`, `s[:, 0, ${units}:]`)})(${seq})`
         },
-        extra: bias ? rnnGates[cell]! * units * (bi ? 2 : 1) : 0,
+        extra: bias && !resetAfter ? rnnGates[cell]! * units * (bi ? 2 : 1) : 0,
         unmapped: note,
       }
     }

@@ -198,6 +198,18 @@ describe('the netwright CLI', () => {
       sampleShape: [3],
       targets: { min: 100 },
     })
+    // Trained on it, the held-back rows are evaluated after the last epoch.
+    const doc = JSON.parse(
+      readFileSync(join(root, 'resources/templates/keras-first-example.netwright.json'), 'utf8'),
+    )
+    doc.nodes.find((n: { className: string }) => n.className === 'InputLayer').params.shape = [3]
+    doc.nodes.at(-1).params.activation = 'linear'
+    doc.compile = { ...doc.compile, loss: 'mean_squared_error', metrics: [] }
+    doc.dataset = { id: 'csv', options: { path: csv, test_split: 0.1 } }
+    writeFileSync(join(dir, 'houses.netwright.json'), JSON.stringify(doc))
+    const trained = netwright('train', join(dir, 'houses.netwright.json'), '--epochs', '1')
+    expect(trained.code, trained.err).toBe(0)
+    expect(trained.out).toMatch(/Test: loss \d+\.\d{4}/)
     const bad = netwright('datasets', 'prepare', 'csv', '--option', `path=${csv}`, '--option', 'target=cost')
     expect(bad.code).toBe(1)
     expect(bad.err).toContain('has no column "cost". Its columns: rooms, material, price.')

@@ -242,7 +242,13 @@ async function train(args: string[]): Promise<number> {
         process.removeListener('SIGINT', onSignal)
         if (json) out({ event: s.state, message: s.message, ...(s.final ?? {}) })
         else if (s.state === 'failed') console.error(`Training failed: ${s.message}`)
-        else console.log(s.message)
+        else {
+          console.log(s.message)
+          // The held-back test rows' evaluation, when the dataset has them.
+          const test = Object.entries(s.final ?? {}).filter(([k]) => k.startsWith('test_'))
+          if (test.length)
+            console.log(`Test: ${test.map(([k, v]) => `${k.slice(5)} ${v.toFixed(4)}`).join(' - ')}`)
+        }
         void save(s).then((ok) => {
           service.shutdown()
           resolve(s.state === 'failed' || !ok ? 1 : 0)

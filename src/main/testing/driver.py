@@ -115,6 +115,13 @@ def run_script(path, epochs=1):
             return fit(x, y, **kw)
 
         compiled.fit = recording_fit
+        evaluate = compiled.evaluate
+
+        def recording_evaluate(x, y, **kw):
+            fit_args["evaluated_rows"] = int(len(x if not isinstance(x, (list, tuple)) else x[0]))
+            return evaluate(x, y, **kw)
+
+        compiled.evaluate = recording_evaluate
         return compiled
 
     m.compile_model = recording

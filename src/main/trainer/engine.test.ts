@@ -116,6 +116,20 @@ describe('the training engine', async () => {
     )
   })
 
+  it('evaluates the rows a dataset holds back as its test set, once, after training', async () => {
+    const held = loadDataset('shapes', { count: 60 }, 9)
+    const withTest = { ...data, test: { x: Float32Array.from(held.x), y: held.y } }
+    const r = await train(tf, job({ epochs: 1 }), withTest)
+    expect(Number.isFinite(r.final.test_loss)).toBe(true)
+    expect(r.final.test_accuracy).toBeGreaterThanOrEqual(0)
+    expect(
+      Object.keys(r.final)
+        .filter((k) => k.startsWith('test_'))
+        .sort(),
+    ).toEqual(['test_accuracy', 'test_loss'])
+    disposeModel(r.model)
+  })
+
   it('stops at once when asked, keeping the model trained so far', async () => {
     const baseline = tf.memory().numTensors
     let batches = 0

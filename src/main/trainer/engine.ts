@@ -320,7 +320,30 @@ export async function train(
         },
       },
     })
-    return { stopped: !!hooks.shouldStop?.() || epochsDone < epochs, epochsDone, final, model }
+    const stopped = !!hooks.shouldStop?.() || epochsDone < epochs
+    // Rows held back as a test set (a CSV's test_split): evaluated once, after training.
+    if (!stopped && data.test && data.test.y.length) {
+      const test = batchSource(
+        tf,
+        model,
+        { ...data, x: data.test.x, y: data.test.y, test: undefined },
+        job.compile,
+      )
+      try {
+        const all = Uint32Array.from({ length: test.count }, (_, i) => i)
+        const x = test.x(all)
+        const ys = test.ys(all)
+        held.push(x, ...ys)
+        const logs = await evaluateOutputs(tf, model, x, ys, settings, wantsAccuracy, batchSize)
+        const named = normalizeLogs(logs, model.outputNames[0])
+        for (const [k, v] of Object.entries(named))
+          if (k.startsWith('val_') && (multi || !k.startsWith(`val_${model.outputNames[0]}_`)))
+            final[`test_${k.slice(4)}`] = v
+      } finally {
+        test.dispose()
+      }
+    }
+    return { stopped, epochsDone, final, model }
   } catch (err) {
     disposeModel(model)
     throw err

@@ -73,6 +73,13 @@ export const CASES: Case[] = [
   ['LSTM', [5, 3], 'LSTM', { units: 4 }],
   ['LSTM sequences, no bias', [5, 3], 'LSTM', { units: 2, return_sequences: true, use_bias: false }],
   ['GRU', [5, 3], 'GRU', { units: 4 }],
+  ['GRU reset_after (Keras default)', [5, 3], 'GRU', { units: 4, reset_after: true }],
+  [
+    'GRU reset_after, sequences, no bias',
+    [5, 3],
+    'GRU',
+    { units: 3, reset_after: true, return_sequences: true, use_bias: false },
+  ],
   ['Bidirectional LSTM', [5, 3], 'Bidirectional', { layer: 'LSTM', units: 4 }],
   [
     'Bidirectional GRU sum, sequences',

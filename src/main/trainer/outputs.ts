@@ -166,7 +166,8 @@ export async function evaluateOutputs(
 ): Promise<Record<string, number>> {
   // Read back with data(), never dataSync(): the webgpu backend cannot read synchronously in Node.
   const named = tf.tidy(() => {
-    const preds = model.predict(x, { batchSize }) as Tensor[]
+    const predicted = model.predict(x, { batchSize })
+    const preds = Array.isArray(predicted) ? predicted : [predicted]
     const out: [string, Tensor, boolean][] = []
     settings.forEach((s, i) => {
       out.push([

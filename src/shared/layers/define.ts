@@ -30,6 +30,11 @@ export interface LayerSpec {
   paramCount: (inputs: Shape[], p: Params) => number
   /** The part of paramCount that is not trained (BatchNormalization's moving statistics). */
   nonTrainableCount?: (inputs: Shape[], p: Params) => number
+  /**
+   * What a layer new from the palette starts with where it differs from the defaults, which are what
+   * a saved document or an older Keras file that omits a setting means (GRU: reset_after).
+   */
+  createParams?: Params
   /** The Keras layer config (without name), from validated params. Defaults to the params as they are. */
   kerasConfig?: (p: Params) => Record<string, unknown>
 }

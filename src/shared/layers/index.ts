@@ -70,9 +70,12 @@ const byName = new Map(LAYERS.map((l) => [l.className, l]))
 /** The spec for a Keras class name, or undefined for a layer the app does not know. */
 export const layerSpec = (className: string): LayerSpec | undefined => byName.get(className)
 
-/** A layer's default parameters. */
+/** The parameters a layer new from the palette starts with: the defaults, and its newer ones (createParams). */
 export function defaultParams(spec: LayerSpec): Params {
-  return Object.fromEntries(Object.entries(spec.params).map(([k, p]) => [k, structuredClone(p.default)]))
+  return {
+    ...Object.fromEntries(Object.entries(spec.params).map(([k, p]) => [k, structuredClone(p.default)])),
+    ...structuredClone(spec.createParams ?? {}),
+  }
 }
 
 /** The name a new layer of this class gets in the document, Keras style (dense, dense_1, ...). */

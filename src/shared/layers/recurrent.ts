@@ -18,11 +18,16 @@ type Cell = 'SimpleRNN' | 'LSTM' | 'GRU'
 const GATES: Record<Cell, number> = { SimpleRNN: 1, LSTM: 4, GRU: 3 }
 
 /**
- * Parameters of one recurrent layer. GRU counts one bias per gate, as tfjs (which has no reset_after)
- * and Keras with reset_after=False; the Keras config says reset_after: false so Python builds the same.
+ * Parameters of one recurrent layer. A GRU with reset_after (Keras's default since 2.x) has two bias
+ * vectors per gate, one for the input and one for the recurrent product; without it, one.
  */
-export const rnnParams = (cell: Cell, features: number, units: number, bias: boolean): number =>
-  GATES[cell] * units * (units + features + (bias ? 1 : 0))
+export const rnnParams = (
+  cell: Cell,
+  features: number,
+  units: number,
+  bias: boolean,
+  resetAfter = false,
+): number => GATES[cell] * units * (units + features + (bias ? (resetAfter ? 2 : 1) : 0))
 
 const rnnOut = (x: Shape, units: number, sequences: boolean): Shape =>
   sequences ? [x[0] ?? null, x[1] ?? null, units] : [x[0] ?? null, units]
@@ -38,15 +43,30 @@ function rnn(className: Cell, doc: string): LayerSpec {
       activation: choice(ACTIVATIONS, 'tanh', 'Activation of the state (tanh is the usual choice).'),
       use_bias: bool(true, 'Whether each gate adds a learned bias.'),
       return_sequences: bool(false, 'Output every step (to stack another RNN), or only the last one.'),
+      ...(className === 'GRU'
+        ? {
+            reset_after: bool(
+              false,
+              "Apply the reset gate after the recurrent product, with separate input and recurrent biases (Keras's default since 2.x; off: Keras 1's GRU, and Netwright's before it had both).",
+            ),
+          }
+        : {}),
     },
+    ...(className === 'GRU' ? { createParams: { reset_after: true } } : {}),
     outputShape: ([x], p) => rnnOut(sequence(className, x), p.units as number, p.return_sequences as boolean),
     paramCount: ([x], p) =>
-      rnnParams(className, lastKnown(className, x!), p.units as number, p.use_bias as boolean),
+      rnnParams(
+        className,
+        lastKnown(className, x!),
+        p.units as number,
+        p.use_bias as boolean,
+        p.reset_after === true,
+      ),
     // Keras's recurrent_activation is sigmoid; tfjs's default is hard_sigmoid, so it is always written.
     kerasConfig: (p) => ({
       ...p,
       ...(className === 'SimpleRNN' ? {} : { recurrent_activation: 'sigmoid' }),
-      ...(className === 'GRU' ? { reset_after: false } : {}),
+      ...(className === 'GRU' ? { reset_after: p.reset_after === true } : {}),
     }),
   })
 }
