@@ -63,7 +63,7 @@ model = keras.Sequential([keras.Input((4,)), d, layers.Dense(2, name="head")])`,
   [
     'ReLU6 (max_value), as in MobileNetV2',
     'model = keras.Sequential([keras.Input((4,)), layers.Dense(3), layers.ReLU(max_value=6.0, name="relu6")])',
-    false,
+    true,
   ],
   [
     'an L2 kernel regularizer',
@@ -178,6 +178,8 @@ keras.utils.set_random_seed(3)
 img = keras.Input((8, 8, 1), name="img")
 x = layers.Conv2D(4, 3, activation="relu", name="conv")(img)
 x = layers.BatchNormalization(name="bn")(x)
+x = layers.ReLU(max_value=6.0, name="relu6")(x)
+x = layers.ReLU(max_value=1.5, negative_slope=0.1, threshold=0.2, name="relu_all")(x)
 x = layers.SeparableConv2D(3, 3, name="sep")(x)
 x = layers.Reshape((4, 12), name="seq")(x)
 x = layers.Bidirectional(layers.LSTM(3, return_sequences=True), name="bi")(x)

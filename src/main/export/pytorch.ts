@@ -286,8 +286,18 @@ function mapLayer(cls: string, p: Params, inShapes: Shape[], self: string): Mapp
           ? `(F.normalize(${a}, dim=-1) * F.normalize(${b}, dim=-1)).sum(dim=-1, keepdim=True)`
           : `(${a} * ${b}).sum(dim=-1, keepdim=True)`,
       )
-    case 'ReLU':
-      return none(([x]) => `F.relu(${x})`)
+    case 'ReLU': {
+      // Keras's relu(x, negative_slope, max_value, threshold).
+      const max = p.max_value as number | null
+      const slope = (p.negative_slope as number) ?? 0
+      const t = (p.threshold as number) ?? 0
+      if (max === null && !slope && !t) return none(([x]) => `F.relu(${x})`)
+      return none(([x]) => {
+        const kept = t ? `${x} * (${x} > ${t})` : `F.relu(${x})`
+        const clipped = max === null ? kept : `torch.clamp(${kept}, 0, ${max})`
+        return slope ? `(${clipped} - ${slope} * F.relu(${t} - ${x}))` : clipped
+      })
+    }
     case 'LeakyReLU':
       return none(([x]) => `F.leaky_relu(${x}, ${p.alpha})`)
     case 'ELU':

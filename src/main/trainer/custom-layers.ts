@@ -25,6 +25,51 @@ export function registerCustomLayers(tf: Tf): void {
     }
   }
   tf.serialization.registerClass(Subtract)
+
+  /**
+   * keras.layers.ReLU with all of Keras's settings (tfjs's has max_value only):
+   * f(x) = clip(x·[x > threshold], 0, max_value) − negative_slope·relu(threshold − x).
+   */
+  class ReLU extends tf.layers.Layer {
+    static className = 'ReLU'
+    readonly maxValue: number | null
+    readonly negativeSlope: number
+    readonly threshold: number
+    constructor(args: {
+      maxValue?: number | null
+      negativeSlope?: number
+      threshold?: number
+      name?: string
+    }) {
+      super(args as never)
+      this.maxValue = args.maxValue ?? null
+      this.negativeSlope = args.negativeSlope ?? 0
+      this.threshold = args.threshold ?? 0
+    }
+    override computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {
+      return inputShape
+    }
+    override call(inputs: Tensor | Tensor[]): Tensor {
+      return tf.tidy(() => {
+        const x = Array.isArray(inputs) ? inputs[0]! : inputs
+        const t = this.threshold
+        // (step, not greater: tfjs has a gradient for step, zero, and none for greater.)
+        let y = t ? tf.mul(x, tf.step(tf.sub(x, t))) : tf.relu(x)
+        if (this.maxValue !== null) y = tf.clipByValue(y, 0, this.maxValue)
+        if (this.negativeSlope) y = tf.sub(y, tf.mul(this.negativeSlope, tf.relu(tf.sub(t, x))))
+        return y
+      })
+    }
+    override getConfig() {
+      return {
+        ...super.getConfig(),
+        maxValue: this.maxValue,
+        negativeSlope: this.negativeSlope,
+        threshold: this.threshold,
+      }
+    }
+  }
+  tf.serialization.registerClass(ReLU)
   registerGru(tf)
 }
 

@@ -63,6 +63,13 @@ export const CASES: Case[] = [
   ['GaussianDropout', [6], 'GaussianDropout', { rate: 0.2 }],
   ['AlphaDropout', [6], 'AlphaDropout', { rate: 0.2 }],
   ['ReLU', [6], 'ReLU', {}],
+  ['ReLU6 (max_value 6)', [4, 6], 'ReLU', { max_value: 6 }],
+  [
+    'ReLU max_value, negative_slope, threshold',
+    [4, 6],
+    'ReLU',
+    { max_value: 1.5, negative_slope: 0.1, threshold: 0.2 },
+  ],
   ['LeakyReLU', [6], 'LeakyReLU', { alpha: 0.1 }],
   ['PReLU', [3, 4], 'PReLU', {}],
   ['ELU', [6], 'ELU', {}],

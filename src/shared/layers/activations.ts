@@ -6,8 +6,21 @@ const same = { outputShape: ([x]: (number | null)[][]) => x!, paramCount: () => 
 export const ReLU = defineLayer({
   className: 'ReLU',
   category: 'Activation',
-  doc: 'Keeps positive values and turns negative ones into 0.',
-  params: {},
+  doc: 'Keeps positive values and turns negative ones into 0 (with max_value 6: ReLU6, as in MobileNetV2).',
+  params: {
+    max_value: float({
+      default: null,
+      min: 0,
+      nullable: true,
+      doc: 'The largest output (6 for ReLU6); empty for no limit.',
+    }),
+    negative_slope: float({
+      default: 0,
+      min: 0,
+      doc: 'The slope below the threshold (0: flat, as plain ReLU).',
+    }),
+    threshold: float({ default: 0, doc: 'Values at or below it are treated as negative.' }),
+  },
   ...same,
 })
 

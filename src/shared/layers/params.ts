@@ -5,7 +5,16 @@ export type Shape = (number | null)[]
 
 export type ParamSpec =
   | { kind: 'int'; default: number; min?: number; max?: number; doc: string }
-  | { kind: 'float'; default: number; min?: number; max?: number; maxExclusive?: boolean; doc: string }
+  | {
+      kind: 'float'
+      default: number | null
+      min?: number
+      max?: number
+      maxExclusive?: boolean
+      /** null allowed: no value (Keras's None), as ReLU's max_value. */
+      nullable?: boolean
+      doc: string
+    }
   | { kind: 'bool'; default: boolean; doc: string }
   | { kind: 'choice'; default: string; options: readonly string[]; doc: string }
   | { kind: 'shape'; default: number[]; doc: string }
@@ -20,10 +29,11 @@ export const int = (o: { default: number; min?: number; max?: number; doc: strin
   ...o,
 })
 export const float = (o: {
-  default: number
+  default: number | null
   min?: number
   max?: number
   maxExclusive?: boolean
+  nullable?: boolean
   doc: string
 }): ParamSpec => ({ kind: 'float', ...o })
 export const bool = (value: boolean, doc: string): ParamSpec => ({ kind: 'bool', default: value, doc })
@@ -79,6 +89,7 @@ export function checkParam(name: string, spec: ParamSpec, value: unknown): strin
       return null
     }
     case 'float': {
+      if (value === null && spec.nullable) return null
       if (typeof value !== 'number' || !Number.isFinite(value))
         return `${name} must be a number; received ${show(value)}`
       if (spec.min !== undefined && value < spec.min)

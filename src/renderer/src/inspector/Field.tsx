@@ -123,3 +123,27 @@ export function NumberField(props: {
     />
   )
 }
+
+/** A number that may be left empty for no value (null: Keras's None), as ReLU's max_value. */
+export function OptionalNumberField(props: {
+  label: string
+  value: number | null
+  limits: { integer?: boolean; min?: number; max?: number }
+  onCommit: (v: number | null) => void
+  help?: ReactNode
+  testId?: string
+}) {
+  const parse = parseNumber(props.limits)
+  return (
+    <DraftField<number | null>
+      label={props.label}
+      testId={props.testId}
+      inputMode="decimal"
+      value={props.value}
+      format={(v) => (v === null ? '' : String(v))}
+      parse={(text) => (!text.trim() ? { value: null } : parse(text))}
+      onCommit={props.onCommit}
+      help={props.help}
+    />
+  )
+}

@@ -3,7 +3,7 @@ import type { Analysis } from '../../../shared/graph/analyze'
 import type { NetDocument } from '../../../shared/graph/schema'
 import { formatShape, layerSpec, type ParamSpec, type ParamValue } from '../../../shared/layers'
 import { useDoc } from '../store/document'
-import { DraftField, NumberField, SelectField } from './Field'
+import { DraftField, NumberField, OptionalNumberField, SelectField } from './Field'
 
 function ParamInput({
   name,
@@ -20,6 +20,17 @@ function ParamInput({
   switch (spec.kind) {
     case 'int':
     case 'float':
+      if (spec.kind === 'float' && spec.nullable)
+        return (
+          <OptionalNumberField
+            label={name}
+            testId={testId}
+            value={value as number | null}
+            limits={{ min: spec.min, max: spec.max }}
+            onCommit={onChange}
+            help={spec.doc}
+          />
+        )
       return (
         <NumberField
           label={name}
