@@ -177,14 +177,16 @@ function mapLayer(cls: string, p: Params, inShapes: Shape[], self: string): Mapp
         ),
       )
     case 'ZeroPadding2D': {
-      const [ph, pw] = p.padding as number[]
-      return none(([x]) => `F.pad(${x}, (0, 0, ${pw}, ${pw}, ${ph}, ${ph}))`)
+      const [t, l] = p.padding as number[]
+      const [b, r] = (p.padding_after as number[] | null) ?? [t, l]
+      return none(([x]) => `F.pad(${x}, (0, 0, ${l}, ${r}, ${t}, ${b}))`)
     }
     case 'Cropping2D': {
-      const [ch, cw] = p.cropping as number[]
+      const [t, l] = p.cropping as number[]
+      const [b, r] = (p.cropping_after as number[] | null) ?? [t, l]
       const h = x0[1] as number
       const w = x0[2] as number
-      return none(([x]) => `${x}[:, ${ch}:${h - ch!}, ${cw}:${w - cw!}, :]`)
+      return none(([x]) => `${x}[:, ${t}:${h - b!}, ${l}:${w - r!}, :]`)
     }
     case 'BatchNormalization': {
       const rank = x0.length

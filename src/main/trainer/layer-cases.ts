@@ -54,6 +54,18 @@ export const CASES: Case[] = [
   ['UpSampling2D', [3, 4, 2], 'UpSampling2D', { size: [2, 3] }],
   ['ZeroPadding2D', [3, 4, 2], 'ZeroPadding2D', { padding: [1, 2] }],
   ['Cropping2D', [6, 7, 2], 'Cropping2D', { cropping: [1, 2] }],
+  [
+    'ZeroPadding2D uneven ((0, 1), (0, 1))',
+    [3, 4, 2],
+    'ZeroPadding2D',
+    { padding: [0, 0], padding_after: [1, 1] },
+  ],
+  [
+    'Cropping2D uneven ((1, 0), (0, 2))',
+    [6, 7, 2],
+    'Cropping2D',
+    { cropping: [1, 0], cropping_after: [0, 2] },
+  ],
   ['BatchNormalization', [4, 4, 3], 'BatchNormalization', {}],
   ['BatchNormalization on vectors', [5], 'BatchNormalization', { momentum: 0.9 }],
   ['LayerNormalization', [4, 6], 'LayerNormalization', {}],

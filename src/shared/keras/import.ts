@@ -160,8 +160,22 @@ function paramsFrom(
     case 'Cropping2D': {
       const key = className === 'ZeroPadding2D' ? 'padding' : 'cropping'
       const v = pair(c[key])
+      const raw = c[key]
+      const whole = (x: unknown) => Number.isInteger(x) && (x as number) >= 0
       if (v) p[key] = v
-      else warn(`${name}: an uneven ${key} ${showValue(c[key])} is not supported; it was set to the default.`)
+      else if (
+        Array.isArray(raw) &&
+        raw.length === 2 &&
+        raw.every((side) => Array.isArray(side) && side.length === 2 && side.every(whole))
+      ) {
+        // ((top, bottom), (left, right)), uneven: the top/left pair and the bottom/right one.
+        const [[t, b], [l, r]] = raw as [[number, number], [number, number]]
+        p[key] = [t, l]
+        p[`${key}_after`] = [b, r]
+      } else
+        warn(
+          `${name}: the ${key} ${showValue(raw)} is not in a form Keras writes; it was set to the default.`,
+        )
       break
     }
     case 'Bidirectional': {

@@ -69,6 +69,16 @@ export const UpSampling2D = defineLayer({
   paramCount: () => 0,
 })
 
+/** Keras's ((top, bottom), (left, right)) from the top/left pair and the bottom/right one (null: the same). */
+function sides(first: unknown, after: unknown): [[number, number], [number, number]] {
+  const [t, l] = first as [number, number]
+  const [b, r] = (after as [number, number] | null) ?? [t, l]
+  return [
+    [t, b],
+    [l, r],
+  ]
+}
+
 export const ZeroPadding2D = defineLayer({
   className: 'ZeroPadding2D',
   category: 'Reshaping',
@@ -79,25 +89,23 @@ export const ZeroPadding2D = defineLayer({
       length: 2,
       min: 0,
       default: [1, 1],
-      doc: 'Rows of zeros at the top and bottom, columns at the left and right.',
+      doc: 'Rows of zeros at the top (and bottom), columns at the left (and right).',
+    }),
+    padding_after: tuple({
+      length: 2,
+      min: 0,
+      default: null,
+      nullable: true,
+      doc: 'Rows at the bottom and columns at the right, where they differ from the top and left ((0, 1), (0, 1) in Keras: 0, 0 above and 1, 1 here); empty: the same.',
     }),
   },
   outputShape: ([x], p) => {
     const [b, h, w, c] = expectRank('ZeroPadding2D', x, 4)
-    const [ph, pw] = p.padding as [number, number]
-    return [b ?? null, h == null ? null : h + 2 * ph, w == null ? null : w + 2 * pw, c ?? null]
+    const [[t, bo], [l, r]] = sides(p.padding, p.padding_after)
+    return [b ?? null, h == null ? null : h + t + bo, w == null ? null : w + l + r, c ?? null]
   },
   paramCount: () => 0,
-  kerasConfig: (p) => {
-    const [ph, pw] = p.padding as [number, number]
-    return {
-      padding: [
-        [ph, ph],
-        [pw, pw],
-      ],
-      data_format: 'channels_last',
-    }
-  },
+  kerasConfig: (p) => ({ padding: sides(p.padding, p.padding_after), data_format: 'channels_last' }),
 })
 
 export const Cropping2D = defineLayer({
@@ -110,28 +118,26 @@ export const Cropping2D = defineLayer({
       length: 2,
       min: 0,
       default: [1, 1],
-      doc: 'Rows cut at the top and bottom, columns at the left and right.',
+      doc: 'Rows cut at the top (and bottom), columns at the left (and right).',
+    }),
+    cropping_after: tuple({
+      length: 2,
+      min: 0,
+      default: null,
+      nullable: true,
+      doc: 'Rows cut at the bottom and columns at the right, where they differ from the top and left; empty: the same.',
     }),
   },
   outputShape: ([x], p) => {
     const [b, h, w, c] = expectRank('Cropping2D', x, 4)
-    const [ch, cw] = p.cropping as [number, number]
+    const [[t, bo], [l, r]] = sides(p.cropping, p.cropping_after)
     return positive('Cropping2D', [
       b ?? null,
-      h == null ? null : h - 2 * ch,
-      w == null ? null : w - 2 * cw,
+      h == null ? null : h - t - bo,
+      w == null ? null : w - l - r,
       c ?? null,
     ])
   },
   paramCount: () => 0,
-  kerasConfig: (p) => {
-    const [ch, cw] = p.cropping as [number, number]
-    return {
-      cropping: [
-        [ch, ch],
-        [cw, cw],
-      ],
-      data_format: 'channels_last',
-    }
-  },
+  kerasConfig: (p) => ({ cropping: sides(p.cropping, p.cropping_after), data_format: 'channels_last' }),
 })
