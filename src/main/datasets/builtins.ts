@@ -17,6 +17,8 @@ export interface LoadedDataset {
   /** 'regression' when y holds values to predict rather than classes. */
   task?: 'classification' | 'regression'
   classes: string[]
+  /** Further inputs, one per Input after the first, in the model's order (the measured shapes' numbers). */
+  more?: { name: string; x: Float32Array; sampleShape: number[] }[]
   /** Rows held back as a test set (a CSV's test_split), encoded as x and y are: evaluated after training. */
   test?: { x: Float32Array; y: Int32Array | Float32Array }
 }
@@ -120,6 +122,39 @@ export function makeShapes(
   return { id: 'shapes', x, sampleShape: [SIZE, SIZE], y, classes: SHAPE_CLASSES }
 }
 
+/**
+ * The shapes, each with four numbers measured from its image: how much ink it has, where its ink is
+ * centred (row and column, 0 to 1) and how far the ink spreads from there: a dataset with two inputs.
+ */
+export function makeMeasuredShapes(
+  options: { count?: number; noise?: number; filled?: number },
+  seed: number,
+): LoadedDataset {
+  const d = makeShapes(options, seed)
+  const n = d.y.length
+  const m = new Float32Array(n * 4)
+  const px = SIZE * SIZE
+  const img = d.x as Float32Array
+  for (let i = 0; i < n; i++) {
+    let ink = 0
+    let sy = 0
+    let sx = 0
+    for (let k = 0; k < px; k++) {
+      const v = img[i * px + k]!
+      ink += v
+      sy += v * Math.floor(k / SIZE)
+      sx += v * (k % SIZE)
+    }
+    const cy = ink ? sy / ink : SIZE / 2
+    const cx = ink ? sx / ink : SIZE / 2
+    let spread = 0
+    for (let k = 0; k < px; k++)
+      spread += img[i * px + k]! * Math.hypot(Math.floor(k / SIZE) - cy, (k % SIZE) - cx)
+    m.set([ink / px, cy / SIZE, cx / SIZE, ink ? spread / ink / SIZE : 0], i * 4)
+  }
+  return { ...d, id: 'shapes-measured', more: [{ name: 'measurements', x: m, sampleShape: [4] }] }
+}
+
 export function makeSpirals(
   options: { count?: number; noise?: number; arms?: number },
   seed: number,
@@ -212,6 +247,15 @@ export const BUILTIN_DATASETS: DatasetInfo[] = [
     classes: SHAPE_CLASSES,
   }),
   builtin({
+    id: 'shapes-measured',
+    name: 'Shapes with measurements (two inputs)',
+    task: 'classification',
+    description:
+      'The shapes, each with four numbers measured from its image (ink, centre row and column, spread): an image input [28, 28] and a numbers input [4], for a Functional model with two Inputs. Generated locally from a seed.',
+    sampleShape: [SIZE, SIZE],
+    classes: SHAPE_CLASSES,
+  }),
+  builtin({
     id: 'spirals',
     name: 'Spirals (2-D points)',
     task: 'classification',
@@ -260,6 +304,8 @@ export function loadDataset(id: string, given: Record<string, unknown>, seed: nu
   switch (id) {
     case 'shapes':
       return applyImageOptions(makeShapes({ ...common, filled: n('filled') }, seed), o)
+    case 'shapes-measured':
+      return makeMeasuredShapes({ ...common, filled: n('filled') }, seed)
     case 'spirals':
       return makeSpirals({ ...common, arms: n('arms') }, seed)
     case 'xor':

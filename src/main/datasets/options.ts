@@ -55,6 +55,19 @@ export const BUILTIN_OPTIONS: Record<string, DatasetOption[]> = {
     },
     FLATTEN,
   ],
+  'shapes-measured': [
+    count(1500, 20_000),
+    noise(0.1),
+    {
+      key: 'filled',
+      label: 'Filled share',
+      kind: 'number',
+      default: 0.25,
+      min: 0,
+      max: 1,
+      help: 'The share of shapes drawn filled rather than as outlines.',
+    },
+  ],
   spirals: [
     count(1000),
     noise(0.05),

@@ -92,13 +92,14 @@ export async function exportFiles(job: ExportJob): Promise<{ files: OutFile[]; n
       let data: PythonData
       const keras = kerasDataset(doc.dataset.id)
       // The script feeds the data as training does: refused here for what training refuses.
-      const fits = (sampleShape: number[]) => {
+      const fits = (sampleShape: number[], more: number[][] = []) => {
         const a = analyze(doc)
         try {
           checkDataFits(
             a.inputs.map((id) => a.nodes[id]!.outputShape!.slice(1)),
             sampleShape,
             doc.dataset.id,
+            more,
           )
         } catch (e) {
           throw new ServiceError(
@@ -114,7 +115,10 @@ export async function exportFiles(job: ExportJob): Promise<{ files: OutFile[]; n
       } else {
         if (!job.loadData) throw new ServiceError('internal', 'The dataset cannot be loaded for this export.')
         const d = await job.loadData()
-        fits(d.sampleShape)
+        fits(
+          d.sampleShape,
+          (d.more ?? []).map((m) => m.sampleShape),
+        )
         const file = `${name}_data.npz`
         files.push({ name: file, data: datasetNpz(d) })
         data = {
@@ -171,6 +175,10 @@ export function datasetNpz(d: LoadedDataset): Uint8Array {
       'x_train.npy': writeNpy([n, ...d.sampleShape], d.x, xDescr),
       'x_scale.npy': writeNpy([], new Float32Array([d.xScale ?? 1]), '<f4'),
       'y_train.npy': writeNpy([n], d.y, yDescr),
+      // Further inputs (a dataset with two): x2_train, ...
+      ...Object.fromEntries(
+        (d.more ?? []).map((m, k) => [`x${k + 2}_train.npy`, writeNpy([n, ...m.sampleShape], m.x, '<f4')]),
+      ),
       ...test,
     },
     { level: 0 },

@@ -179,7 +179,12 @@ export type PythonData =
   | { kind: 'keras'; id: string; options: Record<string, unknown> }
   | { kind: 'npz'; file: string; description: string }
 
-function dataCode(d: PythonData, inputShape: (number | null)[], inputDtype: string): string[] {
+function dataCode(
+  d: PythonData,
+  inputShape: (number | null)[],
+  inputDtype: string,
+  more: (number | null)[][] = [],
+): string[] {
   // A length the data sets (None) is kept as the data has it.
   const reshape = inputShape.includes(null)
     ? 'x'
@@ -192,6 +197,12 @@ function dataCode(d: PythonData, inputShape: (number | null)[], inputDtype: stri
       `    data = np.load(os.path.join(os.path.dirname(os.path.abspath(__file__)), ${pyValue(d.file)}))`,
       '    x = data["x_train"] * float(data["x_scale"])',
       `    x_train = ${reshape}${cast}`,
+      ...(more.length
+        ? [
+            "    # The further inputs, one array per Input after the first, in the model's order.",
+            `    x_train = [x_train, ${more.map((shape, k) => `data["x${k + 2}_train"].reshape((-1, ${shape.join(', ')}${shape.length === 1 ? ',' : ''})).astype("float32")`).join(', ')}]`,
+          ]
+        : []),
       '    if "x_test" not in data:',
       '        return (x_train, data["y_train"]), None',
       '    # The rows held back as the test set, encoded as the training rows are.',
@@ -318,7 +329,18 @@ export function pythonScript(
     'WEIGHTS = None  # e.g. "model.keras", converted from the TensorFlow.js export (see above)',
     '',
     '',
-    ...dataCode(data, inputShape, inputDtype),
+    ...dataCode(
+      data,
+      inputShape,
+      inputDtype,
+      a.inputs
+        .slice(1)
+        .map(
+          (id) =>
+            resolvedParams(layerSpec('InputLayer')!, doc.nodes.find((n) => n.id === id)!.params)
+              .shape as number[],
+        ),
+    ),
     '',
     '',
     ...buildModelCode(doc),
@@ -380,8 +402,9 @@ export function pythonScript(
     '        print("Test:", ", ".join(f"{k} {v:.4f}" for k, v in results.items()))',
     '    else:',
     '        # No test set: evaluate on the validation rows (the last VALIDATION_SPLIT of the data).',
-    '        n = min(int(len(x_train) * (1 - VALIDATION_SPLIT)), len(x_train) - 1)',
-    '        results = model.evaluate(x_train[n:], labels(y_train[n:]), batch_size=BATCH_SIZE, return_dict=True)',
+    '        n = min(int(len(y_train) * (1 - VALIDATION_SPLIT)), len(y_train) - 1)',
+    '        x_val = [x[n:] for x in x_train] if isinstance(x_train, list) else x_train[n:]',
+    '        results = model.evaluate(x_val, labels(y_train[n:]), batch_size=BATCH_SIZE, return_dict=True)',
     '        print("Validation:", ", ".join(f"{k} {v:.4f}" for k, v in results.items()))',
     '',
     '',

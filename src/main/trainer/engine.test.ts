@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { parseDocument } from '../../shared/graph/load'
+import { templatesDir } from '../hosts/paths'
 import type { NetDocument } from '../../shared/graph/schema'
 import { toKerasConfig } from '../../shared/keras/config'
 import { shapesDoc, twoOutputsDoc } from '../../shared/testing'
@@ -130,6 +134,19 @@ describe('the training engine', async () => {
     disposeModel(r.model)
   })
 
+  it('trains a model with two Inputs on a dataset with two inputs, and refuses it on one with one', async () => {
+    const text = readFileSync(join(templatesDir(), 'two-inputs.netwright.json'), 'utf8')
+    const doc = parseDocument(text)
+    const two = loadDataset('shapes-measured', { count: 90 }, 2)
+    expect(two.more![0]!.sampleShape).toEqual([4])
+    const r = await train(tf, job({ epochs: 1 }, doc), two)
+    expect(Number.isFinite(r.final.val_loss)).toBe(true)
+    disposeModel(r.model)
+    await expect(train(tf, job({ epochs: 1 }, doc), data)).rejects.toThrow(
+      'This dataset feeds one input, but the model has 2 Input layers.',
+    )
+  })
+
   it('stops at once when asked, keeping the model trained so far', async () => {
     const baseline = tf.memory().numTensors
     let batches = 0
@@ -231,7 +248,7 @@ describe('the training engine', async () => {
     }
     const model = await buildModel(tf, job())
     const src = batchSource(tf, model, d, shapesDoc().compile)
-    const xs = src.x([2, 0])
+    const xs = src.x([2, 0]) as import('@tensorflow/tfjs').Tensor
     const [ys] = src.ys([2, 0])
     expect(xs.shape).toEqual([2, 28, 28])
     const v = xs.dataSync()

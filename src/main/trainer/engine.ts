@@ -81,8 +81,8 @@ export interface TrainResult {
  */
 export interface BatchSource {
   count: number
-  /** The x tensor for these samples, shaped for the model's Input. */
-  x(indices: ArrayLike<number>): Tensor
+  /** The x tensor for these samples, shaped for the model's Input (one per Input when it has several). */
+  x(indices: ArrayLike<number>): Tensor | Tensor[]
   /** Each output's labels for these samples. */
   ys(indices: ArrayLike<number>): Tensor[]
   dispose(): void
@@ -99,10 +99,13 @@ export function batchSource(
     model.inputs.map((i) => i.shape.slice(1)),
     data.sampleShape,
     data.id,
+    (data.more ?? []).map((m) => m.sampleShape),
   )
-  // The dataset's lengths where the Input leaves them to the data (None).
-  const want = model.inputs[0]!.shape.slice(1).map((d, i) => d ?? data.sampleShape[i]!) as number[]
-  const perSample = data.sampleShape.reduce((a, b) => a * b, 1)
+  // Each Input's samples: the dataset's x, then its further inputs (a dataset with two, say).
+  const feeds = [
+    { x: data.x, sampleShape: data.sampleShape, scale: data.xScale ?? 1 },
+    ...(data.more ?? []).map((m) => ({ ...m, scale: 1 })),
+  ]
   const settings = outputSettings(compile, model.outputNames)
   const labels: Tensor[] = []
   try {
@@ -115,20 +118,30 @@ export function batchSource(
     tf.dispose(labels)
     throw e
   }
-  const intInput = model.inputs[0]!.dtype === 'int32'
-  const scale = data.xScale ?? 1
+  const one = (
+    input: (typeof model.inputs)[number],
+    feed: (typeof feeds)[number],
+    indices: ArrayLike<number>,
+  ) => {
+    // The dataset's lengths where the Input leaves them to the data (None).
+    const want = input.shape.slice(1).map((d, i) => d ?? feed.sampleShape[i]!) as number[]
+    const perSample = feed.sampleShape.reduce((a, b) => a * b, 1)
+    const intInput = input.dtype === 'int32'
+    const n = indices.length
+    const buf = intInput ? new Int32Array(n * perSample) : new Float32Array(n * perSample)
+    for (let i = 0; i < n; i++) {
+      const from = indices[i]! * perSample
+      const row = feed.x.subarray(from, from + perSample)
+      if (feed.scale === 1) buf.set(row, i * perSample)
+      else for (let k = 0, o = i * perSample; k < perSample; k++) buf[o + k] = row[k]! * feed.scale
+    }
+    return tf.tensor(buf, [n, ...want], intInput ? 'int32' : 'float32')
+  }
   return {
     count: data.y.length,
     x(indices) {
-      const n = indices.length
-      const buf = intInput ? new Int32Array(n * perSample) : new Float32Array(n * perSample)
-      for (let i = 0; i < n; i++) {
-        const from = indices[i]! * perSample
-        const row = data.x.subarray(from, from + perSample)
-        if (scale === 1) buf.set(row, i * perSample)
-        else for (let k = 0, o = i * perSample; k < perSample; k++) buf[o + k] = row[k]! * scale
-      }
-      return tf.tensor(buf, [n, ...want], intInput ? 'int32' : 'float32')
+      if (feeds.length === 1) return one(model.inputs[0]!, feeds[0]!, indices)
+      return model.inputs.map((input, k) => one(input, feeds[k]!, indices))
     },
     ys(indices) {
       return tf.tidy(() => {
@@ -272,11 +285,11 @@ export async function train(
         }
       } as () => Iterator<TensorContainer>)
     // Several outputs: validate here (see evaluateOutputs), on whole tensors of the validation rows.
-    let valMulti: { x: Tensor; ys: Tensor[] } | null = null
+    let valMulti: { x: Tensor | Tensor[]; ys: Tensor[] } | null = null
     if (multi && valCount > 0) {
       const rows = order(trainCount, data.y.length, false)
       valMulti = { x: src.x(rows), ys: src.ys(rows) }
-      held.push(valMulti.x, ...valMulti.ys)
+      held.push(...[valMulti.x].flat(), ...valMulti.ys)
     }
     const settings = outputSettings(job.compile, model.outputNames)
     const wantsAccuracy = job.compile.metrics.some((m) => m === 'accuracy' || m === 'acc')
@@ -333,7 +346,7 @@ export async function train(
         const all = Uint32Array.from({ length: test.count }, (_, i) => i)
         const x = test.x(all)
         const ys = test.ys(all)
-        held.push(x, ...ys)
+        held.push(...[x].flat(), ...ys)
         const logs = await evaluateOutputs(tf, model, x, ys, settings, wantsAccuracy, batchSize)
         const named = normalizeLogs(logs, model.outputNames[0])
         for (const [k, v] of Object.entries(named))

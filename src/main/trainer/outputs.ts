@@ -22,11 +22,16 @@ export function checkDataFits(
   inputShapes: (number | null)[][],
   sampleShape: number[],
   datasetId: string,
+  more: number[][] = [],
 ): void {
-  if (inputShapes.length !== 1)
+  const feeds = 1 + more.length
+  if (inputShapes.length !== feeds)
     throw new DataMismatchError(
-      `This dataset feeds one input, but the model has ${inputShapes.length} Input layers.`,
+      `This dataset feeds ${feeds === 1 ? 'one input' : `${feeds} inputs`}, but the model has ${inputShapes.length} Input layer${inputShapes.length === 1 ? '' : 's'}.`,
     )
+  more.forEach((shape, k) =>
+    checkDataFits([inputShapes[k + 1]!], shape, `${datasetId}" input ${k + 2} ("${datasetId}`),
+  )
   const want = inputShapes[0]!
   const perSample = sampleShape.reduce((a, b) => a * b, 1)
   // A length left to the data (None) takes the dataset's: same rank, the other lengths equal.
@@ -158,7 +163,7 @@ type LayersModel = import('@tensorflow/tfjs').LayersModel
 export async function evaluateOutputs(
   tf: Tf,
   model: LayersModel,
-  x: Tensor,
+  x: Tensor | Tensor[],
   ys: Tensor[],
   settings: OutputSetting[],
   withAccuracy: boolean,
