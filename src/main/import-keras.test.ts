@@ -140,6 +140,23 @@ describe.skipIf(!python)(`import, with real Keras (${python ?? 'none'})`, () => 
     }
   })
 
+  it("Keras 3's operation layers (NotEqual, as a mask writes it) are shown and named, not dropped", async () => {
+    const r = await py.run<{ json: string }>(`import keras
+from keras import layers
+inp = keras.Input((10,), dtype="int32", name="words")
+x = layers.Embedding(50, 4, name="emb")(inp)
+mask = keras.ops.expand_dims(keras.ops.cast(keras.ops.not_equal(inp, 0), "float32"), -1)
+model = keras.Model(inp, layers.Multiply(name="masked")([x, mask]))
+result = {"json": model.to_json()}`)
+    const { document, warnings } = openModelText(r.json, 'masked.json')
+    const notEqual = document.nodes.find((n) => n.className === 'NotEqual')
+    expect(notEqual).toBeDefined()
+    expect(warnings).toContain(
+      `${notEqual!.name}: the layer type NotEqual is not supported; it is shown so you can replace it.`,
+    )
+    expect(analyze(document).problems.some((p) => p.nodeId === notEqual!.id)).toBe(true)
+  })
+
   it('every setting Keras writes for every palette layer is read, neutral, or reported', async () => {
     // Keras's own configs of each layer class, from its to_json() of each palette case.
     const configs = new Map<string, { config: Json; doc: string }>()

@@ -33,7 +33,7 @@ describe('built-in datasets', () => {
 
   it('names the known datasets when asked for an unknown one', () => {
     expect(() => loadDataset('mnist2', {}, 1)).toThrow(
-      'There is no built-in dataset "mnist2". The built-ins are: shapes, spirals, xor, moons, circles.',
+      'There is no built-in dataset "mnist2". The built-ins are: shapes, shapes-measured, spirals, xor, moons, circles.',
     )
   })
 

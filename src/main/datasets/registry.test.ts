@@ -14,6 +14,7 @@ describe('the dataset registry', () => {
     const infos = datasetInfos(join(home, 'datasets'))
     expect(infos.map((d) => d.id)).toEqual([
       'shapes',
+      'shapes-measured',
       'spirals',
       'xor',
       'moons',
@@ -73,7 +74,7 @@ describe('the dataset registry', () => {
 
   it('names an unknown dataset, and a file missing from the cache', async () => {
     await expect(loadAnyDataset('mnist2', {}, 1, '/nowhere')).rejects.toThrow(
-      'There is no dataset "mnist2". Choose one of: shapes, spirals',
+      'There is no dataset "mnist2". Choose one of: shapes, shapes-measured, spirals',
     )
     await expect(loadAnyDataset('imdb', {}, 1, '/nowhere')).rejects.toThrow(/\/nowhere\/imdb.npz/)
     await expect(loadAnyDataset('fashion_mnist', {}, 1, '/nowhere')).rejects.toThrow(
