@@ -73,7 +73,7 @@ model = keras.Sequential([keras.Input((4,)), d, layers.Dense(2, name="head")])`,
   [
     'mask_zero on an Embedding',
     'model = keras.Sequential([keras.Input((10,), dtype="int32"), layers.Embedding(50, 4, mask_zero=True, name="emb"), layers.LSTM(3)])',
-    false,
+    true,
   ],
   [
     "an LSTM's hard_sigmoid recurrent activation",
@@ -213,6 +213,42 @@ model.save(os.path.join(folder, "saved.h5"))
 np.save(os.path.join(folder, "x.npy"), xs)
 result = {"predicted": model.predict(xs, verbose=0).tolist(), "counts": counts(model)}
 `
+
+  it('a masked text model (mask_zero → LSTM, → Bidirectional GRU) predicts on padded sequences as Keras does', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'netwright-mask-'))
+    const r = await py.run<{ predicted: number[][] }>(
+      `import keras, numpy as np
+from keras import layers
+keras.utils.set_random_seed(4)
+inp = keras.Input((12,), dtype="int32", name="words")
+x = layers.Embedding(30, 5, mask_zero=True, name="emb")(inp)
+a = layers.LSTM(3, name="lstm")(x)
+b = layers.Bidirectional(layers.GRU(2, reset_after=False), name="bi")(x)
+model = keras.Model(inp, layers.Concatenate(name="cat")([a, b]), name="masked")
+xs = np.array([[0] * k + list(range(1, 13 - k)) for k in range(6)], dtype="int32")
+model.save(os.path.join(folder, "masked.keras"))
+result = {"predicted": model.predict(xs, verbose=0).tolist()}`,
+      { folder },
+    )
+    const k = await readKerasFile(new Uint8Array(readFileSync(join(folder, 'masked.keras'))), 'masked.keras')
+    const { document, warnings } = openModelText(JSON.stringify(k.config), 'masked.keras')
+    expect(warnings).toEqual([])
+    expect(analyze(document).problems).toEqual([])
+    const files = await kerasWeightsToTfjs(document, k.weights, 'masked.keras')
+    const tf = await tfjs()
+    const model = await tf.models.modelFromJSON({ modelTopology: toKerasConfig(document) as never })
+    loadWeightsInto(tf as never, model, files, 'masked.keras')
+    const xs = Array.from({ length: 6 }, (_, k) => [
+      ...new Array(k).fill(0),
+      ...Array.from({ length: 12 - k }, (_, i) => i + 1),
+    ])
+    const got = (
+      model.predict(tf.tensor(xs, [6, 12], 'int32')) as import('@tensorflow/tfjs').Tensor
+    ).arraySync() as number[][]
+    const worst = Math.max(...got.flatMap((row, i) => row.map((v, j) => Math.abs(v - r.predicted[i]![j]!))))
+    expect(worst).toBeLessThan(1e-5)
+    model.dispose()
+  })
 
   it.each(['saved.keras', 'saved.h5'])(
     'a %s written by real Keras opens with its weights and predicts what Keras predicts',

@@ -216,6 +216,11 @@ function mapLayer(cls: string, p: Params, inShapes: Shape[], self: string): Mapp
         init: [`${self} = nn.Embedding(${p.input_dim}, ${p.output_dim})`],
         forward: ([x]) => `${self}(${x}.long())`,
         extra: 0,
+        ...(p.mask_zero
+          ? {
+              unmapped: `${self.slice(5)} (Embedding with mask_zero): PyTorch has no masks; pack the padded sequences (nn.utils.rnn.pack_padded_sequence) to skip the padding`,
+            }
+          : {}),
       }
     case 'SimpleRNN':
     case 'LSTM':

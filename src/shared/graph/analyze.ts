@@ -9,6 +9,9 @@ import {
 } from '../layers'
 import type { NetDocument, NetEdge } from './schema'
 
+/** The layers that take an Embedding's mask (mask_zero) in TensorFlow.js as in Keras. */
+const MASK_READERS = new Set(['LSTM', 'GRU', 'SimpleRNN', 'Bidirectional'])
+
 export interface Problem {
   message: string
   nodeId?: string
@@ -308,6 +311,19 @@ export function analyze(doc: NetDocument): Analysis {
       if (!(e instanceof ShapeError)) throw e
       nodeError(id, e.message)
     }
+  }
+
+  // An Embedding's mask (mask_zero) is kept only where TensorFlow.js uses it as Keras does: in the
+  // recurrent layer that reads it. Elsewhere (pooling, say) Keras would use it and tfjs would not.
+  for (const n of doc.nodes) {
+    if (n.className !== 'Embedding' || n.params.mask_zero !== true) continue
+    const readers = (outgoing.get(n.id) ?? []).map((e) => byId.get(e.target)).filter((t) => !!t)
+    const other = readers.find((t) => !MASK_READERS.has(t!.className))
+    if (other)
+      nodeError(
+        n.id,
+        `mask_zero is kept only when a recurrent layer (LSTM, GRU, SimpleRNN, Bidirectional) reads the Embedding; ${other.name} (${other.className}) would ignore the mask where Keras uses it. Connect a recurrent layer, or turn mask_zero off.`,
+      )
   }
 
   // Every use of a shared layer must fit the same weights: the same input shapes as its owner's.

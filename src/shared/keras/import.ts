@@ -282,6 +282,44 @@ function inboundRefs(layer: Json): [string, number][][] {
   })
 }
 
+/** The names a layer's calls refer to in their args (the tensors it computes on, not its mask). */
+function argRefs(l: Json): string[] {
+  return inboundRefs(l)
+    .flat()
+    .map(([n]) => n)
+}
+
+/**
+ * Keras 3's NotEqual operation layers that only compute an Embedding's mask_zero mask (word index != 0
+ * of the Embedding's own input, used only as a recurrent layer's mask): what mask_zero means, which
+ * the Embedding recomputes in Netwright, so they are left out. Any other NotEqual stays a node.
+ */
+function maskOps(layers: Json[], nameOf: (l: Json, i: number) => string): Set<string> {
+  const out = new Set<string>()
+  const used = new Set(layers.flatMap(argRefs))
+  const maskedInputs = new Set(
+    layers
+      .filter((l) => l.class_name === 'Embedding' && isObj(l.config) && l.config.mask_zero === true)
+      .flatMap(argRefs),
+  )
+  layers.forEach((l, i) => {
+    if (l.class_name !== 'NotEqual') return
+    const name = nameOf(l, i)
+    const node = Array.isArray(l.inbound_nodes) && l.inbound_nodes.length === 1 ? l.inbound_nodes[0] : null
+    const args = isObj(node) && Array.isArray(node.args) ? node.args : []
+    const ins = argRefs(l)
+    if (
+      !used.has(name) &&
+      args.length === 2 &&
+      args[1] === 0 &&
+      ins.length === 1 &&
+      maskedInputs.has(ins[0]!)
+    )
+      out.add(name)
+  })
+  return out
+}
+
 /** Turns a Keras model config (Sequential or Functional) into a document, laid out top to bottom. */
 export function fromKerasJson(raw: unknown, source = 'The file'): Imported {
   if (!isObj(raw))
@@ -376,7 +414,9 @@ export function fromKerasJson(raw: unknown, source = 'The file'): Imported {
           ? c.name
           : `layer_${i}`
     }
-    layers.forEach((l, i) => {
+    const masks = maskOps(layers, nameOf)
+    const calls = layers.filter((l, i) => !masks.has(nameOf(l, i)))
+    calls.forEach((l, i) => {
       const c = isObj(l.config) ? l.config : {}
       const name = nameOf(l, i)
       useId.set(`${name}#0`, add(String(l.class_name), name, c))
@@ -394,7 +434,7 @@ export function fromKerasJson(raw: unknown, source = 'The file'): Imported {
         useId.set(`${name}#${k}`, id)
       })
     })
-    layers.forEach((l, i) => {
+    calls.forEach((l, i) => {
       const name = nameOf(l, i)
       inboundRefs(l).forEach((refs, k) => {
         const target = useId.get(`${name}#${k}`)!

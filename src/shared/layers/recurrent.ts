@@ -96,6 +96,10 @@ export const Embedding = defineLayer({
       doc: 'Vocabulary size: word indices go from 0 to input_dim - 1.',
     }),
     output_dim: int({ default: 64, min: 1, doc: 'Length of each word vector.' }),
+    mask_zero: bool(
+      false,
+      'Treat index 0 as padding: the recurrent layer reading it skips those steps (input_dim must leave room for it).',
+    ),
   },
   // Float word indices (how Keras 2 files declare the Input) are cast to whole numbers, as Keras does.
   outputShape: ([x], p) => {
