@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { analyze } from '../shared/graph/analyze'
 import type { NetDocument } from '../shared/graph/schema'
 import { toKerasConfig } from '../shared/keras/config'
@@ -16,7 +16,7 @@ import { readKerasFile } from './export/keras-file'
 import { kerasModelJson } from './export/keras-json'
 import { kerasWeightsToTfjs, tfjs } from './export/keras-weights'
 import { loadWeightsInto } from './trainer/weights'
-import { PythonSession, pythonWith, skipReason, type KerasCounts } from './testing/python'
+import { pythonWith, skipReason, usePython, type KerasCounts } from './testing/python'
 import { CASES, docFor } from './trainer/layer-cases'
 
 const MODULES = ['keras', 'tensorflow']
@@ -98,18 +98,13 @@ model = keras.Sequential([keras.Input((4,)), d, layers.Dense(2, name="head")])`,
 ]
 
 describe.skipIf(!python)(`import, with real Keras (${python ?? 'none'})`, () => {
-  let py: PythonSession
-  beforeAll(async () => {
-    py = new PythonSession(python!)
-    await py.run('import keras, tensorflow')
-  }, 120_000)
-  afterAll(() => py?.close())
+  const py = usePython(python!, 'import keras, tensorflow')
 
   it.each(CASES)(
     '%s: what Keras writes of it imports as it went, with no warning',
     async (_l, input, cls, params, second) => {
       const doc = caseDoc(input, cls, params, second)
-      const r = await py.run<{ json: string; counts: KerasCounts }>(THROUGH_KERAS, {
+      const r = await py().run<{ json: string; counts: KerasCounts }>(THROUGH_KERAS, {
         text: kerasModelJson(doc),
       })
       const { document, warnings } = openModelText(r.json, 'model.json')
@@ -121,7 +116,7 @@ describe.skipIf(!python)(`import, with real Keras (${python ?? 'none'})`, () => 
   )
 
   it.each(FEATURES)("%s: imports with Keras's counts, or says what it left out", async (_l, code, kept) => {
-    const r = await py.run<{ json: string; counts: KerasCounts }>(
+    const r = await py().run<{ json: string; counts: KerasCounts }>(
       `import keras\nfrom keras import layers\n${code}\nresult = {"json": model.to_json(), "counts": counts(model)}`,
     )
     const { document, warnings } = openModelText(r.json, 'model.json')
@@ -141,7 +136,7 @@ describe.skipIf(!python)(`import, with real Keras (${python ?? 'none'})`, () => 
   })
 
   it("Keras 3's operation layers (NotEqual, as a mask writes it) are shown and named, not dropped", async () => {
-    const r = await py.run<{ json: string }>(`import keras
+    const r = await py().run<{ json: string }>(`import keras
 from keras import layers
 inp = keras.Input((10,), dtype="int32", name="words")
 x = layers.Embedding(50, 4, name="emb")(inp)
@@ -162,7 +157,7 @@ result = {"json": model.to_json()}`)
     const configs = new Map<string, { config: Json; doc: string }>()
     for (const [, input, cls, params, second] of CASES) {
       if (configs.has(cls)) continue
-      const r = await py.run<{ json: string }>(THROUGH_KERAS, {
+      const r = await py().run<{ json: string }>(THROUGH_KERAS, {
         text: kerasModelJson(caseDoc(input, cls, params, second)),
       })
       configs.set(cls, { config: {}, doc: r.json })
@@ -218,7 +213,7 @@ result = {"predicted": model.predict(xs, verbose=0).tolist(), "counts": counts(m
 
   it('a masked text model (mask_zero → LSTM, → Bidirectional GRU) predicts on padded sequences as Keras does', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'netwright-mask-'))
-    const r = await py.run<{ predicted: number[][] }>(
+    const r = await py().run<{ predicted: number[][] }>(
       `import keras, numpy as np
 from keras import layers
 keras.utils.set_random_seed(4)
@@ -256,7 +251,7 @@ result = {"predicted": model.predict(xs, verbose=0).tolist()}`,
   const savedOnce = () =>
     (saved ??= (async () => {
       const folder = mkdtempSync(join(tmpdir(), 'netwright-kerasfile-'))
-      return { folder, r: await py.run<{ predicted: number[][]; counts: KerasCounts }>(SAVED, { folder }) }
+      return { folder, r: await py().run<{ predicted: number[][]; counts: KerasCounts }>(SAVED, { folder }) }
     })())
 
   it.each(['saved.keras', 'saved.h5'])(

@@ -40,34 +40,18 @@ const noise = (d: number): DatasetOption => ({
   max: 1,
   help: 'Standard deviation of the random noise added to each sample.',
 })
+const FILLED: DatasetOption = {
+  key: 'filled',
+  label: 'Filled share',
+  kind: 'number',
+  default: 0.25,
+  min: 0,
+  max: 1,
+  help: 'The share of shapes drawn filled rather than as outlines.',
+}
 export const BUILTIN_OPTIONS: Record<string, DatasetOption[]> = {
-  shapes: [
-    count(1500, 20_000),
-    noise(0.1),
-    {
-      key: 'filled',
-      label: 'Filled share',
-      kind: 'number',
-      default: 0.25,
-      min: 0,
-      max: 1,
-      help: 'The share of shapes drawn filled rather than as outlines.',
-    },
-    FLATTEN,
-  ],
-  'shapes-measured': [
-    count(1500, 20_000),
-    noise(0.1),
-    {
-      key: 'filled',
-      label: 'Filled share',
-      kind: 'number',
-      default: 0.25,
-      min: 0,
-      max: 1,
-      help: 'The share of shapes drawn filled rather than as outlines.',
-    },
-  ],
+  shapes: [count(1500, 20_000), noise(0.1), FILLED, FLATTEN],
+  'shapes-measured': [count(1500, 20_000), noise(0.1), FILLED],
   spirals: [
     count(1000),
     noise(0.05),

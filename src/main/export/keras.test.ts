@@ -5,15 +5,15 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { analyze } from '../../shared/graph/analyze'
 import { parseDocument } from '../../shared/graph/load'
 import type { NetDocument } from '../../shared/graph/schema'
 import { toKerasConfig, type KerasLayer } from '../../shared/keras/config'
-import { loadDataset } from '../datasets/builtins'
+import { loadDataset, type LoadedDataset } from '../datasets/builtins'
 import { encodeCsv, parseCsv } from '../datasets/csv'
 import { templatesDir } from '../hosts/paths'
-import { PythonSession, pythonWith, skipReason, type KerasCounts } from '../testing/python'
+import { pythonWith, skipReason, usePython, type KerasCounts } from '../testing/python'
 import { CASES, docFor } from '../trainer/layer-cases'
 import { chooseBackend } from '../trainer/backends'
 import { exportModel } from './index'
@@ -118,26 +118,28 @@ for l in model.layers:
         result[l.name] = {k: c.get(k, "<missing>") for k in want[l.name]}
 `
 
+/** Exports the document's train.py into a new folder; answers its path. */
+async function exportTrainPy(doc: NetDocument, loadData?: () => Promise<LoadedDataset>): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'netwright-keras-'))
+  await exportModel({ doc, format: 'python', folder: dir, name: 'train', ...(loadData ? { loadData } : {}) })
+  return join(dir, 'train.py')
+}
+
 describe.skipIf(!python)(`with real Keras (${python ?? 'none'})`, () => {
-  let py: PythonSession
-  beforeAll(async () => {
-    py = new PythonSession(python!)
-    await py.run('import keras, tensorflow')
-  }, 120_000)
-  afterAll(() => py?.close())
+  const py = usePython(python!, 'import keras, tensorflow')
 
   const loads = async (doc: NetDocument) => {
     const text = kerasModelJson(doc)
-    const counts = await py.run<KerasCounts>(
+    const counts = await py().run<KerasCounts>(
       'import keras\nmodel = keras.models.model_from_json(text)\nresult = counts(model)',
       { text },
     )
     expect(theirs(counts)).toEqual(ourCounts(doc))
     expect(
-      await py.run('import keras\nresult = graph(keras.models.model_from_json(text))', { text }),
+      await py().run('import keras\nresult = graph(keras.models.model_from_json(text))', { text }),
     ).toEqual(ourGraph(doc))
     const want = ourSettings(doc)
-    const got = await py.run(`import keras\nmodel = keras.models.model_from_json(text)\n${SETTINGS}`, {
+    const got = await py().run(`import keras\nmodel = keras.models.model_from_json(text)\n${SETTINGS}`, {
       text,
       want: Object.fromEntries(Object.entries(want).map(([k, v]) => [k, Object.keys(v)])),
     })
@@ -159,16 +161,10 @@ describe.skipIf(!python)(`with real Keras (${python ?? 'none'})`, () => {
   )
 
   it.each(templates())('%s: train.py trains an epoch with our counts', async (f, doc) => {
-    const dir = mkdtempSync(join(tmpdir(), 'netwright-keras-'))
-    await exportModel({
-      doc,
-      format: 'python',
-      folder: dir,
-      name: 'train',
-      loadData: async () =>
-        loadDataset(doc.dataset.id, { ...doc.dataset.options, count: 64 }, doc.training.seed),
-    })
-    const r = await py.run<ScriptRun>('result = run_script(path, 1)', { path: join(dir, 'train.py') })
+    const path = await exportTrainPy(doc, async () =>
+      loadDataset(doc.dataset.id, { ...doc.dataset.options, count: 64 }, doc.training.seed),
+    )
+    const r = await py().run<ScriptRun>('result = run_script(path, 1)', { path })
     expect(theirs(r.counts), f).toEqual(ourCounts(doc))
     expect(r.graph).toEqual(ourGraph(doc))
     expect(r.class).toBe(doc.style === 'sequential' ? 'Sequential' : 'Functional')
@@ -197,15 +193,8 @@ describe.skipIf(!python)(`with real Keras (${python ?? 'none'})`, () => {
     const doc = templates().find(([f]) => f === 'shapes-mlp.netwright.json')![1]
     doc.nodes.find((n) => n.name === 'dense')!.trainable = false
     await loads(doc)
-    const dir = mkdtempSync(join(tmpdir(), 'netwright-keras-'))
-    await exportModel({
-      doc,
-      format: 'python',
-      folder: dir,
-      name: 'train',
-      loadData: async () => loadDataset('shapes', { count: 64 }, 1),
-    })
-    const r = await py.run<ScriptRun>('result = run_script(path, 1)', { path: join(dir, 'train.py') })
+    const path = await exportTrainPy(doc, async () => loadDataset('shapes', { count: 64 }, 1))
+    const r = await py().run<ScriptRun>('result = run_script(path, 1)', { path })
     expect(theirs(r.counts)).toEqual(ourCounts(doc))
     expect(r.counts.layers.dense!.trainable).toBe(0)
   })
@@ -214,9 +203,7 @@ describe.skipIf(!python)(`with real Keras (${python ?? 'none'})`, () => {
     const doc = templates().find(([f]) => f === 'imdb-lstm.netwright.json')![1]
     doc.nodes.find((n) => n.className === 'InputLayer')!.params.shape = [null] as never
     await loads(doc)
-    const dir = mkdtempSync(join(tmpdir(), 'netwright-keras-'))
-    await exportModel({ doc, format: 'python', folder: dir, name: 'train' })
-    const r = await py.run<ScriptRun>('result = run_script(path, 1)', { path: join(dir, 'train.py') })
+    const r = await py().run<ScriptRun>('result = run_script(path, 1)', { path: await exportTrainPy(doc) })
     expect(theirs(r.counts)).toEqual(ourCounts(doc))
     expect(r.history.loss).toHaveLength(1)
   })
@@ -228,9 +215,8 @@ describe.skipIf(!python)(`with real Keras (${python ?? 'none'})`, () => {
     const data = encodeCsv(table, { test_split: 0.2 }, 1)
     doc.nodes.find((n) => n.className === 'InputLayer')!.params.shape = [3]
     doc.dataset = { id: 'csv', options: {} }
-    const dir = mkdtempSync(join(tmpdir(), 'netwright-keras-'))
-    await exportModel({ doc, format: 'python', folder: dir, name: 'train', loadData: async () => data })
-    const r = await py.run<ScriptRun>('result = run_script(path, 1)', { path: join(dir, 'train.py') })
+    const path = await exportTrainPy(doc, async () => data)
+    const r = await py().run<ScriptRun>('result = run_script(path, 1)', { path })
     expect(r.fit.x[0]![0]).toBe(40)
     expect(r.fit.evaluated_rows).toBe(10)
   })
@@ -287,7 +273,7 @@ describe.skipIf(!python)(`with real Keras (${python ?? 'none'})`, () => {
         weights: join(dir, 'run', 'model.json'),
       })
       writeFileSync(join(dir, 'inputs.json'), JSON.stringify(inputs))
-      const theirsOut = await py.run<number[][]>(
+      const theirsOut = await py().run<number[][]>(
         `import keras
 m = keras.models.load_model(path)
 xs = [np.array(x["values"], dtype=x["dtype"]).reshape(x["shape"]) for x in json.load(open(inputs))]

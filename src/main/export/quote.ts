@@ -56,3 +56,18 @@ export const termSafe = (s: string): string => s.replace(UNSAFE, (c) => (c === '
  */
 export const jsonLineSafe = (json: string): string =>
   json.replace(UNSAFE, (c) => (c === '\n' ? c : `\\u${hex(c, 4)}`))
+
+/** A JSON value as a Python literal. */
+export function pyValue(v: unknown): string {
+  if (v === null || v === undefined) return 'None'
+  if (v === true) return 'True'
+  if (v === false) return 'False'
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : v > 0 ? 'float("inf")' : 'float("-inf")'
+  if (typeof v === 'string') return pyStr(v)
+  if (Array.isArray(v)) return `[${v.map(pyValue).join(', ')}]`
+  if (typeof v === 'object')
+    return `{${Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `${pyStr(k)}: ${pyValue(x)}`)
+      .join(', ')}}`
+  return pyStr(String(v))
+}

@@ -2,9 +2,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { analyze } from '../../shared/graph/analyze'
-import { DocumentError } from '../../shared/graph/load'
-import { openModelText } from '../../shared/keras/import'
-import { isKerasFile, openKerasFile } from '../service/open-keras'
+import { loadDoc, problemsText } from './cli-doc'
 import { BACKENDS, type BackendName, type NetDocument } from '../../shared/graph/schema'
 import {
   EXPORT_FORMATS,
@@ -15,8 +13,7 @@ import {
 import { formatSummary, summaryRows } from '../../shared/keras/summary'
 import { defaultExportName } from '../export'
 import { createService, type Service } from '../service'
-import { anyFiles, readText } from '../service/files'
-import type { ServiceError } from '../service/errors'
+import { anyFiles } from '../service/files'
 import { withSafeConsole } from './terminal'
 import { datasets } from './cli-datasets'
 import { UsageError } from './usage-error'
@@ -44,37 +41,6 @@ model.weights.bin); --from MODEL starts from the weights of a TensorFlow.js mode
 holding one) instead of fresh ones. export --run MODEL exports those weights; without it, the
 weights kept beside a project (<name>.weights/) or a TensorFlow.js model.json's own are used.`
 
-async function loadDoc(path: string | undefined): Promise<NetDocument> {
-  if (!path) throw new UsageError(`Missing the project file.\n\n${USAGE}`)
-  if (isKerasFile(path)) {
-    try {
-      const k = await openKerasFile(path, path)
-      for (const w of k.warnings) console.error(`warning: ${w}`)
-      return k.document
-    } catch (e) {
-      throw new UsageError(
-        (e as ServiceError).code === 'not-found' ? `Cannot read ${path}: no such file` : (e as Error).message,
-      )
-    }
-  }
-  let text: string
-  try {
-    text = await readText(path)
-  } catch (e) {
-    throw new UsageError(
-      (e as ServiceError).code === 'not-found' ? `Cannot read ${path}: no such file` : (e as Error).message,
-    )
-  }
-  try {
-    const r = openModelText(text, path)
-    for (const w of r.warnings) console.error(`warning: ${w}`)
-    return r.document
-  } catch (e) {
-    if (e instanceof DocumentError) throw new UsageError(e.message)
-    throw e
-  }
-}
-
 const positiveInt = (name: string, v: string | undefined): number | undefined => {
   if (v === undefined) return undefined
   const n = Number(v)
@@ -83,23 +49,13 @@ const positiveInt = (name: string, v: string | undefined): number | undefined =>
   return n
 }
 
-function problemsText(doc: NetDocument): string | null {
-  const a = analyze(doc)
-  if (a.ok) return null
-  const byId = new Map(doc.nodes.map((n) => [n.id, n.name]))
-  return (
-    `The model has ${a.problems.length} problem${a.problems.length === 1 ? '' : 's'}:\n` +
-    a.problems.map((p) => `  - ${p.nodeId ? `${byId.get(p.nodeId)}: ` : ''}${p.message}`).join('\n')
-  )
-}
-
 async function summary(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: { json: { type: 'boolean' } },
   })
-  const doc = await loadDoc(positionals[0])
+  const doc = await loadDoc(positionals[0], USAGE)
   const a = analyze(doc)
   if (values.json) {
     console.log(
@@ -148,7 +104,7 @@ async function train(args: string[]): Promise<number> {
       from: { type: 'string' },
     },
   })
-  const doc = await loadDoc(positionals[0])
+  const doc = await loadDoc(positionals[0], USAGE)
   if (values.save === '') throw new UsageError('--save needs a folder.')
   const epochs = positiveInt('epochs', values.epochs)
   const batchSize = positiveInt('batch-size', values['batch-size'])
@@ -314,7 +270,7 @@ async function exportCommand(args: string[]): Promise<number> {
     templatesDir: templatesDir(),
   })
   try {
-    const doc = await loadDoc(path)
+    const doc = await loadDoc(path, USAGE)
     const problems = problemsText(doc)
     if (problems) {
       console.error(problems)

@@ -7,6 +7,7 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll } from 'vitest'
 
 const DRIVER = fileURLToPath(new URL('./driver.py', import.meta.url))
 
@@ -97,4 +98,18 @@ export interface KerasCounts {
   total: number
   trainable: number
   layers: Record<string, { class: string; params: number; trainable: number }>
+}
+
+/**
+ * One PythonSession for the calling describe block: started (and `warmup` run, importing what the
+ * tests use) before its tests, closed after them.
+ */
+export function usePython(python: string, warmup: string): () => PythonSession {
+  let py: PythonSession | undefined
+  beforeAll(async () => {
+    py = new PythonSession(python)
+    await py.run(warmup)
+  }, 120_000)
+  afterAll(() => py?.close())
+  return () => py!
 }

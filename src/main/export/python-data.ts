@@ -1,0 +1,104 @@
+// The Python script's load_data(): a Keras dataset loaded and prepared as Netwright prepares it, or
+// the arrays exported beside the script (.npz), each shaped for its Input.
+import { pyEscape, pyValue } from './quote'
+
+/** How the script gets its data: a Keras dataset it loads itself, or the arrays exported beside it. */
+export type PythonData =
+  | { kind: 'keras'; id: string; options: Record<string, unknown> }
+  | { kind: 'npz'; file: string; description: string }
+
+export function dataCode(
+  d: PythonData,
+  inputShape: (number | null)[],
+  inputDtype: string,
+  more: (number | null)[][] = [],
+): string[] {
+  // A length the data sets (None) is kept as the data has it.
+  const reshape = inputShape.includes(null)
+    ? 'x'
+    : `x.reshape((-1, ${inputShape.join(', ')}${inputShape.length === 1 ? ',' : ''}))`
+  const cast = inputDtype === 'int32' ? '.astype("int32")' : '.astype("float32")'
+  if (d.kind === 'npz')
+    return [
+      'def load_data():',
+      `    """${pyEscape(d.description)}"""`,
+      `    data = np.load(os.path.join(os.path.dirname(os.path.abspath(__file__)), ${pyValue(d.file)}))`,
+      '    x = data["x_train"] * float(data["x_scale"])',
+      `    x_train = ${reshape}${cast}`,
+      ...(more.length
+        ? [
+            "    # The further inputs, one array per Input after the first, in the model's order.",
+            `    x_train = [x_train, ${more.map((shape, k) => `data["x${k + 2}_train"].reshape((-1, ${shape.join(', ')}${shape.length === 1 ? ',' : ''})).astype("float32")`).join(', ')}]`,
+          ]
+        : []),
+      '    if "x_test" not in data:',
+      '        return (x_train, data["y_train"]), None',
+      '    # The rows held back as the test set, encoded as the training rows are.',
+      '    x = data["x_test"] * float(data["x_scale"])',
+      `    return (x_train, data["y_train"]), (${reshape}${cast}, data["y_test"])`,
+    ]
+  const o = d.options
+  switch (d.id) {
+    case 'mnist':
+    case 'fashion_mnist':
+    case 'cifar10':
+    case 'cifar100': {
+      const args = d.id === 'cifar100' ? `label_mode=${pyValue(o.label_mode ?? 'fine')}` : ''
+      const scale = o.scale === false ? '' : ' / 255.0'
+      return [
+        'def load_data():',
+        `    """keras.datasets.${d.id}${o.scale === false ? ', pixels kept 0-255' : ', pixels scaled to [0, 1]'}, each sample shaped for the Input."""`,
+        `    (x_train, y_train), (x_test, y_test) = keras.datasets.${d.id}.load_data(${args})`,
+        '',
+        '    def prepare(x):',
+        `        x = x.astype("float32")${scale}`,
+        `        return ${reshape}`,
+        '',
+        '    return (prepare(x_train), y_train.reshape(-1)), (prepare(x_test), y_test.reshape(-1))',
+      ]
+    }
+    case 'boston_housing':
+      return [
+        'def load_data():',
+        '    """keras.datasets.boston_housing, split with its usual seed (113)."""',
+        `    (x_train, y_train), (x_test, y_test) = keras.datasets.boston_housing.load_data(test_split=${pyValue(o.test_split ?? 0.2)}, seed=113)`,
+        ...(o.standardize === false
+          ? []
+          : [
+              "    # Standardized with the training rows' statistics, as Netwright does.",
+              '    mean, std = x_train.mean(axis=0), x_train.std(axis=0)',
+              '    x_train, x_test = (x_train - mean) / std, (x_test - mean) / std',
+            ]),
+        '    return (x_train.astype("float32"), y_train.astype("float32")), (x_test.astype("float32"), y_test.astype("float32"))',
+      ]
+    case 'imdb':
+    case 'reuters': {
+      const kw = [
+        `num_words=${pyValue(o.num_words ?? 10000)}`,
+        `skip_top=${pyValue(o.skip_top ?? 0)}`,
+        `maxlen=${o.maxlen ? pyValue(o.maxlen) : 'None'}`,
+        ...(d.id === 'reuters' ? [`test_split=${pyValue(o.test_split ?? 0.2)}`] : []),
+      ].join(', ')
+      const multiHot = o.encoding === 'multi_hot'
+      return [
+        'def load_data():',
+        `    """keras.datasets.${d.id}: ${multiHot ? 'multi-hot vectors of num_words' : 'word indices padded at the front (pad_sequences)'}."""`,
+        `    (x_train, y_train), (x_test, y_test) = keras.datasets.${d.id}.load_data(${kw})`,
+        '',
+        '    def prepare(seqs):',
+        ...(multiHot
+          ? [
+              `        out = np.zeros((len(seqs), ${pyValue(o.num_words ?? 10000)}), dtype="float32")`,
+              '        for i, seq in enumerate(seqs):',
+              `            out[i, [w for w in seq if w < ${pyValue(o.num_words ?? 10000)}]] = 1.0`,
+              '        return out',
+            ]
+          : [`        return keras.utils.pad_sequences(seqs, maxlen=${pyValue(o.sequence_length ?? 200)})`]),
+        '',
+        '    return (prepare(x_train), np.asarray(y_train)), (prepare(x_test), np.asarray(y_test))',
+      ]
+    }
+    default:
+      throw new Error(`No Python loader for the dataset ${d.id}.`)
+  }
+}
