@@ -120,7 +120,7 @@ async function main(): Promise<number> {
   const rows = [
     ['documents (check, save, export, open)', results.documents],
     ['Keras / tfjs model files', results.models],
-    ['Keras .keras / .h5 files (bytes damaged)', results.kerasFiles],
+    ['.keras / .h5 files (bytes damaged)', results.kerasFiles],
     ['IPC payloads', results.payloads],
     ['WebSocket frames and HTTP requests', results.wire],
   ] as const
