@@ -4,6 +4,7 @@
 import type { NetDocument } from '../../shared/graph/schema'
 import { toKerasConfig } from '../../shared/keras/config'
 import { ServiceError } from '../service/errors'
+import { concat } from './tfjs-io'
 import { registerCustomLayers } from '../trainer/custom-layers'
 import { loadWeightsInto, type TfjsModelFiles } from '../trainer/weights'
 import type { LayerWeights, Weight } from './keras-file'
@@ -31,17 +32,10 @@ export async function artifactsOf(tf: Tf, model: LayersModel): Promise<TfjsModel
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }
     }),
   )
-  const parts = saved!.weightData === undefined ? [] : [saved!.weightData].flat()
-  const weightData = new Uint8Array(parts.reduce((n, b) => n + b.byteLength, 0))
-  let at = 0
-  for (const b of parts) {
-    weightData.set(new Uint8Array(b), at)
-    at += b.byteLength
-  }
   return {
     modelJson: { modelTopology: saved!.modelTopology as object, weightsManifest: [] },
     weightSpecs: saved!.weightSpecs ?? [],
-    weightData,
+    weightData: concat(saved!.weightData),
   }
 }
 

@@ -12,7 +12,8 @@ type ModelJSON = import('@tensorflow/tfjs').io.ModelJSON
 type WeightsManifestEntry = import('@tensorflow/tfjs').io.WeightsManifestEntry
 type IOHandler = import('@tensorflow/tfjs').io.IOHandler
 
-const concat = (parts: ArrayBuffer | ArrayBuffer[] | undefined): Uint8Array => {
+/** tfjs's weight data (one buffer or several) as one array of bytes. */
+export const concat = (parts: ArrayBuffer | ArrayBuffer[] | undefined): Uint8Array => {
   if (!parts) return new Uint8Array(0)
   const list = Array.isArray(parts) ? parts : [parts]
   const out = new Uint8Array(list.reduce((n, b) => n + b.byteLength, 0))

@@ -30,22 +30,30 @@ export function checkDataFits(
       `This dataset feeds ${feeds === 1 ? 'one input' : `${feeds} inputs`}, but the model has ${inputShapes.length} Input layer${inputShapes.length === 1 ? '' : 's'}.`,
     )
   more.forEach((shape, k) =>
-    checkDataFits([inputShapes[k + 1]!], shape, `${datasetId}" input ${k + 2} ("${datasetId}`),
+    fitsOne(inputShapes[k + 1]!, shape, `input ${k + 2} of the dataset "${datasetId}"`),
   )
-  const want = inputShapes[0]!
+  fitsOne(
+    inputShapes[0]!,
+    sampleShape,
+    feeds === 1 ? `the dataset "${datasetId}"` : `input 1 of the dataset "${datasetId}"`,
+  )
+}
+
+/** One Input against the samples `source` gives (a phrase: `the dataset "spirals"`). */
+function fitsOne(want: (number | null)[], sampleShape: number[], source: string): void {
   const perSample = sampleShape.reduce((a, b) => a * b, 1)
   // A length left to the data (None) takes the dataset's: same rank, the other lengths equal.
   if (want.includes(null)) {
     if (want.length === sampleShape.length && want.every((d, i) => d === null || d === sampleShape[i])) return
     throw new DataMismatchError(
-      `The model's Input expects samples of shape [${want.map((d) => d ?? 'None').join(', ')}], but the dataset "${datasetId}" gives ` +
+      `The model's Input expects samples of shape [${want.map((d) => d ?? 'None').join(', ')}], but ${source} gives ` +
         `[${sampleShape.join(', ')}]. Set the Input layer's shape to [${sampleShape.join(', ')}], or give None where the data sets the length.`,
     )
   }
   const wanted = want.reduce<number>((a, b) => a * (b ?? NaN), 1)
   if (wanted !== perSample)
     throw new DataMismatchError(
-      `The model's Input expects samples of shape [${want.join(', ')}], but the dataset "${datasetId}" gives ` +
+      `The model's Input expects samples of shape [${want.join(', ')}], but ${source} gives ` +
         `[${sampleShape.join(', ')}]. Set the Input layer's shape to [${sampleShape.join(', ')}].`,
     )
 }
