@@ -1,11 +1,26 @@
 import react from '@vitejs/plugin-react'
 import { defineConfig } from 'electron-vite'
+import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import type { Plugin } from 'vite'
+
+/** The keras rung's Python driver, beside the main bundle (keras-launcher.ts finds it there). */
+const kerasDriver = (): Plugin => ({
+  name: 'netwright-keras-driver',
+  generateBundle() {
+    this.emitFile({
+      type: 'asset',
+      fileName: 'keras_driver.py',
+      source: readFileSync(resolve('src/main/trainer/keras_driver.py')),
+    })
+  },
+})
 
 // One config builds the three parts of the app. The renderer build is also what the browser host
 // serves, so `npm start` works where Electron cannot run.
 export default defineConfig({
   main: {
+    plugins: [kerasDriver()],
     build: {
       externalizeDeps: true,
       rollupOptions: {

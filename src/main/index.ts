@@ -18,6 +18,7 @@ import { grantedFiles, PROJECT_EXT } from './service/files'
 import { templatesDir } from './hosts/paths'
 import type { TrainerLauncher } from './trainer/launch'
 import type { FromTrainer } from './trainer/protocol'
+import { withKerasRung } from './trainer/keras-launcher'
 import { gpuFirstLauncher, windowLauncher, type TrainerWindow } from './trainer/window-launcher'
 import type { FromWindowTrainer } from './trainer/window-trainer'
 
@@ -118,7 +119,7 @@ const openFilters = [
 ]
 const service = createService({
   host: 'electron',
-  launcher: gpuFirstLauncher(utilityLauncher, windowLauncher(openTrainerWindow)),
+  launcher: withKerasRung(gpuFirstLauncher(utilityLauncher, windowLauncher(openTrainerWindow))),
   files,
   templatesDir: templatesDir(),
   dialogs: {

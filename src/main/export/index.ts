@@ -7,16 +7,15 @@ import { toKerasConfig } from '../../shared/keras/config'
 import { kerasDataset, kerasSampleShape } from '../datasets/keras'
 import { analyze } from '../../shared/graph/analyze'
 import { checkDataFits } from '../trainer/outputs'
-import { writeNpy } from '../datasets/npy'
 import { defaultsOf, KERAS_OPTIONS } from '../datasets/options'
 import type { LoadedDataset } from '../datasets/builtins'
 import { ServiceError } from '../service/errors'
-import { zipSync } from 'fflate'
 import { writeKerasFile } from './keras-file'
 import { kerasModelJson } from './keras-json'
 import { runLayerWeights } from './keras-weights'
 import { diagramSvg, svgToPng } from './diagram'
 import { pythonScript, type PythonData } from './python'
+import { datasetNpz } from './python-data'
 import { pytorchScript } from './pytorch'
 import { readTfjsModel, tfjsFiles } from './tfjs-io'
 import { checkFileName, writeFilesAtomic, type OutFile } from './write'
@@ -76,7 +75,7 @@ export async function exportFiles(job: ExportJob): Promise<{ files: OutFile[]; n
           'There are no trained weights to export yet. Train the model (or open a model file with its weights) first; the Keras model JSON needs no weights.',
         )
       const m = await readTfjsModel(job.weights)
-      const layers = await runLayerWeights(doc, m, job.weights)
+      const layers = await runLayerWeights(toKerasConfig(doc), m, job.weights)
       const config = toKerasConfig(doc)
       const data = await writeKerasFile(kerasModelJson(doc), config.config.name, layers)
       return {
@@ -156,31 +155,4 @@ export async function exportModel(job: ExportJob): Promise<ExportResult> {
   const { files, notes } = await exportFiles(job)
   const written = await writeFilesAtomic(job.folder, files)
   return { files: written, notes }
-}
-
-/** A dataset as numpy arrays (x as stored, its scale, y), zipped as .npz for the Python script. */
-export function datasetNpz(d: LoadedDataset): Uint8Array {
-  const n = d.y.length
-  const xDescr = d.x instanceof Uint8Array ? '|u1' : d.x instanceof Int32Array ? '<i4' : '<f4'
-  const yDescr = d.y instanceof Int32Array ? '<i4' : '<f4'
-  // A CSV's held-back test rows go too, for the script's evaluation.
-  const test: Record<string, Uint8Array> = d.test?.y.length
-    ? {
-        'x_test.npy': writeNpy([d.test.y.length, ...d.sampleShape], d.test.x, '<f4'),
-        'y_test.npy': writeNpy([d.test.y.length], d.test.y, d.test.y instanceof Int32Array ? '<i4' : '<f4'),
-      }
-    : {}
-  return zipSync(
-    {
-      'x_train.npy': writeNpy([n, ...d.sampleShape], d.x, xDescr),
-      'x_scale.npy': writeNpy([], new Float32Array([d.xScale ?? 1]), '<f4'),
-      'y_train.npy': writeNpy([n], d.y, yDescr),
-      // Further inputs (a dataset with two): x2_train, ...
-      ...Object.fromEntries(
-        (d.more ?? []).map((m, k) => [`x${k + 2}_train.npy`, writeNpy([n, ...m.sampleShape], m.x, '<f4')]),
-      ),
-      ...test,
-    },
-    { level: 0 },
-  )
 }

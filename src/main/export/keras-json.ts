@@ -1,7 +1,7 @@
 import { analyze } from '../../shared/graph/analyze'
 import type { CompileSettings, NetDocument, Optimizer } from '../../shared/graph/schema'
 import { layerUses, toKerasConfig, type KerasModelConfig } from '../../shared/keras/config'
-import { KERAS3_VERSION, toKeras3Config } from '../../shared/keras/keras3'
+import { KERAS3_VERSION, tensorsFromAnalysis, toKeras3Config } from '../../shared/keras/keras3'
 
 /** Keras's class names for the optimizers, as `keras.optimizers` spells them. */
 export const KERAS_OPTIMIZER: Record<Optimizer, string> = {
@@ -89,7 +89,7 @@ export function kerasModelJson(doc: NetDocument): string {
   return (
     JSON.stringify(
       {
-        ...toKeras3Config(config, analysis, nodeOf),
+        ...toKeras3Config(config, tensorsFromAnalysis(analysis, nodeOf)),
         compile_config: kerasCompileConfig(doc, outputs),
         keras_version: KERAS3_VERSION,
         backend: 'tensorflow',

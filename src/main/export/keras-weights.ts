@@ -1,11 +1,11 @@
 // A Keras file's weights as TensorFlow.js files (for training on, fine-tuning and export), and a
 // run's weights as the layers of a .keras file. Both build the model from the one canonical config
 // and match weights by layer name and order, checking every shape.
-import type { NetDocument } from '../../shared/graph/schema'
-import { toKerasConfig } from '../../shared/keras/config'
+import type { KerasModelConfig } from '../../shared/keras/config'
 import { ServiceError } from '../service/errors'
 import { concat } from './tfjs-io'
 import { registerCustomLayers } from '../trainer/custom-layers'
+import { quietTfjs, useCpu } from '../trainer/quiet'
 import { loadWeightsInto, type TfjsModelFiles } from '../trainer/weights'
 import type { LayerWeights, Weight } from './keras-file'
 
@@ -15,8 +15,8 @@ type LayersModel = import('@tensorflow/tfjs').LayersModel
 let tfReady: Promise<Tf> | undefined
 /** tfjs on its plain cpu backend (with our Keras layers): enough to hold weights while they are converted. */
 export const tfjs = (): Promise<Tf> =>
-  (tfReady ??= import('@tensorflow/tfjs').then(async (tf) => {
-    await tf.setBackend('cpu')
+  (tfReady ??= quietTfjs().then(async (tf) => {
+    await useCpu(tf)
     registerCustomLayers(tf as never)
     return tf
   }))
@@ -44,12 +44,12 @@ export async function artifactsOf(tf: Tf, model: LayersModel): Promise<TfjsModel
  * files. A layer whose weights are missing or shaped otherwise is named, with both shapes.
  */
 export async function kerasWeightsToTfjs(
-  doc: NetDocument,
+  config: KerasModelConfig,
   weights: Map<string, Weight[]>,
   source: string,
 ): Promise<TfjsModelFiles> {
   const tf = await tfjs()
-  const model = await tf.models.modelFromJSON({ modelTopology: toKerasConfig(doc) as never })
+  const model = await tf.models.modelFromJSON({ modelTopology: config as never })
   try {
     for (const layer of model.layers) {
       const want = layer.weights
@@ -75,12 +75,11 @@ export async function kerasWeightsToTfjs(
 
 /** A run's weights, layer by layer in Keras's order, for writing a .keras file. */
 export async function runLayerWeights(
-  doc: NetDocument,
+  config: KerasModelConfig,
   files: TfjsModelFiles,
   source: string,
 ): Promise<LayerWeights[]> {
   const tf = await tfjs()
-  const config = toKerasConfig(doc)
   const model = await tf.models.modelFromJSON({ modelTopology: config as never })
   try {
     loadWeightsInto(tf as never, model, files, source)

@@ -1,5 +1,8 @@
 // The Python script's load_data(): a Keras dataset loaded and prepared as Netwright prepares it, or
 // the arrays exported beside the script (.npz), each shaped for its Input.
+import { zipSync } from 'fflate'
+import type { LoadedDataset } from '../datasets/builtins'
+import { writeNpy } from '../datasets/npy'
 import { pyEscape, pyValue } from './quote'
 
 /** How the script gets its data: a Keras dataset it loads itself, or the arrays exported beside it. */
@@ -101,4 +104,35 @@ export function dataCode(
     default:
       throw new Error(`No Python loader for the dataset ${d.id}.`)
   }
+}
+
+/**
+ * A dataset as numpy arrays (x as stored, its scale, y), zipped as .npz for the Python script (and,
+ * with each output's labels as `extra` arrays, for the Keras trainer).
+ */
+export function datasetNpz(d: LoadedDataset, extra: Record<string, Uint8Array> = {}): Uint8Array {
+  const n = d.y.length
+  const xDescr = d.x instanceof Uint8Array ? '|u1' : d.x instanceof Int32Array ? '<i4' : '<f4'
+  const yDescr = d.y instanceof Int32Array ? '<i4' : '<f4'
+  // A CSV's held-back test rows go too, for the script's evaluation.
+  const test: Record<string, Uint8Array> = d.test?.y.length
+    ? {
+        'x_test.npy': writeNpy([d.test.y.length, ...d.sampleShape], d.test.x, '<f4'),
+        'y_test.npy': writeNpy([d.test.y.length], d.test.y, d.test.y instanceof Int32Array ? '<i4' : '<f4'),
+      }
+    : {}
+  return zipSync(
+    {
+      'x_train.npy': writeNpy([n, ...d.sampleShape], d.x, xDescr),
+      'x_scale.npy': writeNpy([], new Float32Array([d.xScale ?? 1]), '<f4'),
+      'y_train.npy': writeNpy([n], d.y, yDescr),
+      // Further inputs (a dataset with two): x2_train, ...
+      ...Object.fromEntries(
+        (d.more ?? []).map((m, k) => [`x${k + 2}_train.npy`, writeNpy([n, ...m.sampleShape], m.x, '<f4')]),
+      ),
+      ...test,
+      ...extra,
+    },
+    { level: 0 },
+  )
 }

@@ -23,7 +23,11 @@ export async function kerasFileBases(): Promise<Uint8Array[]> {
     const model = await tf.models.modelFromJSON({ modelTopology: toKerasConfig(doc) as never })
     const files = await artifactsOf(tf, model)
     model.dispose()
-    const bytes = await writeKerasFile(kerasModelJson(doc), 'fuzz', await runLayerWeights(doc, files, 'fuzz'))
+    const bytes = await writeKerasFile(
+      kerasModelJson(doc),
+      'fuzz',
+      await runLayerWeights(toKerasConfig(doc), files, 'fuzz'),
+    )
     out.push(bytes, zipSync(unzipSync(bytes), { level: 0 }))
   }
   return out

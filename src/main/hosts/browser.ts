@@ -1,5 +1,6 @@
 import { createService, type Service } from '../service'
 import { workspaceFiles } from '../service/files'
+import { withKerasRung } from '../trainer/keras-launcher'
 import { forkLauncher } from '../trainer/launch'
 import { templatesDir } from './paths'
 
@@ -8,7 +9,7 @@ export function browserService(workspace: string): Service {
   const files = workspaceFiles(workspace)
   return createService({
     host: 'browser',
-    launcher: forkLauncher(),
+    launcher: withKerasRung(forkLauncher()),
     files,
     templatesDir: templatesDir(),
     // The real path: files the service names are shown relative to it.

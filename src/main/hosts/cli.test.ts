@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { stageFashionCache } from '../datasets/testing'
+import { pythonWith } from '../testing/python'
 import { findAdapter } from '../trainer/webgpu'
 import { appRoot } from './paths'
 
@@ -14,11 +15,14 @@ const search = await findAdapter()
 const adapterHere = 'reason' in search ? null : search.description
 if (!adapterHere) console.warn(`The CLI's webgpu run skipped: ${'reason' in search ? search.reason : ''}.`)
 
+const kerasPython = pythonWith('keras', 'tensorflow')
+
 function netwright(...args: string[]) {
   const r = spawnSync(process.execPath, [join(root, 'bin/netwright.js'), ...args], {
     encoding: 'utf8',
     cwd: root,
     timeout: 120_000,
+    env: { ...process.env, ...(kerasPython ? { NETWRIGHT_PYTHON: kerasPython } : {}) },
   })
   return { code: r.status, out: r.stdout, err: r.stderr }
 }
@@ -100,25 +104,36 @@ describe('the netwright CLI', () => {
   })
 
   // The webgpu rung on whatever adapter is here (Mesa's llvmpipe in CI): forced, since the ladder
-  // never picks a software adapter itself; the same bar as the wasm run above.
+  // never picks a software adapter itself; the same bar as the threaded wasm run above.
   it.skipIf(!adapterHere)(
-    'trains the default project on --backend webgpu to the same 95%, naming the adapter',
+    'trains the default project on --backend webgpu, naming the adapter',
     () => {
-      const r = netwright('train', template, '--epochs', '5', '--backend', 'webgpu', '--json')
+      const r = netwright('train', template, '--epochs', '2', '--backend', 'webgpu')
+      expect(r.code).toBe(0)
+      expect(r.err).toContain(`Backend: webgpu on ${adapterHere!.name}`)
+      // Without Dawn's own notes on what it looked for.
+      expect(r.err).not.toMatch(/Couldn't load Vulkan|artificially reduced/)
+      expect(r.out).toMatch(/Epoch 2\/2 .* val_accuracy: 0\.9\d/)
+    },
+    120_000,
+  )
+
+  // The keras rung: the real Keras of the tests' Python (NETWRIGHT_PYTHON, as .ci/run sets it).
+  it.skipIf(!kerasPython)(
+    'trains on --backend keras with live batch and epoch lines, in your own Keras',
+    () => {
+      const r = netwright('train', template, '--epochs', '2', '--backend', 'keras', '--json')
       expect(r.code).toBe(0)
       const lines = r.out
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l))
-      const webgpu = lines[0].backends.find((b: { name: string }) => b.name === 'webgpu')
-      expect(lines[0]).toMatchObject({ event: 'backend', backend: 'webgpu' })
-      expect(webgpu.adapter.name).toBe(adapterHere!.name)
-      expect(lines.at(-1).event).toBe('done')
-      expect(lines.at(-1).val_accuracy).toBeGreaterThanOrEqual(0.95)
-      // Said in words too, and without Dawn's own notes on what it looked for.
-      const text = netwright('train', template, '--epochs', '1', '--backend', 'webgpu')
-      expect(text.err).toContain(`Backend: webgpu on ${adapterHere!.name}`)
-      expect(text.err).not.toMatch(/Couldn't load Vulkan|artificially reduced/)
+      expect(lines[0]).toMatchObject({ event: 'backend', backend: 'keras' })
+      expect(lines[0].backends[0].detail).toMatch(/^Keras 3\./)
+      expect(lines.filter((l) => l.event === 'batch').length).toBeGreaterThan(0)
+      expect(lines.filter((l) => l.event === 'epoch').map((l) => l.epoch)).toEqual([1, 2])
+      expect(lines.at(-1)).toMatchObject({ event: 'done' })
+      expect(lines.at(-1).val_accuracy).toBeGreaterThanOrEqual(0.9)
     },
     120_000,
   )

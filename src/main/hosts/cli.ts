@@ -18,6 +18,7 @@ import { withSafeConsole } from './terminal'
 import { datasets } from './cli-datasets'
 import { UsageError } from './usage-error'
 import { browserService } from './browser'
+import { withKerasRung } from '../trainer/keras-launcher'
 import { forkLauncher } from '../trainer/launch'
 import { defaultWorkspace, rendererDir, templatesDir } from './paths'
 import { startServer } from './server'
@@ -124,7 +125,7 @@ async function train(args: string[]): Promise<number> {
   const out = (obj: object) => console.log(JSON.stringify(obj))
   const service = createService({
     host: 'cli',
-    launcher: forkLauncher(),
+    launcher: withKerasRung(forkLauncher()),
     files: anyFiles(),
     templatesDir: templatesDir(),
   })
@@ -162,7 +163,24 @@ async function train(args: string[]): Promise<number> {
       if (!('runId' in payload) || payload.runId !== runId) return
       if (event === 'training.metrics') {
         const m = payload as import('../../shared/ipc/contract').TrainingMetrics
-        if (m.kind !== 'epoch') return
+        if (m.kind === 'batch') {
+          // Live within an epoch: a JSON line each (as often as the trainer reports, ~4 a second),
+          // or one line of the terminal rewritten in place.
+          if (json)
+            out({
+              event: 'batch',
+              epoch: m.epoch,
+              step: m.step,
+              ...m.logs,
+              samplesPerSec: Math.round(m.samplesPerSec),
+            })
+          else if (process.stderr.isTTY)
+            process.stderr.write(
+              `\r\x1b[2KEpoch ${m.epoch}/${run.training.epochs} - ${fmt(m.logs)} - ${Math.round(m.samplesPerSec)} samples/s`,
+            )
+          return
+        }
+        if (!json && process.stderr.isTTY) process.stderr.write('\r\x1b[2K')
         if (json)
           out({
             event: 'epoch',

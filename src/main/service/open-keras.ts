@@ -3,6 +3,7 @@
 import type { NetDocument } from '../../shared/graph/schema'
 import { DocumentError } from '../../shared/graph/load'
 import { fromKerasJson } from '../../shared/keras/import'
+import { toKerasConfig } from '../../shared/keras/config'
 import { readKerasFile } from '../export/keras-file'
 import { kerasWeightsToTfjs } from '../export/keras-weights'
 import { readRegularFile } from '../safe-fs'
@@ -36,7 +37,11 @@ export async function openKerasFile(path: string, shown: string): Promise<Opened
   const warnings = [...r.warnings]
   if (!k.weights.size) return { document: r.document, warnings }
   try {
-    return { document: r.document, warnings, weights: await kerasWeightsToTfjs(r.document, k.weights, shown) }
+    return {
+      document: r.document,
+      warnings,
+      weights: await kerasWeightsToTfjs(toKerasConfig(r.document), k.weights, shown),
+    }
   } catch (e) {
     warnings.push(`The weights did not come with it: ${(e as Error).message}`)
     return { document: r.document, warnings }

@@ -3,8 +3,8 @@
 // "keep with the project" all start from here.
 import { existsSync } from 'node:fs'
 import { lstat, readdir, rm, stat } from 'node:fs/promises'
-import { homedir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
+import { cacheDir } from '../cache-dir'
 import type { RunRecord } from '../../shared/ipc/contract'
 import { readTfjsModel, tfjsFiles, type TfjsModelFiles } from '../export/tfjs-io'
 import { replaceFolderAtomic, writeFilesAtomic } from '../export/write'
@@ -13,17 +13,7 @@ import { ServiceError } from './errors'
 import { PROJECT_EXT } from './files'
 
 /** Where trained runs are saved: $NETWRIGHT_CACHE/runs, else the platform's cache folder. */
-export function defaultRunsDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.NETWRIGHT_CACHE) return join(env.NETWRIGHT_CACHE, 'runs')
-  const home = homedir()
-  const base =
-    process.platform === 'win32'
-      ? join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'Netwright', 'Cache')
-      : process.platform === 'darwin'
-        ? join(home, 'Library', 'Caches', 'Netwright')
-        : join(env.XDG_CACHE_HOME ?? join(home, '.cache'), 'netwright')
-  return join(base, 'runs')
-}
+export const defaultRunsDir = (env: NodeJS.ProcessEnv = process.env): string => join(cacheDir(env), 'runs')
 
 /** The folder beside a project that keeps its run: my-model.netwright.json → my-model.weights/. */
 export function keptWeightsDir(projectPath: string): string {

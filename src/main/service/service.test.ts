@@ -141,7 +141,14 @@ describe('the service', () => {
 
   it('reports the backend ladder honestly', async () => {
     const info = await service.call('system.info', {})
-    expect(info.backends.map((b) => b.name)).toEqual(['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'])
+    expect(info.backends.map((b) => b.name)).toEqual([
+      'tfjs-node-gpu',
+      'keras',
+      'webgpu',
+      'tfjs-node',
+      'wasm',
+      'cpu',
+    ])
     expect(info.chosenBackend).not.toBeNull()
     for (const b of info.backends) expect(b.detail.length).toBeGreaterThan(3)
   })

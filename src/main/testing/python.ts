@@ -57,9 +57,19 @@ export class PythonSession {
   private waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
   private stderr = ''
 
-  constructor(readonly python: string) {
+  /** `env` adds to (or overrides) the environment: KERAS_BACKEND is tensorflow unless it says otherwise. */
+  constructor(
+    readonly python: string,
+    env: Record<string, string> = {},
+  ) {
     this.child = spawn(python, ['-u', DRIVER], {
-      env: { ...process.env, KERAS_BACKEND: 'tensorflow', TF_CPP_MIN_LOG_LEVEL: '3', PYTHONHASHSEED: '0' },
+      env: {
+        ...process.env,
+        KERAS_BACKEND: 'tensorflow',
+        TF_CPP_MIN_LOG_LEVEL: '3',
+        PYTHONHASHSEED: '0',
+        ...env,
+      },
     })
     this.child.stderr.on('data', (b: Buffer) => {
       this.stderr = (this.stderr + b.toString()).slice(-20_000)
@@ -104,10 +114,14 @@ export interface KerasCounts {
  * One PythonSession for the calling describe block: started (and `warmup` run, importing what the
  * tests use) before its tests, closed after them.
  */
-export function usePython(python: string, warmup: string): () => PythonSession {
+export function usePython(
+  python: string,
+  warmup: string,
+  env: Record<string, string> = {},
+): () => PythonSession {
   let py: PythonSession | undefined
   beforeAll(async () => {
-    py = new PythonSession(python)
+    py = new PythonSession(python, env)
     await py.run(warmup)
   }, 120_000)
   afterAll(() => py?.close())

@@ -9,6 +9,9 @@ import { registerWasmHeapKernels } from './wasm-heap-kernels'
 import { registerWasmGradients } from './wasm-kernels'
 import { startThreadedWasm, threadedWasmBlocker } from './wasm-threads'
 import { findAdapter, startWebgpu } from './webgpu'
+import { muted, quietTfjs, useCpu } from './quiet'
+
+export { useCpu }
 
 export type Tf = typeof import('@tensorflow/tfjs')
 
@@ -123,30 +126,6 @@ async function tryWebgpu(forced: boolean): Promise<{ tf?: Tf; report: BackendRep
   }
 }
 
-async function muted<T>(f: () => Promise<T>): Promise<T> {
-  const { warn, log } = console
-  console.warn = console.log = () => {}
-  try {
-    return await f()
-  } finally {
-    console.warn = warn
-    console.log = log
-  }
-}
-
-/** Switches to the cpu backend, without the advertisement tfjs prints when it starts it in Node. */
-export const useCpu = (tf: Tf): Promise<boolean> => muted(() => tf.setBackend('cpu'))
-
-// Plain @tensorflow/tfjs prints an advertisement for tfjs-node when imported in Node; we report
-// the backend ourselves, so keep the trainer's output to what we say.
-// PROD also silences the notice the cpu backend prints on its first use.
-const quietTfjs = (): Promise<Tf> =>
-  muted(async () => {
-    const tf = await import('@tensorflow/tfjs')
-    tf.env().set('PROD', true)
-    return tf
-  })
-
 export interface ChosenBackend {
   tf: Tf
   name: BackendName
@@ -175,6 +154,8 @@ export async function chooseBackend(forced?: BackendName): Promise<ChosenBackend
       const r = await tryWebgpu(!!forced)
       reports.push(r.report)
       if (r.tf) chosen = { tf: r.tf, name, reports }
+    } else if (name === 'keras') {
+      reports.push({ name, available: false, detail: 'Keras trains in its own Python process, not here' })
     } else if (name === 'webgl') {
       reports.push({
         name,

@@ -2,12 +2,12 @@
 // start from, hands them to the window, writes the model the window sends back, and speaks to the
 // service as a trainer process does. And the launcher that picks, per run, the window (Chromium's
 // WebGPU / WebGL2 on a real GPU) or the trainer process (tfjs-node(-gpu), wasm, cpu).
-import { BACKENDS, type BackendName } from '../../shared/graph/schema'
-import type { BackendReport } from '../../shared/ipc/contract'
+import type { BackendName } from '../../shared/graph/schema'
 import { loadAnyDataset } from '../datasets/registry'
 import { fileSaver, readTfjsModel } from '../export/tfjs-io'
-import type { TrainerLauncher, TrainerProcess } from './launch'
+import type { TrainerLauncher } from './launch'
 import type { FromTrainer, ToTrainer } from './protocol'
+import { routeLauncher } from './router'
 import type { FromWindowTrainer, ToWindowTrainer } from './window-trainer'
 
 /** A trainer window as the launcher needs it; Electron's hidden BrowserWindow in the app. */
@@ -81,28 +81,6 @@ export function windowLauncher(open: () => TrainerWindow): TrainerLauncher {
   }
 }
 
-/** One probe's answer: the rung a launcher would take by itself, and its reports. */
-interface Probed {
-  chosen: BackendName | null
-  reports: BackendReport[]
-}
-
-function probe(launcher: TrainerLauncher): Promise<Probed> {
-  return new Promise((resolve) => {
-    const p = launcher()
-    const done = (r: Probed) => {
-      p.kill()
-      resolve(r)
-    }
-    p.onMessage((m) => {
-      if (m.type === 'backend') done({ chosen: m.backend, reports: m.reports })
-      if (m.type === 'error') done({ chosen: null, reports: [] })
-    })
-    p.onExit(() => done({ chosen: null, reports: [] }))
-    p.send({ type: 'probe' })
-  })
-}
-
 const IN_WINDOW = new Set<BackendName>(['webgpu', 'webgl'])
 
 /**
@@ -112,90 +90,12 @@ const IN_WINDOW = new Set<BackendName>(['webgpu', 'webgl'])
  * window owns (its "Dawn does not run inside Electron") gives way to the window's own.
  */
 export function gpuFirstLauncher(process: TrainerLauncher, window: TrainerLauncher): TrainerLauncher {
-  let probed: Promise<{ proc: Probed; win: Probed }> | undefined
-  const both = () =>
-    (probed ??= Promise.all([probe(process), probe(window)]).then(([proc, win]) => ({ proc, win })))
-  /** The rung the app takes by itself: CUDA in the process, else a GPU in the window, else the process's. */
-  const pick = ({ proc, win }: { proc: Probed; win: Probed }): BackendName | null =>
-    proc.chosen === 'tfjs-node-gpu'
-      ? proc.chosen
-      : win.chosen && IN_WINDOW.has(win.chosen)
-        ? win.chosen
-        : proc.chosen
-  /** The whole ladder's reports: the process's, with the window's own for the rungs it owns. */
-  const ladder = (proc: Probed, windowReports: BackendReport[], chosen: BackendName | null) => {
-    let found = false
-    const out: BackendReport[] = []
-    for (const name of BACKENDS) {
-      const own = (IN_WINDOW.has(name) ? windowReports : proc.reports).find((r) => r.name === name)
-      if (!own) continue
-      if (found && own.available)
-        out.push({ name, available: true, detail: 'not needed: a faster backend was found' })
-      else out.push(own)
-      if (name === chosen) found = true
-    }
-    return out
-  }
-  return () => {
-    const listeners: ((m: FromTrainer) => void)[] = []
-    const exits: ((how: string) => void)[] = []
-    const emit = (m: FromTrainer) => listeners.forEach((l) => l(m))
-    let target: TrainerProcess | undefined
-    let killed = false
-    const queued: ToTrainer[] = []
-    const run = (msg: Start) =>
-      both().then((probes) => {
-        if (killed) return
-        const forced = msg.backend
-        const place = forced
-          ? IN_WINDOW.has(forced)
-            ? 'window'
-            : 'process'
-          : IN_WINDOW.has(pick(probes)!)
-            ? 'window'
-            : 'process'
-        const p = (place === 'window' ? window : process)()
-        target = p
-        p.onMessage((m) => {
-          if (m.type !== 'backend') return emit(m)
-          const reports =
-            place === 'window'
-              ? ladder(probes.proc, m.reports, m.backend)
-              : ladder(probes.proc, probes.win.reports, m.backend)
-          emit({ ...m, reports: forced ? m.reports : reports })
-        })
-        p.onExit((how) => exits.forEach((l) => l(how)))
-        p.send(msg)
-        for (const m of queued.splice(0)) p.send(m)
-      })
-    return {
-      get pid() {
-        return target?.pid
-      },
-      send: (msg) => {
-        if (target) target.send(msg)
-        else if (msg.type === 'stop') queued.push(msg)
-        else if (msg.type === 'probe')
-          void both().then((probes) => {
-            const chosen = pick(probes)
-            if (chosen)
-              emit({
-                type: 'backend',
-                backend: chosen,
-                reports: ladder(probes.proc, probes.win.reports, chosen),
-              })
-            else emit({ type: 'error', message: 'No backend could start.' })
-          })
-        else void run(msg)
-      },
-      onMessage: (l) => listeners.push(l),
-      onExit: (l) => exits.push(l),
-      kill: () => {
-        if (killed) return
-        killed = true
-        if (target) target.kill()
-        else setTimeout(() => exits.forEach((l) => l('closed')), 0) // as a process's exit: later
-      },
-    }
-  }
+  return routeLauncher(
+    [
+      { launcher: window, owns: (b) => IN_WINDOW.has(b) },
+      { launcher: process, owns: (b) => !IN_WINDOW.has(b) },
+    ],
+    ([win, proc]) =>
+      proc!.chosen === 'tfjs-node-gpu' ? 1 : win!.chosen && IN_WINDOW.has(win!.chosen) ? 0 : 1,
+  )
 }

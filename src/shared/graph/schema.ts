@@ -10,10 +10,11 @@ export const LOSSES = [
 ] as const
 export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop', 'adagrad', 'adadelta', 'adamax'] as const
 /**
- * Every backend, fastest first. The trainer process has all but webgl; the app's trainer window
- * (Chromium) has webgpu, webgl and cpu.
+ * Every backend, fastest first. The trainer process has the tfjs rungs but webgl; the app's trainer
+ * window (Chromium) has webgpu, webgl and cpu; keras is the user's own Keras, in its own Python process
+ * (first after tfjs-node-gpu where it sees a GPU; on a CPU taken only when asked for).
  */
-export const BACKENDS = ['tfjs-node-gpu', 'webgpu', 'webgl', 'tfjs-node', 'wasm', 'cpu'] as const
+export const BACKENDS = ['tfjs-node-gpu', 'keras', 'webgpu', 'webgl', 'tfjs-node', 'wasm', 'cpu'] as const
 
 export const CURRENT_VERSION = 1
 

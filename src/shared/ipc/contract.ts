@@ -134,6 +134,8 @@ export interface BackendReport {
   detail: string
   /** The GPU adapter the webgpu rung found, as its driver names it; software: a CPU in disguise. */
   adapter?: { name: string; driver: string; software: boolean }
+  /** The GPUs the keras rung's Keras sees, by name (none: it trains on the CPU). */
+  gpus?: string[]
 }
 
 /** One setting of a dataset's loading and preprocessing, as the training panel shows it. */

@@ -56,15 +56,26 @@ function layer3(l: KerasLayer): Json {
   return { module: 'keras.layers', class_name: l.class_name, config, registered_name: null }
 }
 
+/** A keras tensor's shape and dtype, as Keras 3 writes them with each call of a layer. */
+export type TensorInfo = (
+  layer: string,
+  use: number,
+  index: number,
+) => { shape: (number | null)[] | null; dtype: string } | undefined
+
+/** Each call's tensors from the analysis of the document (the layer's use → its node). */
+export const tensorsFromAnalysis =
+  (analysis: Analysis, nodeOf: (name: string, use: number) => string | undefined): TensorInfo =>
+  (name, use) => {
+    const info = analysis.nodes[nodeOf(name, use) ?? '']
+    return info ? { shape: info.outputShape ?? null, dtype: info.dtype ?? 'float32' } : undefined
+  }
+
 /**
- * The Keras 3 model config of a canonical one. `analysis` gives the keras tensors' shapes and dtypes
- * (Keras 3 writes them with each call; it reads only their keras_history).
+ * The Keras 3 model config of a canonical one. `tensors` gives the keras tensors' shapes and dtypes
+ * (Keras 3 writes them with each call, and a Functional model's are read back).
  */
-export function toKeras3Config(
-  config: KerasModelConfig,
-  analysis: Analysis,
-  nodeOf: (name: string, use: number) => string | undefined,
-): Json {
+export function toKeras3Config(config: KerasModelConfig, tensors: TensorInfo): Json {
   if (config.class_name === 'Sequential')
     return {
       module: 'keras',
@@ -79,11 +90,11 @@ export function toKeras3Config(
     }
   const tensor = (ref: unknown): Json => {
     const [name, use, index] = ref as [string, number, number]
-    const info = analysis.nodes[nodeOf(name, use) ?? '']
+    const info = tensors(name, use, index)
     return {
       class_name: '__keras_tensor__',
       config: {
-        shape: info?.outputShape ?? null,
+        shape: info?.shape ?? null,
         dtype: info?.dtype ?? 'float32',
         keras_history: [name, use, index],
       },

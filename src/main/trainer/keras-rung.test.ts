@@ -1,0 +1,322 @@
+// The keras rung against the real Keras (3.15 on TensorFlow 2.21, and on PyTorch), from the
+// environment .ci/run makes: through the service as the app and the CLI run it, and every template
+// through keras_driver.py, with the trained weights back in TensorFlow.js predicting what Keras does.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { analyze, resolvedParams } from '../../shared/graph/analyze'
+import { parseDocument } from '../../shared/graph/load'
+import type { NetDocument } from '../../shared/graph/schema'
+import type { TrainingMetrics, TrainingStatus } from '../../shared/ipc/contract'
+import { toKerasConfig } from '../../shared/keras/config'
+import { layerSpec } from '../../shared/layers'
+import type { LoadedDataset } from '../datasets/builtins'
+import { tfjs } from '../export/keras-weights'
+import { readTfjsModel } from '../export/tfjs-io'
+import { templatesDir } from '../hosts/paths'
+import { createService, type Service } from '../service'
+import { workspaceFiles } from '../service/files'
+import { ended, small } from '../service/testing'
+import { pythonWith, skipReason, usePython } from '../testing/python'
+import { batchSource, buildModel, disposeModel } from './engine'
+import { driverPath, kerasLauncher, withKerasRung } from './keras-launcher'
+import { keepKerasRun, prepareKerasRun } from './keras-run'
+import { forkLauncher } from './launch'
+import type { ToTrainer } from './protocol'
+import { loadWeightsInto } from './weights'
+
+const python = pythonWith('keras', 'tensorflow')
+if (!python) console.warn(`The keras rung's tests skipped: ${skipReason(['keras', 'tensorflow'])}`)
+const torch = python && pythonWith('keras', 'torch')
+
+function serviceWith(launcher = withKerasRung(forkLauncher(), kerasLauncher({ python: python! }))) {
+  const workspace = mkdtempSync(join(tmpdir(), 'netwright-keras-rung-'))
+  const files = workspaceFiles(workspace)
+  return createService({
+    host: 'cli',
+    launcher,
+    files,
+    templatesDir: templatesDir(),
+    workspace: files.root,
+    runsDir: join(workspace, '.runs'),
+  })
+}
+
+/** Starts a run and collects what the UI would see of it: statuses, and the metrics of each batch and epoch. */
+async function train(
+  service: Service,
+  document: NetDocument,
+  opts: { backend?: 'keras' | 'wasm'; fromRun?: string } = {},
+) {
+  const metrics: TrainingMetrics[] = []
+  const statuses: TrainingStatus[] = []
+  let id = ''
+  const off = service.subscribe((event, payload) => {
+    const p = payload as TrainingMetrics & TrainingStatus
+    if (p.runId !== id) return
+    if (event === 'training.metrics') metrics.push(p)
+    else if (event === 'training.status') statuses.push(p)
+  })
+  const end = ended(service, () => id)
+  id = (await service.call('training.start', { document, ...opts })).runId
+  const status = await end
+  off()
+  return { status, metrics, statuses, runId: id }
+}
+
+describe.skipIf(!python)('the keras rung, through the service', () => {
+  const service = serviceWith()
+  afterAll(() => service.shutdown())
+
+  it('is in the ladder with its Keras, backend and devices, and is not taken by itself on a CPU', async () => {
+    const info = await service.call('system.info', {})
+    const keras = info.backends.find((b) => b.name === 'keras')!
+    expect(keras).toMatchObject({ available: true, gpus: [] })
+    expect(keras.detail).toMatch(/^Keras 3\.\d+\.\d+ on tensorflow 2\.\d+.*on the CPU/)
+    expect(info.backends.map((b) => b.name)).toEqual([
+      'tfjs-node-gpu',
+      'keras',
+      'webgpu',
+      'tfjs-node',
+      'wasm',
+      'cpu',
+    ])
+    expect(info.chosenBackend).toBe('wasm')
+  })
+
+  it('trains with live batch and epoch metrics, keeps the weights, and wasm trains on from them', async () => {
+    const doc = small()
+    doc.training.epochs = 3
+    const k = await train(service, doc, { backend: 'keras' })
+    expect(k.status).toMatchObject({ state: 'done', backend: 'keras' })
+    expect(k.metrics.filter((m) => m.kind === 'epoch').map((m) => m.epoch)).toEqual([1, 2, 3])
+    expect(k.metrics.some((m) => m.kind === 'batch')).toBe(true)
+    const last = k.status.final!
+    expect(Object.keys(last).sort()).toEqual(['accuracy', 'loss', 'val_accuracy', 'val_loss'])
+    expect(k.status.run?.modelJson).toBeTruthy()
+    // Fresh weights start near ln 3 ≈ 1.1; weights Keras trained start where Keras left them.
+    doc.training.epochs = 1
+    const w = await train(service, doc, { backend: 'wasm', fromRun: k.runId })
+    expect(w.status).toMatchObject({ state: 'done', backend: 'wasm' })
+    expect(w.status.final!.loss).toBeLessThan(last.loss! + 0.1)
+    // And the reverse: Keras trains on from weights wasm trained.
+    const back = await train(service, doc, { backend: 'keras', fromRun: w.runId })
+    expect(back.status).toMatchObject({ state: 'done', backend: 'keras' })
+    expect(back.status.final!.loss).toBeLessThan(w.status.final!.loss! + 0.1)
+  })
+
+  it('stops within a batch, keeping the weights trained so far', async () => {
+    const doc = small()
+    doc.dataset.options = { count: 2000 }
+    doc.training.epochs = 200
+    doc.training.batchSize = 8
+    let id = ''
+    const end = ended(service, () => id)
+    let stopAt = 0
+    const off = service.subscribe((event, payload) => {
+      const p = payload as TrainingMetrics
+      if (event === 'training.metrics' && p.runId === id && !stopAt) {
+        stopAt = Date.now()
+        void service.call('training.stop', { runId: id })
+      }
+    })
+    id = (await service.call('training.start', { document: doc, backend: 'keras' })).runId
+    const status = await end
+    off()
+    expect(status.state).toBe('stopped')
+    expect(status.run?.modelJson).toBeTruthy() // the driver answered: not the service's kill after its grace time
+    expect(Date.now() - stopAt).toBeLessThan(3000)
+  })
+
+  it('says so when its Python is killed mid-run, and the app trains again', async () => {
+    const doc = small()
+    doc.dataset.options = { count: 2000 }
+    doc.training.epochs = 200
+    let id = ''
+    const end = ended(service, () => id)
+    let killed = false
+    const off = service.subscribe((event, payload) => {
+      const p = payload as TrainingMetrics
+      if (event === 'training.metrics' && p.runId === id && !killed) {
+        killed = true
+        process.kill(service.runs.get(id)!.proc.pid!, 'SIGKILL')
+      }
+    })
+    id = (await service.call('training.start', { document: doc, backend: 'keras' })).runId
+    const status = await end
+    off()
+    expect(status.state).toBe('failed')
+    expect(status.message).toMatch(/ended unexpectedly \(signal SIGKILL\)\. Netwright is still running/)
+    expect((await train(service, small())).status.state).toBe('done')
+  })
+
+  it('refuses data that does not fit the model with the in-app sentence, before Python starts', async () => {
+    const doc = small()
+    const out = doc.nodes.find((n) => n.className === 'Dense' && n.params.activation === 'softmax')!
+    out.params.units = 5
+    const r = await train(service, doc, { backend: 'keras' })
+    expect(r.status.state).toBe('failed')
+    expect(r.status.message).toMatch(/the dataset has 3 classes\. Set .* units to 3/)
+  })
+})
+
+describe('the keras rung without a usable Keras', () => {
+  it('names a Python that is not there, and how to set one', async () => {
+    const service = serviceWith(
+      withKerasRung(forkLauncher(), kerasLauncher({ python: '/nonexistent/python3' })),
+    )
+    const info = await service.call('system.info', {})
+    expect(info.backends.find((b) => b.name === 'keras')).toMatchObject({
+      available: false,
+      detail: expect.stringMatching(
+        /^\/nonexistent\/python3 was not found \(set NETWRIGHT_PYTHON to a Python with Keras 3\)/,
+      ),
+    })
+    const r = await train(service, small(), { backend: 'keras' })
+    expect(r.status.state).toBe('failed')
+    expect(r.status.message).toMatch(/nonexistent\/python3 was not found|ended unexpectedly/)
+    service.shutdown()
+  })
+
+  // This machine's own python3 has no Keras (the tests' Keras is in a virtual environment).
+  const bare = 'python3'
+  it.skipIf(spawnSync(bare, ['-c', 'import keras']).status === 0)(
+    'names a Python without Keras, and what to install',
+    async () => {
+      const service = serviceWith(withKerasRung(forkLauncher(), kerasLauncher({ python: bare })))
+      const info = await service.call('system.info', {})
+      expect(info.backends.find((b) => b.name === 'keras')).toMatchObject({
+        available: false,
+        detail: expect.stringMatching(/this Python cannot import keras .*pip install keras tensorflow/),
+      })
+      const r = await train(service, small(), { backend: 'keras' })
+      expect(r.status).toMatchObject({ state: 'failed' })
+      expect(r.status.message).toMatch(
+        /^The keras backend is not available here: this Python cannot import keras/,
+      )
+      service.shutdown()
+    },
+  )
+})
+
+// ---- every template through the driver, in one Python ----
+
+const templates = readdirSync(templatesDir())
+  .filter((f) => f.endsWith('.netwright.json'))
+  .map((f): [string, NetDocument] => [
+    f.replace('.netwright.json', ''),
+    parseDocument(readFileSync(join(templatesDir(), f), 'utf8')),
+  ])
+
+/** Made-up samples shaped for the model's Inputs, with labels its outputs and losses take. */
+function madeUpData(doc: NetDocument, n: number): LoadedDataset {
+  const a = analyze(doc)
+  let seed = 7
+  const rand = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646
+  const vocab = Math.min(
+    ...doc.nodes.filter((x) => x.className === 'Embedding').map((x) => Number(x.params.input_dim)),
+    10,
+  )
+  const feed = (id: string) => {
+    const node = doc.nodes.find((x) => x.id === id)!
+    const p = resolvedParams(layerSpec('InputLayer')!, node.params)
+    const shape = (p.shape as (number | null)[]).map((d) => d ?? 12)
+    const size = shape.reduce((x, y) => x * y, 1)
+    const ints = p.dtype === 'int32'
+    const x = Float32Array.from({ length: n * size }, () => (ints ? Math.floor(rand() * vocab) : rand()))
+    return { name: node.name, x, sampleShape: shape }
+  }
+  const [first, ...more] = a.inputs.map(feed)
+  const out = a.nodes[a.outputs[0]!]!.outputShape!
+  const units = Number(out.at(-1))
+  const regression = /mean_/.test(doc.compile.loss)
+  const k = regression ? 0 : units === 1 ? 2 : units
+  return {
+    id: doc.dataset.id,
+    x: first!.x,
+    sampleShape: first!.sampleShape,
+    y: regression
+      ? Float32Array.from({ length: n }, () => rand() * 10)
+      : Int32Array.from({ length: n }, (_, i) => i % k),
+    task: regression ? 'regression' : 'classification',
+    classes: Array.from({ length: k }, (_, i) => `c${i}`),
+    ...(more.length ? { more } : {}),
+  }
+}
+
+type Start = Extract<ToTrainer, { type: 'start' }>
+
+/** Trains `doc` for an epoch in `py` with keras_driver's own start(), and checks tfjs predicts what Keras does. */
+async function driverRun(py: ReturnType<typeof usePython>, doc: NetDocument) {
+  const dir = mkdtempSync(join(tmpdir(), 'netwright-keras-template-'))
+  const msg: Start = {
+    type: 'start',
+    modelConfig: toKerasConfig(doc),
+    compile: doc.compile,
+    training: { ...doc.training, epochs: 1, batchSize: 16, validationSplit: 0.25 },
+    dataset: { id: doc.dataset.id, options: {} },
+    kerasDir: dir,
+    saveDir: join(dir, 'kept'),
+  }
+  const data = madeUpData(doc, 32)
+  const spec = await prepareKerasRun(msg, dir, data)
+  const r = await py().run<{
+    msgs: { type: string; [k: string]: unknown }[]
+    pred: number[][] | number[][][]
+  }>(
+    [
+      'import keras, keras_driver as d',
+      'msgs = []',
+      'd.send = msgs.append',
+      'd.start(spec)',
+      'model = keras.saving.load_model(spec["save"])',
+      'x = d.inputs_of(model, np.load(spec["data"]), "train")',
+      'x = [v[:4] for v in x] if isinstance(x, list) else x[:4]',
+      'pred = model.predict(x, verbose=0)',
+      'result = {"msgs": msgs, "pred": [p.tolist() for p in pred] if isinstance(pred, (list, tuple)) else [pred.tolist()]}',
+    ].join('\n'),
+    { spec },
+  )
+  const types = r.msgs.map((m) => m.type)
+  expect(types[0]).toBe('keras')
+  expect(types).toContain('batch')
+  expect(types.filter((t) => t === 'epoch')).toHaveLength(1)
+  expect(r.msgs.at(-1)).toMatchObject({ type: 'done', epochsDone: 1, saved: true, stopped: false })
+  // Back in tfjs: every layer's weights matched by name and shape (so Keras's counts are ours)...
+  await keepKerasRun(msg.modelConfig, spec.save!, msg.saveDir!)
+  const tf = await tfjs()
+  const model = await buildModel(tf as never, msg)
+  try {
+    loadWeightsInto(tf as never, model, await readTfjsModel(join(msg.saveDir!, 'model.json')), 'the run')
+    // ...and predicting what Keras predicts for the same samples.
+    const source = batchSource(tf as never, model, data, msg.compile)
+    const x = source.x([0, 1, 2, 3])
+    const got = [model.predict(x)].flat() as import('@tensorflow/tfjs').Tensor[]
+    got.forEach((t, i) => {
+      const want = tf.tensor(r.pred[i] as number[][])
+      expect(tf.max(tf.abs(tf.sub(t, want))).dataSync()[0]).toBeLessThan(1e-5)
+    })
+    tf.dispose([x, got].flat())
+    source.dispose()
+  } finally {
+    disposeModel(model)
+  }
+}
+
+const warmup = (backend: string) =>
+  `import sys, keras\nsys.path.insert(0, ${JSON.stringify(dirname(driverPath()))})\nassert keras.backend.backend() == "${backend}"`
+
+describe.skipIf(!python)(
+  'every template trains an epoch in Keras (TensorFlow), and tfjs predicts what Keras does',
+  () => {
+    const py = usePython(python!, warmup('tensorflow'))
+    it.each(templates)('%s', async (_name, doc) => driverRun(py, doc), 120_000)
+  },
+)
+
+describe.skipIf(!torch)('every template trains an epoch in Keras on PyTorch (KERAS_BACKEND=torch)', () => {
+  const py = usePython(torch || '', warmup('torch'), { KERAS_BACKEND: 'torch' })
+  it.each(templates)('%s', async (_name, doc) => driverRun(py, doc), 120_000)
+})

@@ -1,0 +1,315 @@
+"""Netwright's Keras trainer: trains a model drawn in Netwright in the user's own Keras (>= 3).
+
+Shipped with the app and started by it (keras-launcher.ts), one process per run. It reads JSON
+lines on stdin and writes the trainer protocol's messages as JSON lines on stdout:
+
+    in:  {"type": "probe"}                   -> {"type": "keras", ...what this Keras is and sees}
+    in:  {"type": "start", ...the run}      -> keras, running, batch..., epoch..., done | error
+    in:  {"type": "stop"}                    (the run stops after the batch in flight)
+
+Everything else that prints (Keras's warnings, TensorFlow's logs) goes to stderr, so stdout stays
+the protocol. The data arrives as the .npz Netwright prepared (the same samples, splits and labels
+the in-app trainer uses); the trained model is saved as a .keras file, which Netwright converts to
+TensorFlow.js weights.
+"""
+
+import json
+import math
+import os
+import queue
+import sys
+import threading
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+PROTOCOL = sys.stdout
+sys.stdout = sys.stderr
+stop_requested = threading.Event()
+lock = threading.Lock()
+
+
+def send(msg):
+    with lock:
+        PROTOCOL.write(json.dumps(msg) + "\n")
+        PROTOCOL.flush()
+
+
+def number(v):
+    """A log value as JSON can carry it: NaN and infinities as strings ("nan", "inf")."""
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else str(f)
+
+
+def plain_logs(logs):
+    out = {}
+    for k, v in (logs or {}).items():
+        n = number(v)
+        if n is not None:
+            out[k] = n
+    return out
+
+
+def describe():
+    """This Keras: version, backend, and the GPUs it sees (names); or why there is none to use."""
+    try:
+        import keras
+    except ImportError as err:
+        return {"type": "keras", "missing": f"this Python cannot import keras ({err}); pip install keras tensorflow"}
+    major = keras.__version__.split(".")[0]
+    if not major.isdigit() or int(major) < 3:
+        return {"type": "keras", "missing": f"Keras {keras.__version__} is too old: Netwright needs Keras 3 (pip install -U keras)"}
+    backend = keras.backend.backend()
+    gpus = []
+    backend_version = ""
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        backend_version = tf.__version__
+        for i, d in enumerate(tf.config.list_physical_devices("GPU")):
+            try:
+                name = tf.config.experimental.get_device_details(d).get("device_name")
+            except Exception:  # noqa: BLE001 - details are optional
+                name = None
+            gpus.append(name or f"GPU {i}")
+    elif backend == "torch":
+        import torch
+
+        backend_version = torch.__version__
+        gpus = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    elif backend == "jax":
+        import jax
+
+        backend_version = jax.__version__
+        gpus = [str(d.device_kind) for d in jax.devices() if d.platform == "gpu"]
+    return {
+        "type": "keras",
+        "keras": keras.__version__,
+        "backend": backend,
+        "backendVersion": backend_version,
+        "gpus": gpus,
+        "python": sys.version.split()[0],
+        "kerasPath": os.path.dirname(keras.__file__),
+    }
+
+
+class Stream:
+    """The callback that streams batch (throttled) and epoch metrics, and stops on request."""
+
+    def __init__(self, keras, epochs, train_count, batch_size):
+        class Callback(keras.callbacks.Callback):
+            pass
+
+        outer = self
+        self.epochs = epochs
+        self.train_count = train_count
+        self.batch_size = batch_size
+        self.batches = max(1, math.ceil(train_count / batch_size))
+        self.samples = 0
+        self.step = 0
+        self.epoch = 0
+        self.epochs_done = 0
+        self.final = {}
+        self.last_report = -1e9
+        self.t0 = time.perf_counter()
+
+        def on_epoch_begin(cb, epoch, logs=None):
+            outer.epoch = epoch
+
+        def on_train_batch_end(cb, batch, logs=None):
+            outer.step += 1
+            last = batch == outer.batches - 1
+            outer.samples += outer.train_count - batch * outer.batch_size if last else outer.batch_size
+            now = time.perf_counter()
+            if batch == 0 or now - outer.last_report >= 0.25:
+                outer.last_report = now
+                send({"type": "batch", "progress": outer.progress(logs)})
+            if stop_requested.is_set():
+                cb.model.stop_training = True
+
+        def on_epoch_end(cb, epoch, logs=None):
+            outer.epochs_done += 1
+            outer.final = plain_logs(logs)
+            send({"type": "epoch", "progress": outer.progress(logs)})
+            if stop_requested.is_set():
+                cb.model.stop_training = True
+
+        Callback.on_epoch_begin = on_epoch_begin
+        Callback.on_train_batch_end = on_train_batch_end
+        Callback.on_epoch_end = on_epoch_end
+        self.callback = Callback()
+
+    def progress(self, logs):
+        elapsed = time.perf_counter() - self.t0
+        rate = self.samples / max(elapsed, 1e-6)
+        total = self.train_count * self.epochs
+        return {
+            "epoch": self.epoch + 1,
+            "epochs": self.epochs,
+            "step": self.step,
+            "logs": plain_logs(logs),
+            "samplesPerSec": rate,
+            "elapsedMs": elapsed * 1000,
+            "etaMs": (total - self.samples) / rate * 1000 if rate > 0 else 0,
+        }
+
+
+def inputs_of(model, data, split):
+    """Each Input's samples from the .npz, shaped and typed as the Input wants (x scaled as stored)."""
+    import numpy as np
+
+    keys = [f"x_{split}"] + [f"x{k + 1}_{split}" for k in range(1, len(model.inputs))]
+    xs = []
+    for k, (inp, key) in enumerate(zip(model.inputs, keys)):
+        x = data[key] * float(data["x_scale"]) if k == 0 else data[key]
+        # The dataset's lengths where the Input leaves them to the data (None).
+        want = [d if d is not None else x.shape[1 + i] for i, d in enumerate(inp.shape[1:])]
+        dtype = "int32" if "int" in str(inp.dtype) else "float32"
+        xs.append(np.asarray(x).reshape([x.shape[0], *want]).astype(dtype))
+    return xs[0] if len(xs) == 1 else xs
+
+
+def labels_of(data, outputs, split):
+    ys = {name: data[f"y{k}_{split}"] for k, name in enumerate(outputs)}
+    return ys[outputs[0]] if len(outputs) == 1 else ys
+
+
+def start(msg):
+    import numpy as np
+
+    info = describe()
+    send(info)
+    if "missing" in info:
+        return
+    import keras
+
+    keras.utils.set_random_seed(int(msg["training"]["seed"]))
+    data = np.load(msg["data"])
+    t = msg["training"]
+    outputs = msg["outputs"]
+    strategy = None
+    if info["backend"] == "tensorflow" and len(info["gpus"]) > 1:
+        import tensorflow as tf
+
+        strategy = tf.distribute.MirroredStrategy()
+
+    def build():
+        model = keras.models.model_from_json(json.dumps(msg["model"]))
+        if msg.get("init"):
+            model.load_weights(msg["init"])
+        c = msg["compile"]
+        model.compile(
+            optimizer=keras.optimizers.get(c["optimizer"]),
+            loss=c["loss"],
+            loss_weights=c.get("loss_weights"),
+            metrics=c["metrics"],
+        )
+        return model
+
+    if strategy is not None:
+        with strategy.scope():
+            model = build()
+    else:
+        model = build()
+    x = inputs_of(model, data, "train")
+    y = labels_of(data, outputs, "train")
+    n = len(data["y0_train"])
+    train_count = math.floor(n * (1 - t["validationSplit"]))
+    stream = Stream(keras, t["epochs"], train_count, t["batchSize"])
+    send({"type": "running", "epochs": t["epochs"], "samples": n})
+    model.fit(
+        x,
+        y,
+        epochs=t["epochs"],
+        batch_size=t["batchSize"],
+        validation_split=t["validationSplit"],
+        shuffle=bool(t["shuffle"]),
+        callbacks=[stream.callback],
+        verbose=0,
+    )
+    stopped = stop_requested.is_set() or stream.epochs_done < t["epochs"]
+    final = dict(stream.final)
+    # Rows held back as a test set (a CSV's test_split): evaluated once, after training.
+    if not stopped and "x_test" in data.files:
+        x_test = inputs_of(model, data, "test")
+        results = model.evaluate(
+            x_test, labels_of(data, outputs, "test"), batch_size=t["batchSize"], verbose=0, return_dict=True
+        )
+        for k, v in plain_logs(results).items():
+            final[f"test_{k}"] = v
+    saved = False
+    if msg.get("save") and (stream.epochs_done > 0 or msg.get("init")):
+        model.save(msg["save"])
+        saved = True
+    send(
+        {
+            "type": "done",
+            "stopped": stopped,
+            "final": final,
+            "epochsDone": stream.epochs_done,
+            "tensorsLeaked": 0,
+            "saved": saved,
+        }
+    )
+
+
+def short(err):
+    """An exception as one sentence: its class and its first line, within 400 characters."""
+    lines = [l.strip() for l in str(err).splitlines() if l.strip()]
+    text = lines[0] if lines else ""
+    return f"{type(err).__name__}: {text}"[:400]
+
+
+def handle(msg):
+    try:
+        if msg.get("type") == "probe":
+            send(describe())
+        elif msg.get("type") == "start":
+            start(msg)
+            import keras
+
+            keras.backend.clear_session()
+    except Exception as err:  # noqa: BLE001 - every failure becomes the protocol's error message
+        send({"type": "error", "message": f"Keras could not train this model: {short(err)}"})
+
+
+def main():
+    """Answers messages in order: a probe, or a run (one per process as the app starts it; a test may
+    send several). Stop requests are read while a run trains. When Netwright's end of the pipe
+    closes, the process ends, mid-run too."""
+    waiting = queue.Queue()
+    busy = threading.Event()
+
+    def read():
+        for line in sys.stdin:
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(msg, dict) and msg.get("type") == "stop":
+                stop_requested.set()
+            elif isinstance(msg, dict):
+                waiting.put(msg)
+        if busy.is_set():
+            PROTOCOL.flush()
+            os._exit(0)
+        waiting.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    while True:
+        msg = waiting.get()
+        if msg is None:
+            break
+        busy.set()
+        handle(msg)
+        stop_requested.clear()
+        busy.clear()
+    PROTOCOL.flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
