@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test'
-import { mkdirSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
+import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 // The browser host, started on a fixed port with a known token and a fresh workspace folder.
@@ -12,6 +12,7 @@ if (!process.env.TEST_WORKER_INDEX) {
   mkdirSync(workspace, { recursive: true })
 }
 process.env.NETWRIGHT_E2E_WORKSPACE = workspace
+const venvPython = join(homedir(), '.cache', 'netwright-venv', 'bin', 'python')
 process.env.NETWRIGHT_E2E_URL = `http://127.0.0.1:${port}/?token=${token}`
 
 export default defineConfig({
@@ -42,6 +43,8 @@ export default defineConfig({
       NETWRIGHT_TOKEN: token,
       KERAS_HOME: join(workspace, '.keras'),
       NETWRIGHT_CACHE: join(workspace, '.cache'),
+      // The keras rung's Python: the tests' (as .ci/run makes it), where there is one.
+      NETWRIGHT_PYTHON: process.env.NETWRIGHT_PYTHON ?? (existsSync(venvPython) ? venvPython : ''),
     },
     reuseExistingServer: false,
     timeout: 60_000,

@@ -1,5 +1,5 @@
 import { create } from 'zustand'
-import type { NetDocument } from '../../../shared/graph/schema'
+import { BACKENDS, type BackendName, type NetDocument } from '../../../shared/graph/schema'
 import type { BackendReport, RunRecord, TrainingMetrics, TrainingStatus } from '../../../shared/ipc/contract'
 import { toKerasConfig } from '../../../shared/keras/config'
 
@@ -65,10 +65,24 @@ interface TrainingState {
   /** The run whose weights the next Train starts from (null: fresh weights). */
   startFrom: string | null
   setStartFrom(runId: string | null): void
+  /** The backend the next Train asks for (null: the ladder chooses); remembered across sessions. */
+  backend: BackendName | null
+  setBackend(backend: BackendName | null): void
   setStartError(message: string | null): void
   view(runId: string): void
   onStatus(s: TrainingStatus): void
   onMetrics(m: TrainingMetrics): void
+}
+
+const BACKEND_KEY = 'netwright.backend'
+
+function rememberedBackend(): BackendName | null {
+  try {
+    const v = localStorage.getItem(BACKEND_KEY)
+    return (BACKENDS as readonly string[]).includes(v ?? '') ? (v as BackendName) : null
+  } catch {
+    return null
+  }
 }
 
 export const isLive = (r: Run | undefined): boolean =>
@@ -80,6 +94,16 @@ export const useTraining = create<TrainingState>((set) => ({
   startError: null,
   startFrom: null,
   setStartFrom: (startFrom) => set({ startFrom }),
+  backend: rememberedBackend(),
+  setBackend: (backend) => {
+    try {
+      if (backend) localStorage.setItem(BACKEND_KEY, backend)
+      else localStorage.removeItem(BACKEND_KEY)
+    } catch {
+      // Storage refused (a private window): the choice lasts this session.
+    }
+    set({ backend })
+  },
   addRecord: (record, doc) =>
     set((s) => {
       const label = record.source === 'imported' ? 'Imported weights' : 'Kept run'

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react'
 import type { Analysis } from '../../../shared/graph/analyze'
-import { LOSSES, OPTIMIZERS } from '../../../shared/graph/schema'
+import { LOSSES, OPTIMIZERS, type BackendName } from '../../../shared/graph/schema'
 import type { DatasetInfo, NetwrightApi, SystemInfo } from '../../../shared/ipc/contract'
 import { DatasetBrowser } from '../datasets/DatasetBrowser'
 import { DatasetOptions } from '../datasets/DatasetOptions'
@@ -30,7 +30,18 @@ export function TrainingPanel({
 }) {
   const doc = useDoc((s) => s.doc)
   const edit = useDoc((s) => s.edit)
-  const { runs, viewing, startError, begin, setStartError, view, startFrom, setStartFrom } = useTraining()
+  const {
+    runs,
+    viewing,
+    startError,
+    begin,
+    setStartError,
+    view,
+    startFrom,
+    setStartFrom,
+    backend,
+    setBackend,
+  } = useTraining()
   // Weights to start from: only runs whose layers are this model's.
   const fitting = runsFor(runs, doc)
   const from = fitting.find((r) => r.id === startFrom)
@@ -82,6 +93,7 @@ export function TrainingPanel({
       const { runId } = await api.invoke('training.start', {
         document: doc,
         ...(from ? { fromRun: from.id } : {}),
+        ...(backend ? { backend } : {}),
       })
       begin(
         runId,
@@ -292,6 +304,19 @@ export function TrainingPanel({
             </select>
           </label>
         )}
+        <SelectField<BackendName | ''>
+          label="Backend"
+          testId="backend"
+          value={backend ?? ''}
+          options={[
+            { value: '', label: `Automatic${info?.chosenBackend ? ` (${info.chosenBackend})` : ''}` },
+            ...(info?.backends ?? [])
+              .filter((b) => b.available || b.name === backend)
+              .map((b) => ({ value: b.name, label: b.available ? b.name : `${b.name} (not available)` })),
+          ]}
+          onChange={(v) => setBackend(v || null)}
+          help={backendHelp(info, backend)}
+        />
         <div className="train-buttons">
           <button className="primary" data-testid="train" onClick={train} disabled={!!live}>
             Train
@@ -377,4 +402,12 @@ export function TrainingPanel({
       </div>
     </section>
   )
+}
+
+/** What the chosen backend runs on, in the words of its report. */
+function backendHelp(info: SystemInfo | null, backend: BackendName | null): string {
+  if (!backend) return 'The fastest backend here, as the ladder finds it.'
+  const detail = info?.backends.find((b) => b.name === backend)?.detail
+  if (!detail) return 'Not reported by this host.'
+  return detail.startsWith('not needed') ? 'Available here; slower than the one the ladder takes.' : detail
 }
