@@ -386,6 +386,49 @@ console.log(`${`train: shapes MLP, 2 epochs on ${name}`.padEnd(52)} ${rate.toFix
     return raw
   }
 
+  /**
+   * The keras rung: the same model trained by the app's Keras driver in the peers' Python (its
+   * config, its data as the app hands it over, the streaming callback), the best rate of epochs 2-4
+   * from its epoch reports. Null when that Python has no Keras.
+   */
+  async function kerasRungRate(c: Case): Promise<number | null> {
+    const { kerasLauncher } = await import('../src/main/trainer/keras-launcher')
+    const data = {
+      id: c.kind,
+      x: c.x,
+      sampleShape: c.sampleShape,
+      y: c.y,
+      classes: Array.from({ length: c.classes }, (_, i) => String(i)),
+    }
+    const p = kerasLauncher({ python, load: async () => data })()
+    return new Promise((resolve) => {
+      const epochs: { at: number; samples: number }[] = []
+      p.onMessage((m) => {
+        if (m.type === 'epoch')
+          epochs.push({ at: m.progress.elapsedMs, samples: m.progress.epoch * c.y.length })
+        if (m.type === 'error') console.log(`    keras rung: ${m.message}`)
+        if (m.type === 'done' || m.type === 'error') {
+          // The best of epochs 2-4, as bench/peers.py times the plain fit.
+          const rates = epochs
+            .slice(1)
+            .map((e, i) => (e.samples - epochs[i]!.samples) / ((e.at - epochs[i]!.at) / 1000))
+          resolve(rates.length ? Math.max(...rates) : null)
+          p.kill()
+        }
+      })
+      p.onExit(() => resolve(null))
+      p.send({
+        type: 'start',
+        modelConfig: toKerasConfig(c.doc),
+        compile: { ...c.doc.compile, metrics: [] },
+        training: { ...c.doc.training, epochs: 4, batchSize: c.batch, validationSplit: 0, shuffle: true },
+        dataset: { id: c.kind, options: {} },
+        kerasDir: folder,
+        backend: 'keras',
+      })
+    })
+  }
+
   const line = (label: string, rate: number, rest = '') =>
     console.log(`    ${label.padEnd(50)} ${rate.toFixed(0).padStart(7)} samples/s${rest}`)
   console.log(
@@ -408,11 +451,17 @@ console.log(`${`train: shapes MLP, 2 epochs on ${name}`.padEnd(52)} ${rate.toFix
       app = Math.max(app, await appRate(c, backend))
       raw = Math.max(raw, await rawRate(c))
     }
-    const peers = spawnSync(python, [join(import.meta.dirname, 'peers.py'), npz, c.kind, String(c.batch)], {
-      encoding: 'utf8',
-      timeout: 900_000,
-    })
-    const found = (peers.stdout ?? '')
+    // Each peer in its own process (see peers.py).
+    const runs = ['PyTorch', 'Keras'].map((framework) =>
+      spawnSync(python, [join(import.meta.dirname, 'peers.py'), npz, c.kind, String(c.batch), framework], {
+        encoding: 'utf8',
+        timeout: 900_000,
+      }),
+    )
+    const peers = runs.find((r) => r.status !== 0) ?? runs[0]!
+    const found = runs
+      .map((r) => r.stdout ?? '')
+      .join('\n')
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map(
@@ -440,6 +489,16 @@ console.log(`${`train: shapes MLP, 2 epochs on ${name}`.padEnd(52)} ${rate.toFix
     for (const p of found)
       if (p.samples_per_sec) line(`${p.framework} ${p.version}`, p.samples_per_sec)
       else console.log(`    ${p.framework.padEnd(50)} skipped: ${p.skipped}`)
+    const plainKeras = found.find((p) => p.framework === 'Keras')?.samples_per_sec
+    if (plainKeras) {
+      const rung = await kerasRungRate(c)
+      if (rung)
+        line(
+          'Netwright (keras rung, that Keras)',
+          rung,
+          `   ${(rung / plainKeras).toFixed(2)}× a plain model.fit there`,
+        )
+    }
     if (!found.length)
       console.log(
         `    peers skipped: ${python} could not run bench/peers.py (${(peers.stderr ?? peers.error?.message ?? '').trim().split('\n').at(-1)}). Set one up: python3 -m venv ~/.cache/netwright-venv && ~/.cache/netwright-venv/bin/pip install torch keras tensorflow-cpu`,

@@ -14,12 +14,15 @@ type LayersModel = import('@tensorflow/tfjs').LayersModel
 
 let tfReady: Promise<Tf> | undefined
 /** tfjs on its plain cpu backend (with our Keras layers): enough to hold weights while they are converted. */
-export const tfjs = (): Promise<Tf> =>
-  (tfReady ??= quietTfjs().then(async (tf) => {
-    await useCpu(tf)
+export const tfjs = async (): Promise<Tf> => {
+  const tf = await (tfReady ??= quietTfjs().then((tf) => {
     registerCustomLayers(tf as never)
     return tf
   }))
+  // Again each time: in a process that trains too (the bench), another backend may have been set since.
+  if (tf.getBackend() !== 'cpu') await useCpu(tf)
+  return tf
+}
 
 const shapeText = (ws: { shape: number[] }[]) => ws.map((w) => `[${w.shape.join(', ')}]`).join(', ') || 'none'
 
