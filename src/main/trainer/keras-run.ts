@@ -47,6 +47,20 @@ export const keras3Model = (config: KerasModelConfig, model: LayersModel): Recor
     return out ? { shape: out.shape, dtype: out.dtype } : undefined
   })
 
+/** The config with every initializer (nested ones too: a Bidirectional's layer) made Zeros. */
+function zeroInitialized<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(zeroInitialized) as T
+  if (!v || typeof v !== 'object') return v
+  return Object.fromEntries(
+    Object.entries(v).map(([k, x]) => [
+      k,
+      k.endsWith('_initializer') && x && typeof x === 'object'
+        ? { class_name: 'Zeros', config: {} }
+        : zeroInitialized(x),
+    ]),
+  ) as T
+}
+
 /** The labels of `d` for each output, as the in-app trainer builds them, as npy arrays named y<k>_<split>. */
 async function labelArrays(
   model: LayersModel,
@@ -77,8 +91,9 @@ async function labelArrays(
  */
 export async function prepareKerasRun(msg: Start, dir: string, data: LoadedDataset): Promise<DriverStart> {
   const tf = await tfjs()
-  // Built and compiled as the in-app trainer builds it, for its output names and labels.
-  const model = await buildModel(tf as never, msg)
+  // Built and compiled as the in-app trainer builds it, for its output names, tensors and labels;
+  // its weights are never used, so they start as zeros (an LSTM's orthogonal ones take seconds in tfjs).
+  const model = await buildModel(tf as never, { ...msg, modelConfig: zeroInitialized(msg.modelConfig) })
   try {
     const names = model.outputNames
     const extra = await labelArrays(model, data, msg, 'train')

@@ -75,14 +75,6 @@ describe.skipIf(!python)('the keras rung, through the service', () => {
     const keras = info.backends.find((b) => b.name === 'keras')!
     expect(keras).toMatchObject({ available: true, gpus: [] })
     expect(keras.detail).toMatch(/^Keras 3\.\d+\.\d+ on tensorflow 2\.\d+.*on the CPU/)
-    expect(info.backends.map((b) => b.name)).toEqual([
-      'tfjs-node-gpu',
-      'keras',
-      'webgpu',
-      'tfjs-node',
-      'wasm',
-      'cpu',
-    ])
     expect(info.chosenBackend).toBe('wasm')
   })
 
@@ -316,7 +308,17 @@ describe.skipIf(!python)(
   },
 )
 
-describe.skipIf(!torch)('every template trains an epoch in Keras on PyTorch (KERAS_BACKEND=torch)', () => {
-  const py = usePython(torch || '', warmup('torch'), { KERAS_BACKEND: 'torch' })
-  it.each(templates)('%s', async (_name, doc) => driverRun(py, doc), 120_000)
-})
+// On PyTorch, one template of each kind of model (Sequential dense, convolutional, recurrent,
+// Functional with a skip connection, two Inputs): the rest adds minutes, not kinds.
+const ON_TORCH = ['shapes-mlp', 'fashion-mnist-cnn', 'imdb-lstm', 'residual-block', 'two-inputs']
+describe.skipIf(!torch)(
+  'templates train an epoch in Keras on PyTorch (KERAS_BACKEND=torch), tfjs predicting the same',
+  () => {
+    const py = usePython(torch || '', warmup('torch'), { KERAS_BACKEND: 'torch' })
+    it.each(templates.filter(([name]) => ON_TORCH.includes(name)))(
+      '%s',
+      async (_name, doc) => driverRun(py, doc),
+      120_000,
+    )
+  },
+)
