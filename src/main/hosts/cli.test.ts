@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { stageFashionCache } from '../datasets/testing'
-import { pythonWith } from '../testing/python'
+import { pythonWith, skipReason } from '../testing/python'
 import { findAdapter } from '../trainer/webgpu'
 import { appRoot } from './paths'
 
@@ -16,6 +16,7 @@ const adapterHere = 'reason' in search ? null : search.description
 if (!adapterHere) console.warn(`The CLI's webgpu run skipped: ${'reason' in search ? search.reason : ''}.`)
 
 const kerasPython = pythonWith('keras', 'tensorflow')
+if (!kerasPython) console.warn(`The CLI's keras run skipped: ${skipReason(['keras', 'tensorflow'])}`)
 
 function netwright(...args: string[]) {
   const r = spawnSync(process.execPath, [join(root, 'bin/netwright.js'), ...args], {
