@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react'
 import type { Analysis } from '../../../shared/graph/analyze'
-import { LOSSES, OPTIMIZERS, type BackendName } from '../../../shared/graph/schema'
+import { LOSSES, OPTIMIZERS } from '../../../shared/graph/schema'
 import type { DatasetInfo, NetwrightApi, SystemInfo } from '../../../shared/ipc/contract'
 import { DatasetBrowser } from '../datasets/DatasetBrowser'
 import { DatasetOptions } from '../datasets/DatasetOptions'
@@ -8,6 +8,7 @@ import { usePreview } from '../datasets/usePreview'
 import { errorMessage } from '../api'
 import { NumberField, SelectField } from '../inspector/Field'
 import { useDoc } from '../store/document'
+import { BackendField } from './BackendField'
 import { describeRun, isLive, modelKey, runsFor, useTraining } from '../store/training'
 import { MetricChart } from './Charts'
 import { statusLine } from './statusLine'
@@ -304,19 +305,7 @@ export function TrainingPanel({
             </select>
           </label>
         )}
-        <SelectField<BackendName | ''>
-          label="Backend"
-          testId="backend"
-          value={backend ?? ''}
-          options={[
-            { value: '', label: `Automatic${info?.chosenBackend ? ` (${info.chosenBackend})` : ''}` },
-            ...(info?.backends ?? [])
-              .filter((b) => b.available || b.name === backend)
-              .map((b) => ({ value: b.name, label: b.available ? b.name : `${b.name} (not available)` })),
-          ]}
-          onChange={(v) => setBackend(v || null)}
-          help={backendHelp(info, backend)}
-        />
+        <BackendField info={info} backend={backend} onChange={setBackend} />
         <div className="train-buttons">
           <button className="primary" data-testid="train" onClick={train} disabled={!!live}>
             Train
@@ -402,12 +391,4 @@ export function TrainingPanel({
       </div>
     </section>
   )
-}
-
-/** What the chosen backend runs on, in the words of its report. */
-function backendHelp(info: SystemInfo | null, backend: BackendName | null): string {
-  if (!backend) return 'The fastest backend here, as the ladder finds it.'
-  const detail = info?.backends.find((b) => b.name === backend)?.detail
-  if (!detail) return 'Not reported by this host.'
-  return detail.startsWith('not needed') ? 'Available here; slower than the one the ladder takes.' : detail
 }
