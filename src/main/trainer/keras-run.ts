@@ -104,18 +104,18 @@ export async function prepareKerasRun(msg: Start, dir: string, data: LoadedDatas
       )
     const file = join(dir, 'data.npz')
     await writeFile(file, datasetNpz(data, extra))
+    const keras = keras3Model(msg.modelConfig, model)
     let init: string | null = null
     if (msg.init) {
       const layers = await runLayerWeights(msg.modelConfig, await readTfjsModel(msg.init), msg.init)
       init = join(dir, 'init.keras')
-      const json = JSON.stringify(keras3Model(msg.modelConfig, model))
-      await writeFile(init, await writeKerasFile(json, msg.modelConfig.config.name, layers))
+      await writeFile(init, await writeKerasFile(JSON.stringify(keras), msg.modelConfig.config.name, layers))
     }
     const settings = outputSettings(msg.compile, names)
     const multi = names.length > 1
     return {
       type: 'start',
-      model: keras3Model(msg.modelConfig, model),
+      model: keras,
       compile: {
         optimizer: kerasOptimizerConfig(msg.compile),
         loss: multi ? Object.fromEntries(settings.map((s) => [s.name, s.loss])) : settings[0]!.loss,
