@@ -19,8 +19,16 @@ export interface LoadedDataset {
   classes: string[]
   /** Further inputs, one per Input after the first, in the model's order (the measured shapes' numbers). */
   more?: { name: string; x: Float32Array; sampleShape: number[] }[]
-  /** Rows held back as a test set (a CSV's test_split), encoded as x and y are: evaluated after training. */
-  test?: { x: Float32Array; y: Int32Array | Float32Array }
+  /**
+   * The test split, encoded as x and y are (and with the same further inputs): a Keras dataset's own
+   * test set, a CSV's or image folder's held-back rows, a built-in's samples generated apart.
+   * Never trained or validated on; evaluated after training.
+   */
+  test?: {
+    x: LoadedDataset['x']
+    y: Int32Array | Float32Array
+    more?: LoadedDataset['more']
+  }
 }
 
 const SIZE = 28
@@ -300,19 +308,29 @@ export function loadDataset(id: string, given: Record<string, unknown>, seed: nu
     )
   const o = checkOptions(id, info.options, given)
   const n = (k: string) => o[k] as number
-  const common = { count: Math.floor(n('count')), noise: n('noise') }
-  switch (id) {
-    case 'shapes':
-      return applyImageOptions(makeShapes({ ...common, filled: n('filled') }, seed), o)
-    case 'shapes-measured':
-      return makeMeasuredShapes({ ...common, filled: n('filled') }, seed)
-    case 'spirals':
-      return makeSpirals({ ...common, arms: n('arms') }, seed)
-    case 'xor':
-      return makeXor(common, seed)
-    case 'moons':
-      return makeMoons(common, seed)
-    default:
-      return makeCircles({ ...common, factor: n('factor') }, seed)
+  const make = (count: number, s: number): LoadedDataset => {
+    const common = { count, noise: n('noise') }
+    switch (id) {
+      case 'shapes':
+        return applyImageOptions(makeShapes({ ...common, filled: n('filled') }, s), o)
+      case 'shapes-measured':
+        return makeMeasuredShapes({ ...common, filled: n('filled') }, s)
+      case 'spirals':
+        return makeSpirals({ ...common, arms: n('arms') }, s)
+      case 'xor':
+        return makeXor(common, s)
+      case 'moons':
+        return makeMoons(common, s)
+      default:
+        return makeCircles({ ...common, factor: n('factor') }, s)
+    }
   }
+  const count = Math.floor(n('count'))
+  const test = make(Math.max(1, Math.round(count * TEST_SHARE)), testSeed(seed))
+  return { ...make(count, seed), test: { x: test.x, y: test.y, more: test.more } }
 }
+
+/** A built-in's test split: a fifth as many samples again, generated apart from the training ones. */
+const TEST_SHARE = 0.2
+/** The test split's seed: another stream of the same generator, fixed by the document's seed. */
+export const testSeed = (seed: number): number => (Math.imul(seed, 0x9e3779b1) ^ 0x7f4a7c15) >>> 0

@@ -7,7 +7,7 @@ import { readCifar, readTar } from './cifar'
 import { KERAS_DATASETS } from './keras'
 
 const fixture = (name: string) => join(import.meta.dirname, 'fixtures', name)
-const batches = ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5']
+const batches = ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5', 'test_batch']
 /** Read from the fixture with Python: data[0, [0, 1024, 2048]] and data[1, [5, 1029, 2053]]. */
 const PIXEL_0 = [172, 20, 88]
 const PIXEL_1_5 = [176, 121, 191]
@@ -31,7 +31,7 @@ function tar(files: Record<string, Uint8Array>): Uint8Array {
   return out
 }
 
-/** The three Keras layouts, each holding five copies of the fixture batch (3 images). */
+/** The three Keras layouts, each holding six copies of the fixture batch (3 images): five to train, one to test. */
 function layouts(): Record<string, string> {
   const extracted = mkdtempSync(join(tmpdir(), 'cifar-'))
   mkdirSync(join(extracted, 'cifar-10-batches-py'))
@@ -61,6 +61,9 @@ describe('CIFAR', () => {
       expect(d.sampleShape).toEqual([32, 32, 3])
       expect(d.y.length).toBe(15)
       expect(Array.from(d.y.subarray(0, 3))).toEqual([6, 9, 9])
+      // test_batch is the test split.
+      expect(Array.from(d.test!.y)).toEqual([6, 9, 9])
+      expect(d.test!.x.length).toBe(3 * 3072)
       // Pixel 0 of image 0 is (R, G, B) = bytes 0, 1024 and 2048 of its row; pixel 5 of image 1 likewise.
       expect(d.x).toBeInstanceOf(Uint8Array) // scaled by xScale a batch at a time
       expect(d.xScale).toBeCloseTo(1 / 255)
@@ -75,6 +78,7 @@ describe('CIFAR', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cifar100-'))
     mkdirSync(join(dir, 'cifar-100-python'))
     copyFileSync(fixture('cifar100-batch-p2.pkl'), join(dir, 'cifar-100-python', 'train'))
+    copyFileSync(fixture('cifar100-batch-p2.pkl'), join(dir, 'cifar-100-python', 'test'))
     const fine = await readCifar('cifar100', dir, KERAS_DATASETS.find((d) => d.id === 'cifar100')!.classes)
     expect(Array.from(fine.y)).toEqual([19, 29])
     expect(fine.classes[19]).toBe('cattle')

@@ -39,6 +39,7 @@ interface CifarSpec {
   folder: string
   archive: string
   train: string[]
+  test: string
   labelKey: string
 }
 
@@ -47,22 +48,25 @@ const CIFAR: Record<'cifar10' | 'cifar100', CifarSpec> = {
     folder: 'cifar-10-batches-py',
     archive: 'cifar-10-batches-py.tar.gz',
     train: ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5'],
+    test: 'test_batch',
     labelKey: 'labels',
   },
   cifar100: {
     folder: 'cifar-100-python',
     archive: 'cifar-100-python.tar.gz',
     train: ['train'],
+    test: 'test',
     labelKey: 'fine_labels',
   },
 }
 
 /** Finds the batch files: an extracted folder in either Keras layout, else the archive. */
 async function batchFiles(dir: string, spec: CifarSpec): Promise<Map<string, Uint8Array>> {
+  const names = [...spec.train, spec.test]
   for (const folder of [join(dir, spec.folder), join(dir, `${spec.folder}-target`, spec.folder)])
-    if (spec.train.every((f) => existsSync(join(folder, f))))
+    if (names.every((f) => existsSync(join(folder, f))))
       return new Map(
-        await Promise.all(spec.train.map(async (f) => [f, await readDataFile(join(folder, f))] as const)),
+        await Promise.all(names.map(async (f) => [f, await readDataFile(join(folder, f))] as const)),
       )
   const archive = join(dir, spec.archive)
   if (!existsSync(archive))
@@ -79,7 +83,7 @@ async function batchFiles(dir: string, spec: CifarSpec): Promise<Map<string, Uin
     )
   }
   const tar = readTar(tarBytes, archive)
-  return new Map(spec.train.map((f) => [f, tar.get(`${spec.folder}/${f}`) ?? new Uint8Array()]))
+  return new Map(names.map((f) => [f, tar.get(`${spec.folder}/${f}`) ?? new Uint8Array()]))
 }
 
 /** CIFAR-100's 20 superclasses, in coarse label order (the archive's meta file). */
@@ -107,7 +111,7 @@ export const CIFAR100_COARSE = [
 ]
 
 /**
- * Reads CIFAR's training batches as Keras does: images channels-last (N, 32, 32, 3), kept as uint8 and
+ * Reads CIFAR's training batches (and its test batch, as the test split) as Keras does: images channels-last (N, 32, 32, 3), kept as uint8 and
  * scaled to [0, 1] a batch at a time; CIFAR-100's fine labels (Keras's default label_mode) or coarse.
  */
 export async function readCifar(
@@ -119,15 +123,28 @@ export async function readCifar(
   const spec =
     id === 'cifar100' && labelMode === 'coarse' ? { ...CIFAR[id], labelKey: 'coarse_labels' } : CIFAR[id]
   const files = await batchFiles(dir, spec)
+  const names = id === 'cifar100' && labelMode === 'coarse' ? CIFAR100_COARSE : classes
+  const train = readBatches(files, spec.train, spec.labelKey, dir)
+  const test = readBatches(files, [spec.test], spec.labelKey, dir)
+  return { id, ...train, xScale: 1 / 255, sampleShape: [32, 32, 3], classes: names, test }
+}
+
+/** Batches of CIFAR's pickled files as one set of channels-last images and their labels. */
+function readBatches(
+  files: Map<string, Uint8Array>,
+  batches: string[],
+  labelKey: string,
+  dir: string,
+): { x: Uint8Array; y: Int32Array } {
   const parts: { data: Uint8Array; labels: number[] }[] = []
-  for (const name of spec.train) {
+  for (const name of batches) {
     const bytes = files.get(name)
     if (!bytes?.length) throw new DatasetFileError(`The CIFAR batch ${name} is missing from ${dir}.`)
     const batch = unpickle(bytes, name) as Map<string, unknown>
     const data = batch.get('data') as PickledArray | undefined
-    const labels = batch.get(spec.labelKey) as number[] | undefined
+    const labels = batch.get(labelKey) as number[] | undefined
     if (!data || !(data.data instanceof Uint8Array) || !Array.isArray(labels))
-      throw new DatasetFileError(`The CIFAR batch ${name} does not hold data and ${spec.labelKey}.`)
+      throw new DatasetFileError(`The CIFAR batch ${name} does not hold data and ${labelKey}.`)
     // A tampered batch: fewer pixels than its labels need, or labels that are not class numbers.
     if (data.data.length !== labels.length * 3072)
       throw new DatasetFileError(
@@ -148,6 +165,5 @@ export async function readCifar(
       for (let px = 0; px < 1024; px++)
         for (let c = 0; c < 3; c++) x[dst + px * 3 + c] = p.data[src + c * 1024 + px]!
     }
-  const names = id === 'cifar100' && labelMode === 'coarse' ? CIFAR100_COARSE : classes
-  return { id, x, xScale: 1 / 255, sampleShape: [32, 32, 3], y, classes: names }
+  return { x, y }
 }

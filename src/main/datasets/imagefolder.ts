@@ -56,6 +56,15 @@ export const IMAGE_FOLDER_OPTIONS: DatasetOption[] = [
     ],
     help: 'Keep colour, or average it to one gray channel.',
   },
+  {
+    key: 'test_split',
+    label: 'Test split',
+    kind: 'number',
+    default: 0.2,
+    min: 0,
+    max: 0.9,
+    help: 'The share of images (shuffled from the seed) held back as the test set.',
+  },
   ...IMAGE_OPTIONS,
 ]
 
@@ -194,5 +203,18 @@ export async function readImageFolder(
     resizeInto(decodeImage(await readDataFile(f.path, LIMITS.image), f.path), h, w, channels, x, i * per)
     y[i] = f.label
   }
-  return { id, x, xScale: 1 / 255, sampleShape: [h, w, channels], y, classes, skipped }
+  // The last test_split of the shuffled images are the test split.
+  const split = typeof o.test_split === 'number' ? o.test_split : 0
+  const n = files.length - Math.floor(files.length * split)
+  const test = n < files.length ? { test: { x: x.slice(n * per), y: y.slice(n) } } : {}
+  return {
+    id,
+    x: n < files.length ? x.subarray(0, n * per) : x,
+    xScale: 1 / 255,
+    sampleShape: [h, w, channels],
+    y: y.subarray(0, n),
+    classes,
+    skipped,
+    ...test,
+  }
 }

@@ -40,7 +40,7 @@ describe('the dataset registry', () => {
     })
   })
 
-  it('loads mnist.npz (x_train, y_train) from the Keras cache', async () => {
+  it('loads mnist.npz (x_train, y_train; x_test, y_test as the test split) from the Keras cache', async () => {
     const home = mkdtempSync(join(tmpdir(), 'netwright-keras-'))
     mkdirSync(join(home, 'datasets'))
     const images = readIdx(readFileSync(join(SHARED_MNIST, 't10k-images-idx3-ubyte.gz')))
@@ -48,6 +48,8 @@ describe('the dataset registry', () => {
     const npz = zipSync({
       'x_train.npy': writeNpy([10000, 28, 28], images.data, '|u1'),
       'y_train.npy': writeNpy([10000], labels.data, '|u1'),
+      'x_test.npy': writeNpy([100, 28, 28], images.data.subarray(0, 78400), '|u1'),
+      'y_test.npy': writeNpy([100], labels.data.subarray(0, 100), '|u1'),
     })
     writeFileSync(join(home, 'datasets', 'mnist.npz'), npz)
     const d = await loadAnyDataset('mnist', {}, 1, join(home, 'datasets'))
@@ -58,6 +60,8 @@ describe('the dataset registry', () => {
     expect(d.x).toBeInstanceOf(Uint8Array)
     expect(Array.from(d.x.subarray(0, 784))).toEqual(Array.from(images.data.subarray(0, 784)))
     expect(d.xScale).toBeCloseTo(1 / 255)
+    expect(d.test!.y.length).toBe(100)
+    expect(d.test!.y[0]).toBe(7)
     const raw = await loadAnyDataset('mnist', { scale: false, flatten: true }, 1, join(home, 'datasets'))
     expect(raw.xScale).toBe(1)
     expect(raw.sampleShape).toEqual([784])

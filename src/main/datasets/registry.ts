@@ -109,6 +109,12 @@ function fromUint8(
   }
 }
 
+/** A dataset with another loaded part as its test split. */
+export const withTest = (train: LoadedDataset, test: LoadedDataset): LoadedDataset => ({
+  ...train,
+  test: { x: test.x, y: test.y, more: test.more },
+})
+
 /** The loaders by id (see loadAnyDataset). */
 async function loadUnwrapped(
   id: string,
@@ -153,13 +159,12 @@ async function readKeras(
     case 'mnist': {
       const path = join(kerasDir, 'mnist.npz')
       const npz = readNpz(await readDataFile(path), path)
-      if (!npz.x_train || !npz.y_train) throw new DatasetFileError(`${path} has no x_train / y_train arrays.`)
-      return fromUint8(
-        npz.x_train as { shape: number[]; data: Uint8Array },
-        npz.y_train.data as Uint8Array,
-        id,
-        classes,
-      )
+      const part = (split: 'train' | 'test') => {
+        const [x, y] = [npz[`x_${split}`], npz[`y_${split}`]]
+        if (!x || !y) throw new DatasetFileError(`${path} has no x_${split} / y_${split} arrays.`)
+        return fromUint8(x as { shape: number[]; data: Uint8Array }, y.data as Uint8Array, id, classes)
+      }
+      return withTest(part('train'), part('test'))
     }
     case 'imdb':
     case 'reuters':
@@ -169,13 +174,17 @@ async function readKeras(
     case 'cifar10':
     case 'cifar100':
       return readCifar(id, kerasDir, classes, options.label_mode === 'coarse' ? 'coarse' : 'fine')
-    case 'fashion_mnist':
-      return readIdxDataset(
-        join(kerasDir, 'fashion-mnist'),
-        { images: 'train-images-idx3-ubyte.gz', labels: 'train-labels-idx1-ubyte.gz' },
-        id,
-        classes,
-      )
+    case 'fashion_mnist': {
+      const dir = join(kerasDir, 'fashion-mnist')
+      const part = (split: 'train' | 't10k') =>
+        readIdxDataset(
+          dir,
+          { images: `${split}-images-idx3-ubyte.gz`, labels: `${split}-labels-idx1-ubyte.gz` },
+          id,
+          classes,
+        )
+      return withTest(await part('train'), await part('t10k'))
+    }
     default:
       throw new DatasetFileError(`The dataset "${id}" is not available in this version of Netwright.`)
   }
@@ -200,7 +209,13 @@ export async function loadAnyDataset(
     if (e instanceof ServiceError) throw new DatasetFileError(e.message)
     throw e
   }
-  checkLoaded(d, kerasDataset(id)?.name ?? id)
+  const name = kerasDataset(id)?.name ?? id
+  checkLoaded(d, name)
+  if (d.test?.y.length)
+    checkLoaded(
+      { ...d, x: d.test.x, y: d.test.y, more: d.test.more, test: undefined },
+      `${name}'s test split`,
+    )
   return d
 }
 

@@ -86,7 +86,14 @@ describe('tampered dataset files', () => {
 
   it('CIFAR data shorter than its labels, or a label out of range, is refused', async () => {
     const batch = readFileSync(join(import.meta.dirname, 'fixtures', 'cifar-batch-p2.pkl'))
-    const names = ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5']
+    const names = [
+      'data_batch_1',
+      'data_batch_2',
+      'data_batch_3',
+      'data_batch_4',
+      'data_batch_5',
+      'test_batch',
+    ]
     const classes = KERAS_DATASETS.find((d) => d.id === 'cifar10')!.classes
     const stage = (bytes: Uint8Array) => {
       const dir = tmp()

@@ -112,8 +112,11 @@ function conventions(parts: Seqs[], o: Record<string, unknown>): Seqs[] {
   }))
 }
 
-/** keras.datasets.imdb.load_data: the training part. */
-export function kerasImdb(npz: Record<string, NpyArray>, o: TextOptions = {}): Seqs {
+/** A training part with its test part (load_data's second pair). */
+type Split = Seqs & { test: Seqs }
+
+/** keras.datasets.imdb.load_data: the training part, with the test part. */
+export function kerasImdb(npz: Record<string, NpyArray>, o: TextOptions = {}): Split {
   const rng = new MT19937(opt(o as Record<string, unknown>, 'seed', 113))
   const parts = (['train', 'test'] as const).map((s) => {
     const x = sequences(npz[`x_${s}`], `x_${s}`)
@@ -126,11 +129,11 @@ export function kerasImdb(npz: Record<string, NpyArray>, o: TextOptions = {}): S
     throw new DatasetFileError(
       `After removing sequences of ${o.maxlen} words or more, nothing is left; raise maxlen.`,
     )
-  return train!
+  return { ...train!, test: test! }
 }
 
-/** keras.datasets.reuters.load_data: the training part (test_split from the end). */
-export function kerasReuters(npz: Record<string, NpyArray>, o: TextOptions = {}): Seqs {
+/** keras.datasets.reuters.load_data: the training part, with the test part (test_split from the end). */
+export function kerasReuters(npz: Record<string, NpyArray>, o: TextOptions = {}): Split {
   const x = sequences(npz.x, 'x')
   const y = labels(npz.y, 'y')
   const order = numpyShuffledIndicesFrom(
@@ -139,7 +142,7 @@ export function kerasReuters(npz: Record<string, NpyArray>, o: TextOptions = {})
   )
   const [all] = conventions([{ x: permute(x, order), y: permute(y, order) }], o as Record<string, unknown>)
   const n = Math.floor(all!.x.length * (1 - opt(o as Record<string, unknown>, 'test_split', 0.2)))
-  return { x: all!.x.slice(0, n), y: all!.y.slice(0, n) }
+  return { x: all!.x.slice(0, n), y: all!.y.slice(0, n), test: { x: all!.x.slice(n), y: all!.y.slice(n) } }
 }
 
 /**
@@ -188,7 +191,11 @@ export async function readText(
 ): Promise<LoadedDataset> {
   const path = join(dir, `${id}.npz`)
   const npz = readNpz(await readDataFile(path), path)
-  if (id === 'imdb')
-    return encodeSequences(kerasImdb(npz, o), { num_words: 10000, ...o }, id, ['negative', 'positive'])
-  return encodeSequences(kerasReuters(npz, o), { num_words: 10000, ...o }, id, REUTERS_TOPICS)
+  const s = id === 'imdb' ? kerasImdb(npz, o) : kerasReuters(npz, o)
+  const classes = id === 'imdb' ? ['negative', 'positive'] : REUTERS_TOPICS
+  const opts = { num_words: 10000, ...o }
+  const train = encodeSequences(s, opts, id, classes)
+  if (!s.test.y.length) return train
+  const test = encodeSequences(s.test, opts, id, classes)
+  return { ...train, test: { x: test.x, y: test.y } }
 }

@@ -36,9 +36,15 @@ export function dataCode(
         : []),
       '    if "x_test" not in data:',
       '        return (x_train, data["y_train"]), None',
-      '    # The rows held back as the test set, encoded as the training rows are.',
+      '    # The test split (held-back rows, or samples generated apart), encoded as the training rows are.',
       '    x = data["x_test"] * float(data["x_scale"])',
-      `    return (x_train, data["y_train"]), (${reshape}${cast}, data["y_test"])`,
+      `    x_test = ${reshape}${cast}`,
+      ...(more.length
+        ? [
+            `    x_test = [x_test, ${more.map((shape, k) => `data["x${k + 2}_test"].reshape((-1, ${shape.join(', ')}${shape.length === 1 ? ',' : ''})).astype("float32")`).join(', ')}]`,
+          ]
+        : []),
+      '    return (x_train, data["y_train"]), (x_test, data["y_test"])',
     ]
   const o = d.options
   switch (d.id) {
@@ -112,13 +118,23 @@ export function dataCode(
  */
 export function datasetNpz(d: LoadedDataset, extra: Record<string, Uint8Array> = {}): Uint8Array {
   const n = d.y.length
-  const xDescr = d.x instanceof Uint8Array ? '|u1' : d.x instanceof Int32Array ? '<i4' : '<f4'
+  const descr = (x: LoadedDataset['x']) =>
+    x instanceof Uint8Array ? '|u1' : x instanceof Int32Array ? '<i4' : '<f4'
+  const xDescr = descr(d.x)
   const yDescr = d.y instanceof Int32Array ? '<i4' : '<f4'
-  // A CSV's held-back test rows go too, for the script's evaluation.
-  const test: Record<string, Uint8Array> = d.test?.y.length
+  // The test split goes too (a Keras dataset's own, a CSV's held-back rows, a built-in's), for the
+  // script's evaluation and the Keras trainer's.
+  const t = d.test
+  const test: Record<string, Uint8Array> = t?.y.length
     ? {
-        'x_test.npy': writeNpy([d.test.y.length, ...d.sampleShape], d.test.x, '<f4'),
-        'y_test.npy': writeNpy([d.test.y.length], d.test.y, d.test.y instanceof Int32Array ? '<i4' : '<f4'),
+        'x_test.npy': writeNpy([t.y.length, ...d.sampleShape], t.x, descr(t.x)),
+        'y_test.npy': writeNpy([t.y.length], t.y, t.y instanceof Int32Array ? '<i4' : '<f4'),
+        ...Object.fromEntries(
+          (t.more ?? []).map((m, k) => [
+            `x${k + 2}_test.npy`,
+            writeNpy([t.y.length, ...m.sampleShape], m.x, '<f4'),
+          ]),
+        ),
       }
     : {}
   return zipSync(

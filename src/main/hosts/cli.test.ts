@@ -78,18 +78,51 @@ describe('the netwright CLI', () => {
     expect(JSON.parse(json.out).layers[0].name).toBe(name)
   })
 
-  it('trains the default project to at least 95% validation accuracy in 5 epochs', () => {
-    const r = netwright('train', template, '--epochs', '5', '--json')
-    expect(r.code).toBe(0)
+  it('trains the default project to at least 95% in 5 epochs, ends with its test evaluation, and evaluate gives the same', () => {
+    const saved = join(mkdtempSync(join(tmpdir(), 'netwright-cli-eval-')), 'saved')
+    const r = netwright('train', template, '--epochs', '5', '--json', '--save', saved)
+    expect(r.code, r.err).toBe(0)
     const lines = r.out
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l))
     expect(lines[0].event).toBe('backend')
     expect(lines.filter((l) => l.event === 'epoch')).toHaveLength(5)
-    const last = lines.at(-1)
-    expect(last.event).toBe('done')
-    expect(last.val_accuracy).toBeGreaterThanOrEqual(0.95)
+    const done = lines.find((l) => l.event === 'done')
+    expect(done.val_accuracy).toBeGreaterThanOrEqual(0.95)
+    // The last line: the model on the built-in's test split (generated apart from the training samples).
+    const evaluation = lines.at(-1)
+    expect(evaluation).toMatchObject({
+      event: 'evaluation',
+      split: 'test',
+      count: 300,
+      task: 'classification',
+    })
+    expect(evaluation.classes).toEqual(['circle', 'square', 'triangle'])
+    const cells: number[][] = evaluation.confusion
+    expect(cells.flat().reduce((a, b) => a + b, 0)).toBe(300)
+    const diagonal = cells.reduce((a, row, i) => a + row[i]!, 0)
+    expect(evaluation.metrics.accuracy).toBeCloseTo(diagonal / 300, 10)
+    expect(evaluation.metrics.accuracy).toBeGreaterThanOrEqual(0.9)
+    expect(done.test_accuracy).toBe(evaluation.metrics.accuracy)
+    expect(evaluation.perClass.map((c: { support: number }) => c.support)).toEqual(
+      cells.map((row) => row.reduce((a, b) => a + b, 0)),
+    )
+    // The saved model evaluated again: the same numbers.
+    const again = netwright('evaluate', template, '--run', saved, '--json')
+    expect(again.code, again.err).toBe(0)
+    const e2 = JSON.parse(again.out.trim().split('\n').at(-1)!)
+    expect(e2.confusion).toEqual(cells)
+    expect(e2.metrics.accuracy).toBe(evaluation.metrics.accuracy)
+    expect(e2.metrics.loss).toBeCloseTo(evaluation.metrics.loss, 5)
+    const text = netwright('evaluate', template, '--run', saved)
+    expect(text.out).toMatch(/^Evaluated on 300 test samples - loss: \d\.\d{4} - accuracy: \d\.\d{4}/)
+    expect(text.out).toMatch(/\s+circle\s+square\s+triangle\n\s+circle\s+\d+/)
+    expect(text.out).toContain('precision    recall  f1-score   support')
+    // Without weights: a sentence that says how to get some.
+    const none = netwright('evaluate', template)
+    expect(none.code).toBe(2)
+    expect(none.err).toContain('has no trained weights beside it. Train it with --save DIR')
   })
 
   // The threaded wasm build, as machines with 4 or more cores get it by themselves.
@@ -134,8 +167,11 @@ describe('the netwright CLI', () => {
       expect(lines[0].backends[0].detail).toMatch(/^Keras 3\./)
       expect(lines.filter((l) => l.event === 'batch').length).toBeGreaterThan(0)
       expect(lines.filter((l) => l.event === 'epoch').map((l) => l.epoch)).toEqual([1, 2])
-      expect(lines.at(-1)).toMatchObject({ event: 'done' })
-      expect(lines.at(-1).val_accuracy).toBeGreaterThanOrEqual(0.9)
+      const done = lines.find((l) => l.event === 'done')
+      expect(done.val_accuracy).toBeGreaterThanOrEqual(0.9)
+      // Keras's run ends with the same evaluation event as the in-app trainer's.
+      expect(lines.at(-1)).toMatchObject({ event: 'evaluation', split: 'test', count: 300 })
+      expect(lines.at(-1).metrics.accuracy).toBe(done.test_accuracy)
     },
     120_000,
   )
@@ -226,7 +262,9 @@ describe('the netwright CLI', () => {
     writeFileSync(join(dir, 'houses.netwright.json'), JSON.stringify(doc))
     const trained = netwright('train', join(dir, 'houses.netwright.json'), '--epochs', '1')
     expect(trained.code, trained.err).toBe(0)
-    expect(trained.out).toMatch(/Test: loss \d+\.\d{4}/)
+    expect(trained.out).toMatch(
+      /Evaluated on \d+ test samples - loss: \d+\.\d{4} - mae: \d+\.\d{4} - mse: \d+\.\d{4}/,
+    )
     const bad = netwright('datasets', 'prepare', 'csv', '--option', `path=${csv}`, '--option', 'target=cost')
     expect(bad.code).toBe(1)
     expect(bad.err).toContain('has no column "cost". Its columns: rooms, material, price.')

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { analyze } from '../../shared/graph/analyze'
@@ -12,10 +12,11 @@ import {
 } from '../../shared/ipc/contract'
 import { formatSummary, summaryRows } from '../../shared/keras/summary'
 import { defaultExportName } from '../export'
-import { createService, type Service } from '../service'
+import { createService } from '../service'
 import { anyFiles } from '../service/files'
 import { withSafeConsole } from './terminal'
 import { datasets } from './cli-datasets'
+import { evaluateCommand, printEvaluation, weightsRun } from './cli-evaluate'
 import { UsageError } from './usage-error'
 import { browserService } from './browser'
 import { withKerasRung } from '../trainer/keras-launcher'
@@ -29,6 +30,7 @@ Usage:
   netwright summary <doc> [--json]
   netwright train <doc> [--epochs N] [--batch-size N] [--backend ${BACKENDS.join('|')}]
                  [--from MODEL] [--save DIR] [--json]
+  netwright evaluate <doc> [--run MODEL] [--backend B] [--json]
   netwright export <doc> --format ${EXPORT_FORMATS.join('|')} --out DIR [--name NAME] [--run MODEL]
   netwright serve [--port N] [--host H] [--workspace DIR]
   netwright datasets list [--json]
@@ -39,8 +41,9 @@ TensorFlow.js model.json.
 
 train --save DIR writes the trained model to DIR as TensorFlow.js files (model.json and
 model.weights.bin); --from MODEL starts from the weights of a TensorFlow.js model.json (or a folder
-holding one) instead of fresh ones. export --run MODEL exports those weights; without it, the
-weights kept beside a project (<name>.weights/) or a TensorFlow.js model.json's own are used.`
+holding one) instead of fresh ones. Every run ends with the model evaluated on the dataset's test
+split (loss, metrics, confusion matrix). evaluate and export --run MODEL use those weights; without
+it, the weights kept beside a project (<name>.weights/), or a model file's own, are used.`
 
 const positiveInt = (name: string, v: string | undefined): number | undefined => {
   if (v === undefined) return undefined
@@ -216,14 +219,10 @@ async function train(args: string[]): Promise<number> {
         process.removeListener('SIGINT', onSignal)
         if (json) out({ event: s.state, message: s.message, ...(s.final ?? {}) })
         else if (s.state === 'failed') console.error(`Training failed: ${s.message}`)
-        else {
-          console.log(s.message)
-          // The held-back test rows' evaluation, when the dataset has them.
-          const test = Object.entries(s.final ?? {}).filter(([k]) => k.startsWith('test_'))
-          if (test.length)
-            console.log(`Test: ${test.map(([k, v]) => `${k.slice(5)} ${v.toFixed(4)}`).join(' - ')}`)
-        }
+        else console.log(s.message)
         void save(s).then((ok) => {
+          // The run ends with the model on the test split (finished or stopped).
+          if (s.evaluation) printEvaluation(s.evaluation, json)
           service.shutdown()
           resolve(s.state === 'failed' || !ok ? 1 : 0)
         })
@@ -243,22 +242,6 @@ async function train(args: string[]): Promise<number> {
         resolve(last ? 1 : 2)
       })
   })
-}
-
-/** A TensorFlow.js model.json (or a folder holding one) opened for its weights: the run's id. */
-async function weightsRun(service: Service, path: string): Promise<string> {
-  const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'model.json') : path
-  try {
-    const r = await service.call('project.open', { path: file })
-    if (!r.run)
-      throw new UsageError(
-        `${file} holds no trained weights.${r.warnings.length ? ` ${r.warnings.join(' ')}` : ''}`,
-      )
-    return r.run.runId
-  } catch (e) {
-    if (e instanceof UsageError) throw e
-    throw new UsageError(`Cannot read the weights in ${path}: ${(e as Error).message}`)
-  }
 }
 
 async function exportCommand(args: string[]): Promise<number> {
@@ -376,6 +359,8 @@ async function run(argv: string[]): Promise<number> {
         return await serve(rest)
       case 'export':
         return await exportCommand(rest)
+      case 'evaluate':
+        return await evaluateCommand(rest, USAGE)
       case 'datasets':
         return await datasets(rest, USAGE)
       case undefined:

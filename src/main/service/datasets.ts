@@ -2,11 +2,13 @@
 // progress), preview (cached: the panel and the browser ask for the same one), and resolving the path
 // a project names for the user's own data through the host's file policy.
 import type { NetDocument } from '../../shared/graph/schema'
-import type { DatasetPreview, EventName, Events } from '../../shared/ipc/contract'
+import type { DatasetPreview, DatasetSamples, EventName, Events } from '../../shared/ipc/contract'
+import type { LoadedDataset } from '../datasets/builtins'
+import { datasetSamples } from '../datasets/samples'
 import { DatasetUnavailableError } from '../datasets/download'
 import { DatasetFileError } from '../datasets/idx'
 import { previewDataset } from '../datasets/preview'
-import { datasetInfos, isUserDataset, prepareKerasDataset } from '../datasets/registry'
+import { datasetInfos, isUserDataset, loadAnyDataset, prepareKerasDataset } from '../datasets/registry'
 import { showValue } from '../../shared/json-limits'
 import { ServiceError } from './errors'
 import type { ProjectFiles } from './files'
@@ -85,6 +87,45 @@ export function datasetCalls(kerasDir: string, files: ProjectFiles, emit: Emit) 
     return made
   }
 
+  /** The last dataset loaded for its samples (the strip pages through one run's test split). */
+  let loaded: { key: string; data: Promise<LoadedDataset> } | undefined
+  async function samples(r: {
+    id: string
+    options: Record<string, unknown>
+    seed: number
+    split: 'train' | 'test'
+    indices: number[]
+  }): Promise<DatasetSamples> {
+    const info = known(r.id)
+    if (info.source === 'keras' && !info.cached)
+      throw new ServiceError(
+        'unavailable',
+        `The dataset "${r.id}" is not downloaded yet; press Train or Prepare.`,
+      )
+    const { options } = resolve({ id: r.id, options: r.options })
+    const key = JSON.stringify([r.id, options, r.seed])
+    if (loaded?.key !== key || isUserDataset(r.id))
+      loaded = { key, data: loadAnyDataset(r.id, options, r.seed, kerasDir) }
+    const current = loaded
+    try {
+      const imageShape =
+        r.id === 'images'
+          ? [
+              Number(options.height ?? 32),
+              Number(options.width ?? 32),
+              options.color_mode === 'grayscale' ? 1 : 3,
+            ]
+          : info.sampleShape.length >= 2
+            ? info.sampleShape
+            : undefined
+      return await datasetSamples(await current.data, r.split, r.indices, kerasDir, imageShape)
+    } catch (e) {
+      if (loaded === current) loaded = undefined
+      if (e instanceof ServiceError) throw e
+      throw new ServiceError('bad-request', (e as Error).message)
+    }
+  }
+
   return {
     prepare,
     resolve,
@@ -96,6 +137,7 @@ export function datasetCalls(kerasDir: string, files: ProjectFiles, emit: Emit) 
       }),
       'datasets.preview': async (r: { id: string; options: Record<string, unknown>; seed: number }) =>
         preview(r.id, r.options, r.seed),
+      'datasets.samples': samples,
     },
   }
 }

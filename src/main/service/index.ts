@@ -13,6 +13,7 @@ import {
   type Responses,
   type SystemInfo,
 } from '../../shared/ipc/contract'
+import type { Evaluation } from '../../shared/evaluation'
 import { toKerasConfig } from '../../shared/keras/config'
 import { kerasDatasetsDir } from '../datasets/keras'
 import { datasetInfos } from '../datasets/registry'
@@ -166,6 +167,7 @@ export function createService(opts: ServiceOptions): Service {
           state: msg.stopped ? ('stopped' as const) : ('done' as const),
           backend: run.backend,
           final: msg.final,
+          ...(msg.evaluation ? { evaluation: msg.evaluation } : {}),
           message: msg.stopped
             ? `Stopped after ${msg.epochsDone} epoch${msg.epochsDone === 1 ? '' : 's'}.`
             : `Finished ${msg.epochsDone} epoch${msg.epochsDone === 1 ? '' : 's'}.`,
@@ -181,6 +183,7 @@ export function createService(opts: ServiceOptions): Service {
             final: msg.final,
             history: run.history,
             documentName: run.documentName,
+            ...(msg.evaluation ? { evaluation: msg.evaluation } : {}),
           })
           .then(
             (record) => emit('training.status', { ...status, run: record }),
@@ -195,6 +198,8 @@ export function createService(opts: ServiceOptions): Service {
       case 'error':
         finish(run)
         emit('training.status', { runId, state: 'failed', backend: run.backend, message: msg.message })
+        return
+      case 'evaluated': // answers model.evaluate, which listens for it itself
         return
       default: {
         const never: never = msg
@@ -296,6 +301,41 @@ export function createService(opts: ServiceOptions): Service {
         },
       )
       return { runId }
+    },
+    'model.evaluate': async ({ document, runId, backend }) => {
+      const d = doc(document)
+      const modelConfig = toKerasConfig(d)
+      const from = store.get(runId)
+      if (!from)
+        throw new ServiceError(
+          'not-found',
+          'Those weights are not available any more; train the model again, or open it again.',
+        )
+      const dataset = data.resolve(d.dataset)
+      if (datasetInfos(kerasDir).find((x) => x.id === d.dataset.id)?.source === 'keras')
+        await data.prepare(d.dataset.id)
+      const proc = opts.launcher()
+      const evaluation = await new Promise<Evaluation>((resolve, reject) => {
+        proc.onMessage((m) => {
+          if (m.type === 'evaluated') resolve(m.evaluation)
+          if (m.type === 'error') reject(new ServiceError('invalid-model', m.message))
+        })
+        proc.onExit((how) =>
+          reject(new ServiceError('internal', `The trainer process ended before the evaluation (${how}).`)),
+        )
+        proc.send({
+          type: 'evaluate',
+          modelConfig,
+          compile: d.compile,
+          training: d.training,
+          dataset,
+          // Keras evaluates its own runs as they end; saved weights are evaluated in-app.
+          backend: backend === 'keras' ? undefined : backend,
+          kerasDir,
+          init: from.modelJson,
+        })
+      }).finally(() => proc.kill())
+      return evaluation
     },
     'training.stop': async ({ runId }) => {
       const run = runs.get(runId)

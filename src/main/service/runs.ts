@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs'
 import { lstat, readdir, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { cacheDir } from '../cache-dir'
+import { EvaluationSchema } from '../../shared/evaluation'
 import type { RunRecord } from '../../shared/ipc/contract'
 import { readTfjsModel, tfjsFiles, type TfjsModelFiles } from '../export/tfjs-io'
 import { replaceFolderAtomic, writeFilesAtomic } from '../export/write'
@@ -37,6 +38,8 @@ function pickRunMeta(m: Record<string, unknown>): Partial<RunRecord> {
       : null
   const final = numbers(m.final)
   if (final) out.final = final
+  const evaluation = EvaluationSchema.safeParse(m.evaluation)
+  if (evaluation.success) out.evaluation = evaluation.data
   if (Array.isArray(m.history) && m.history.length <= 100_000) {
     const h = m.history.map(numbers)
     if (h.every(Boolean)) out.history = h as Record<string, number>[]

@@ -1,6 +1,8 @@
 import type { CompileSettings, TrainingSettings } from '../../shared/graph/schema'
 import type { KerasModelConfig } from '../../shared/keras/config'
 import type { LoadedDataset } from '../datasets/builtins'
+import type { Evaluation } from '../../shared/evaluation'
+import { evaluateModel, testPart } from './evaluate'
 import { loadWeightsInto, type TfjsModelFiles } from './weights'
 import type { Tf } from './backends'
 import {
@@ -71,6 +73,8 @@ export interface TrainResult {
   epochsDone: number
   final: Record<string, number>
   model: LayersModel
+  /** The model on the dataset's test split, when it has one. */
+  evaluation?: Evaluation
 }
 
 /**
@@ -334,29 +338,15 @@ export async function train(
       },
     })
     const stopped = !!hooks.shouldStop?.() || epochsDone < epochs
-    // Rows held back as a test set (a CSV's test_split): evaluated once, after training.
-    if (!stopped && data.test && data.test.y.length) {
-      const test = batchSource(
-        tf,
-        model,
-        { ...data, x: data.test.x, y: data.test.y, test: undefined },
-        job.compile,
-      )
-      try {
-        const all = Uint32Array.from({ length: test.count }, (_, i) => i)
-        const x = test.x(all)
-        const ys = test.ys(all)
-        held.push(...[x].flat(), ...ys)
-        const logs = await evaluateOutputs(tf, model, x, ys, settings, wantsAccuracy, batchSize)
-        const named = normalizeLogs(logs, model.outputNames[0])
-        for (const [k, v] of Object.entries(named))
-          if (k.startsWith('val_') && (multi || !k.startsWith(`val_${model.outputNames[0]}_`)))
-            final[`test_${k.slice(4)}`] = v
-      } finally {
-        test.dispose()
-      }
+    // The test split, once, after training (finished or stopped): what the model learned, on samples
+    // it never saw. Its loss and metrics go in the final figures as test_*.
+    const test = testPart(data)
+    let evaluation: Evaluation | undefined
+    if (test && (epochsDone > 0 || job.init)) {
+      evaluation = await evaluateModel(tf, model, test, job.compile, batchSize)
+      for (const [k, v] of Object.entries(evaluation.metrics)) final[`test_${k}`] = v
     }
-    return { stopped, epochsDone, final, model }
+    return { stopped, epochsDone, final, model, evaluation }
   } catch (err) {
     disposeModel(model)
     throw err

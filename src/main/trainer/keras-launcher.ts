@@ -11,6 +11,8 @@ import { delimiter, dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { BackendReport } from '../../shared/ipc/contract'
+import { classificationEvaluation, regressionEvaluation, type Evaluation } from '../../shared/evaluation'
+import { testPart } from './evaluate'
 import { cacheDir } from '../cache-dir'
 import type { LoadedDataset } from '../datasets/builtins'
 import { loadAnyDataset } from '../datasets/registry'
@@ -77,6 +79,25 @@ const logValues = (logs: Record<string, unknown>): Record<string, number> => {
       .sort(([a], [b]) => rank(a) - rank(b))
       .map(([k, v]) => [k, typeof v === 'number' ? v : Number(v)]),
   )
+}
+
+/** What the driver says of the test split: Keras's evaluate, and the first output's predictions. */
+interface DriverTest {
+  metrics: Record<string, unknown>
+  width: number
+  outputs: number[]
+}
+
+/** The driver's test figures as the in-app trainer's evaluation (the same matrix, the same metrics). */
+function driverEvaluation(t: DriverTest, data: LoadedDataset, output: string): Evaluation | undefined {
+  const test = testPart(data)
+  if (!test || !Number.isInteger(t.width) || t.outputs.length !== test.y.length * t.width) return undefined
+  const logs = logValues(t.metrics)
+  // Keras's own names for the losses; accuracy (and MAE, MSE) is counted from the predictions.
+  const metrics = Object.fromEntries(Object.entries(logs).filter(([k]) => /loss$/.test(k)))
+  return test.task === 'regression'
+    ? regressionEvaluation(test.y, t.outputs, metrics, output)
+    : classificationEvaluation(test.y, t.outputs, t.width, test.classes, metrics, output)
 }
 
 const PROBE_MS = 120_000
@@ -158,6 +179,8 @@ export function kerasLauncher({
     let start: Start | undefined
     let probing: NodeJS.Timeout | undefined
     let firstOutput: string | undefined
+    let data: LoadedDataset | undefined
+    let outputName = ''
     let stopEarly = false
     const stderrTail: string[] = []
     const cleanup = () => {
@@ -198,12 +221,14 @@ export function kerasLauncher({
         emit({ type: m.type, progress: { ...p, logs: normalizeLogs(logValues(p.logs), firstOutput) } })
       } else if (m.type === 'running') emit(m as FromTrainer)
       else if (m.type === 'done') {
-        const done = m as Extract<FromTrainer, { type: 'done' }>
+        const { test, ...done } = m as Extract<FromTrainer, { type: 'done' }> & { test?: DriverTest }
         const final = normalizeLogs(logValues(done.final), firstOutput)
         try {
           if (done.saved && start?.saveDir && dir)
             await keepKerasRun(start.modelConfig, join(dir, 'model.keras'), start.saveDir)
-          emit({ ...done, final })
+          const evaluation = test && data ? driverEvaluation(test, data, outputName) : undefined
+          for (const [k, v] of Object.entries(evaluation?.metrics ?? {})) final[`test_${k}`] = v
+          emit({ ...done, final, ...(evaluation ? { evaluation } : {}) })
         } catch (err) {
           emit({ type: 'error', message: `The trained model could not be kept: ${(err as Error).message}` })
         }
@@ -263,7 +288,12 @@ export function kerasLauncher({
           ? msg.modelConfig.config.output_layers?.[0]?.[0]
           : undefined
       dir = await mkdtemp(join(tmpdir(), 'netwright-keras-'))
-      const spec = await prepareKerasRun(msg, dir, await load(msg))
+      data = await load(msg)
+      outputName =
+        msg.modelConfig.class_name === 'Functional'
+          ? (msg.modelConfig.config.output_layers?.[0]?.[0] ?? '')
+          : String(msg.modelConfig.config.layers.at(-1)?.config.name ?? '')
+      const spec = await prepareKerasRun(msg, dir, data)
       if (gone) return cleanup()
       launch(spec)
       if (stopEarly) child?.stdin?.write(`${JSON.stringify({ type: 'stop' })}\n`)
@@ -290,6 +320,8 @@ export function kerasLauncher({
           launch(msg)
         } else if (msg.type === 'start')
           begin(msg).catch((err: Error) => emit({ type: 'error', message: err.message ?? String(err) }))
+        else if (msg.type === 'evaluate')
+          emit({ type: 'error', message: 'Saved weights are evaluated by the in-app trainer, not by Keras.' })
         else if (child?.stdin?.writable) child.stdin.write(`${JSON.stringify(msg)}\n`)
         else if (msg.type === 'stop') stopEarly = true // still preparing: the run stops at its first batch
       },

@@ -13,6 +13,7 @@ import { readKerasFile, writeKerasFile } from '../export/keras-file'
 import { kerasOptimizerConfig } from '../export/keras-json'
 import { kerasWeightsToTfjs, runLayerWeights, tfjs } from '../export/keras-weights'
 import { fileSaver, readTfjsModel } from '../export/tfjs-io'
+import { testPart } from './evaluate'
 import { batchSource, buildModel, disposeModel } from './engine'
 import { outputSettings } from './outputs'
 import type { ToTrainer } from './protocol'
@@ -97,11 +98,8 @@ export async function prepareKerasRun(msg: Start, dir: string, data: LoadedDatas
   try {
     const names = model.outputNames
     const extra = await labelArrays(model, data, msg, 'train')
-    if (data.test?.y.length)
-      Object.assign(
-        extra,
-        await labelArrays(model, { ...data, x: data.test.x, y: data.test.y, test: undefined }, msg, 'test'),
-      )
+    const test = testPart(data)
+    if (test) Object.assign(extra, await labelArrays(model, test, msg, 'test'))
     const file = join(dir, 'data.npz')
     await writeFile(file, datasetNpz(data, extra))
     const keras = keras3Model(msg.modelConfig, model)

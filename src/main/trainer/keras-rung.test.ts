@@ -86,8 +86,23 @@ describe.skipIf(!python)('the keras rung, through the service', () => {
     expect(k.metrics.filter((m) => m.kind === 'epoch').map((m) => m.epoch)).toEqual([1, 2, 3])
     expect(k.metrics.some((m) => m.kind === 'batch')).toBe(true)
     const last = k.status.final!
-    expect(Object.keys(last).sort()).toEqual(['accuracy', 'loss', 'val_accuracy', 'val_loss'])
+    expect(Object.keys(last).sort()).toEqual([
+      'accuracy',
+      'loss',
+      'test_accuracy',
+      'test_loss',
+      'val_accuracy',
+      'val_loss',
+    ])
     expect(k.status.run?.modelJson).toBeTruthy()
+    // Keras's evaluation of its run on the test split, and the in-app trainer's of the same weights.
+    const e = k.status.evaluation!
+    expect(e).toMatchObject({ split: 'test', task: 'classification' })
+    expect(e.confusion!.flat().reduce((a, b) => a + b, 0)).toBe(e.count)
+    expect(e.metrics.accuracy).toBe(last.test_accuracy)
+    const inApp = await service.call('model.evaluate', { document: doc, runId: k.runId })
+    expect(inApp.confusion).toEqual(e.confusion)
+    expect(inApp.metrics.loss).toBeCloseTo(e.metrics.loss!, 4)
     // Fresh weights start near ln 3 ≈ 1.1; weights Keras trained start where Keras left them.
     doc.training.epochs = 1
     const w = await train(service, doc, { backend: 'wasm', fromRun: k.runId })

@@ -232,14 +232,22 @@ def start(msg):
     )
     stopped = stop_requested.is_set() or stream.epochs_done < t["epochs"]
     final = dict(stream.final)
-    # Rows held back as a test set (a CSV's test_split): evaluated once, after training.
-    if not stopped and "x_test" in data.files:
+    # The test split, once, after training (finished or stopped): Keras's evaluate for the losses,
+    # and the first output's predictions, which Netwright turns into the confusion matrix.
+    test = None
+    if (stream.epochs_done > 0 or msg.get("init")) and "x_test" in data.files:
         x_test = inputs_of(model, data, "test")
         results = model.evaluate(
             x_test, labels_of(data, outputs, "test"), batch_size=t["batchSize"], verbose=0, return_dict=True
         )
-        for k, v in plain_logs(results).items():
-            final[f"test_{k}"] = v
+        predicted = model.predict(x_test, batch_size=t["batchSize"], verbose=0)
+        first = np.asarray(predicted[0] if isinstance(predicted, (list, tuple)) else predicted)
+        first = first.reshape(first.shape[0], -1).astype("float64")
+        test = {
+            "metrics": plain_logs(results),
+            "width": int(first.shape[1]),
+            "outputs": [float(v) if math.isfinite(v) else 0.0 for v in first.reshape(-1).tolist()],
+        }
     saved = False
     if msg.get("save") and (stream.epochs_done > 0 or msg.get("init")):
         model.save(msg["save"])
@@ -252,6 +260,7 @@ def start(msg):
             "epochsDone": stream.epochs_done,
             "tensorsLeaked": 0,
             "saved": saved,
+            **({"test": test} if test is not None else {}),
         }
     )
 

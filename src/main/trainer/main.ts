@@ -6,6 +6,7 @@ import { fileSaver, readTfjsModel } from '../export/tfjs-io'
 import { chooseBackend } from './backends'
 import { withWasmFallback } from './fallback'
 import { disposeModel, train, type Progress } from './engine'
+import { evaluateSaved } from './evaluate'
 import type { FromTrainer, ToTrainer } from './protocol'
 
 interface ParentPort {
@@ -54,7 +55,22 @@ async function start(msg: Extract<ToTrainer, { type: 'start' }>): Promise<void> 
     final: result.final,
     epochsDone: result.epochsDone,
     tensorsLeaked: tf.memory().numTensors - baseline,
+    ...(result.evaluation ? { evaluation: result.evaluation } : {}),
   })
+}
+
+async function evaluate(msg: Extract<ToTrainer, { type: 'evaluate' }>): Promise<void> {
+  const chosen = await chooseBackend(msg.backend)
+  send({ type: 'backend', backend: chosen.name, reports: chosen.reports })
+  const init = { files: await readTfjsModel(msg.init), source: msg.init }
+  const data = await loadAnyDataset(msg.dataset.id, msg.dataset.options, msg.training.seed, msg.kerasDir)
+  const evaluation = await withWasmFallback(
+    chosen,
+    !!msg.backend,
+    (t) => evaluateSaved(t, { ...msg, init }, data),
+    (reports) => send({ type: 'backend', backend: 'cpu', reports }),
+  )
+  send({ type: 'evaluated', evaluation })
 }
 
 async function onMessage(raw: unknown): Promise<void> {
@@ -65,6 +81,7 @@ async function onMessage(raw: unknown): Promise<void> {
       const { name, reports } = await chooseBackend()
       send({ type: 'backend', backend: name, reports })
     } else if (msg.type === 'start') await start(msg)
+    else if (msg.type === 'evaluate') await evaluate(msg)
   } catch (err) {
     send({ type: 'error', message: (err as Error).message ?? String(err) })
   }

@@ -1,26 +1,31 @@
 import type { BackendName, CompileSettings, TrainingSettings } from '../../shared/graph/schema'
 import type { BackendReport } from '../../shared/ipc/contract'
+import type { Evaluation } from '../../shared/evaluation'
 import type { KerasModelConfig } from '../../shared/keras/config'
 import type { Progress } from './engine'
 
+/** A run for the trainer process: the model, its settings, the dataset, where to save. */
+export interface StartMessage {
+  modelConfig: KerasModelConfig
+  compile: CompileSettings
+  training: TrainingSettings
+  dataset: { id: string; options: Record<string, unknown> }
+  /** Keras's datasets folder, for datasets read from its cache. */
+  kerasDir: string
+  backend?: BackendName
+  /** A tfjs model.json whose weights the model starts from (fine-tuning). */
+  init?: string
+  /** Where to save the trained model (tfjs format) when the run ends with weights to keep. */
+  saveDir?: string
+}
+
 /** What the service sends the trainer process. */
 export type ToTrainer =
-  | {
-      type: 'start'
-      modelConfig: KerasModelConfig
-      compile: CompileSettings
-      training: TrainingSettings
-      dataset: { id: string; options: Record<string, unknown> }
-      /** Keras's datasets folder, for datasets read from its cache. */
-      kerasDir: string
-      backend?: BackendName
-      /** A tfjs model.json whose weights the model starts from (fine-tuning). */
-      init?: string
-      /** Where to save the trained model (tfjs format) when the run ends with weights to keep. */
-      saveDir?: string
-    }
+  | ({ type: 'start' } & StartMessage)
   | { type: 'stop' }
   | { type: 'probe' }
+  /** Saved weights (init) evaluated on the dataset's test split; answered with 'evaluated'. */
+  | ({ type: 'evaluate' } & Omit<StartMessage, 'saveDir' | 'init'> & { init: string })
 
 /** What the trainer process sends back. */
 export type FromTrainer =
@@ -36,5 +41,8 @@ export type FromTrainer =
       tensorsLeaked: number
       /** Whether the model was saved to saveDir. */
       saved: boolean
+      /** The trained model on the dataset's test split. */
+      evaluation?: Evaluation
     }
+  | { type: 'evaluated'; evaluation: Evaluation }
   | { type: 'error'; message: string }

@@ -67,7 +67,7 @@ function ladder(places: Place[], reports: BackendReport[][], chosen: BackendName
 export function routeLauncher(places: Place[], pick: (probes: Probed[]) => number): TrainerLauncher {
   let probed: Promise<Probed[]> | undefined
   const all = () => (probed ??= Promise.all(places.map((p) => probe(p.launcher))))
-  type Start = Extract<ToTrainer, { type: 'start' }>
+  type Start = Extract<ToTrainer, { type: 'start' | 'evaluate' }>
   return () => {
     const listeners: ((m: FromTrainer) => void)[] = []
     const exits: ((how: string) => void)[] = []
@@ -79,12 +79,16 @@ export function routeLauncher(places: Place[], pick: (probes: Probed[]) => numbe
       all().then((probes) => {
         if (killed) return
         const forced = msg.backend
+        // An evaluation goes to the last place (the in-app trainer process) unless a rung is forced:
+        // predicting a test set is quick there, and a Python or a window would cost more to start.
         const at = forced
           ? Math.max(
               0,
               places.findIndex((p) => p.owns(forced)),
             )
-          : pick(probes)
+          : msg.type === 'evaluate'
+            ? places.length - 1
+            : pick(probes)
         const p = places[at]!.launcher()
         target = p
         p.onMessage((m) => {

@@ -67,6 +67,9 @@ export function windowLauncher(open: () => TrainerWindow): TrainerLauncher {
         if (gone) return
         if (msg.type === 'start')
           begin(msg).catch((err: Error) => emit({ type: 'error', message: err.message ?? String(err) }))
+        // Evaluations run in the trainer process (the router sends them there).
+        else if (msg.type === 'evaluate')
+          emit({ type: 'error', message: 'The trainer window does not evaluate saved weights.' })
         else win.send(msg)
       },
       onMessage: (l) => listeners.push(l),

@@ -167,6 +167,7 @@ export function serveWindowTrainer(tf: Tf, transport: WindowTransport): void {
       final: result.final,
       epochsDone: result.epochsDone,
       tensorsLeaked: tf.memory().numTensors - baseline,
+      ...(result.evaluation ? { evaluation: result.evaluation } : {}),
     })
   }
   transport.onMessage((raw) => {

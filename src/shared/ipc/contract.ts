@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { Evaluation } from '../evaluation'
 import type { Analysis } from '../graph/analyze'
 import { BACKENDS, type BackendName, type NetDocument } from '../graph/schema'
 import type { KerasModelConfig } from '../keras/config'
@@ -80,12 +81,26 @@ export const requests = {
     fromRun: z.string().min(1).optional(),
   }),
   'training.stop': z.object({ runId: z.string().min(1) }),
+  /** A run's saved weights on the dataset's test split (its document says which dataset). */
+  'model.evaluate': z.object({
+    document: z.unknown(),
+    runId: z.string().min(1),
+    backend: z.enum(BACKENDS).optional(),
+  }),
   'datasets.list': z.object({}).strict(),
   'datasets.prepare': z.object({ id: z.string().min(1) }),
   'datasets.preview': z.object({
     id: z.string().min(1),
     options: z.record(z.string(), z.unknown()).default({}),
     seed: z.number().int().default(42),
+  }),
+  /** What some samples of a dataset hold (images, texts, numbers), by index in a split. */
+  'datasets.samples': z.object({
+    id: z.string().min(1),
+    options: z.record(z.string(), z.unknown()).default({}),
+    seed: z.number().int().default(42),
+    split: z.enum(['train', 'test']).default('test'),
+    indices: z.array(z.number().int().nonnegative()).min(1).max(64),
   }),
   'system.info': z.object({}).strict(),
   'project.list': z.object({}).strict(),
@@ -207,6 +222,18 @@ export interface DatasetPreview {
   notes: string[]
 }
 
+/** Samples by index: images (pixels 0-255, HxWxC, base64), decoded texts, or the numbers of a row. */
+export interface DatasetSamples {
+  images?: {
+    height: number
+    width: number
+    channels: number
+    samples: { index: number; pixels: string }[]
+  }
+  texts?: { index: number; text: string }[]
+  rows?: { index: number; values: number[] }[]
+}
+
 export interface SystemInfo {
   host: 'electron' | 'browser' | 'cli'
   /** Can this host show native file dialogs? (Electron only.) */
@@ -247,15 +274,19 @@ export interface RunRecord {
   history: Record<string, number>[]
   savedAt: string
   documentName: string
+  /** The model on its dataset's test split, when it was evaluated. */
+  evaluation?: Evaluation
 }
 
 export interface Responses {
   'model.check': CheckResult
   'training.start': { runId: string }
   'training.stop': { stopped: boolean }
+  'model.evaluate': Evaluation
   'datasets.list': DatasetInfo[]
   'datasets.prepare': { id: string; files: string[] }
   'datasets.preview': DatasetPreview
+  'datasets.samples': DatasetSamples
   'system.info': SystemInfo
   'project.list': ProjectEntry[]
   /** `imported` when the file was a Keras or TensorFlow.js model rather than a project. */
@@ -294,6 +325,8 @@ export interface TrainingStatus {
   final?: Record<string, number>
   /** When a run ends: the weights it saved, for export, fine-tuning and keeping with the project. */
   run?: RunRecord
+  /** When a run ends: the model on the dataset's test split (finished or stopped). */
+  evaluation?: Evaluation
 }
 
 export interface TrainingMetrics {

@@ -2,6 +2,7 @@ import { create } from 'zustand'
 import { BACKENDS, type BackendName, type NetDocument } from '../../../shared/graph/schema'
 import type { BackendReport, RunRecord, TrainingMetrics, TrainingStatus } from '../../../shared/ipc/contract'
 import { toKerasConfig } from '../../../shared/keras/config'
+import type { Evaluation } from '../../../shared/evaluation'
 
 /** One point on the charts: batch values at every reported batch, epoch values at each epoch's end. */
 export interface ChartPoint {
@@ -27,7 +28,26 @@ export interface Run {
   modelKey?: string
   /** The weights the run saved, once it has ended with some. */
   record?: RunRecord
+  /** The dataset it trained on (its samples are shown beside the test predictions). */
+  dataset?: RunDataset
 }
+
+/** A run's dataset as its document named it: the id, the options and the seed. */
+export interface RunDataset {
+  id: string
+  options: Record<string, unknown>
+  seed: number
+}
+
+export const runDataset = (doc: NetDocument): RunDataset => ({
+  id: doc.dataset.id,
+  options: doc.dataset.options,
+  seed: doc.training.seed,
+})
+
+/** A run's evaluation on the test split: at its end, or asked for since. */
+export const evaluationOf = (r: Run | undefined): Evaluation | undefined =>
+  r?.status.evaluation ?? r?.record?.evaluation
 
 /** A key for a document's layers: runs whose key matches can give it their weights. */
 export function modelKey(doc: NetDocument): string | undefined {
@@ -59,7 +79,9 @@ interface TrainingState {
   viewing: string | null
   /** Why the last Train press did not start a run. */
   startError: string | null
-  begin(runId: string, summary: string, modelKey?: string): void
+  begin(runId: string, summary: string, modelKey?: string, dataset?: RunDataset): void
+  /** A run's weights evaluated on demand. */
+  setEvaluation(runId: string, evaluation: Evaluation): void
   /** Adds the weights that came with an opened project or model, with their charts. */
   addRecord(record: RunRecord, doc: NetDocument): void
   /** The run whose weights the next Train starts from (null: fresh weights). */
@@ -131,6 +153,7 @@ export const useTraining = create<TrainingState>((set) => ({
         summary: `${record.documentName} · ${label.toLowerCase()}`,
         modelKey: modelKey(doc),
         record,
+        dataset: runDataset(doc),
       }
       return {
         runs: [...s.runs.filter((r) => r.id !== record.runId), run],
@@ -139,11 +162,15 @@ export const useTraining = create<TrainingState>((set) => ({
         startFrom: record.source === 'imported' ? run.id : s.startFrom,
       }
     }),
-  begin: (runId, summary, key) =>
+  setEvaluation: (runId, evaluation) =>
+    set((s) => ({
+      runs: s.runs.map((r) => (r.id === runId ? { ...r, status: { ...r.status, evaluation } } : r)),
+    })),
+  begin: (runId, summary, key, dataset) =>
     set((s) =>
       s.runs.some((r) => r.id === runId)
         ? {
-            runs: s.runs.map((r) => (r.id === runId ? { ...r, summary, modelKey: key } : r)),
+            runs: s.runs.map((r) => (r.id === runId ? { ...r, summary, modelKey: key, dataset } : r)),
             viewing: runId,
             startError: null,
           }
@@ -158,6 +185,7 @@ export const useTraining = create<TrainingState>((set) => ({
                 points: [],
                 summary,
                 modelKey: key,
+                dataset,
               },
             ],
             viewing: runId,

@@ -9,9 +9,10 @@ import { errorMessage } from '../api'
 import { NumberField, SelectField } from '../inspector/Field'
 import { useDoc } from '../store/document'
 import { BackendField } from './BackendField'
-import { describeRun, isLive, modelKey, runsFor, useTraining } from '../store/training'
+import { describeRun, isLive, modelKey, runDataset, runsFor, useTraining } from '../store/training'
 import { MetricChart } from './Charts'
 import { statusLine } from './statusLine'
+import { TestResults, testFigure } from './TestResults'
 
 const sameShape = (a: readonly unknown[], b: readonly unknown[]) =>
   a.length === b.length && a.every((v, i) => v === b[i])
@@ -100,6 +101,7 @@ export function TrainingPanel({
         runId,
         `${doc.name} · ${doc.nodes.length} layers · ${analysis.totalParams.toLocaleString('en-US')} params · ${doc.dataset.id}${from ? ` · from ${from.label}` : ''}`,
         modelKey(doc),
+        runDataset(doc),
       )
     } catch (e) {
       setStartError(errorMessage(e))
@@ -341,6 +343,7 @@ export function TrainingPanel({
             )}
           </div>
         )}
+        <TestResults api={api} run={shown} doc={doc} />
         {startError && (
           <div className="error-banner" role="alert" data-testid="train-error">
             {startError}
@@ -381,9 +384,11 @@ export function TrainingPanel({
                 title={r.summary}
               >
                 {r.label} · {r.status.state}
-                {r.status.final?.val_accuracy !== undefined
-                  ? ` · ${r.status.final.val_accuracy.toFixed(3)}`
-                  : ''}
+                {testFigure(r)
+                  ? ` · ${testFigure(r)}`
+                  : r.status.final?.val_accuracy !== undefined
+                    ? ` · ${r.status.final.val_accuracy.toFixed(3)}`
+                    : ''}
               </button>
             </li>
           ))}

@@ -1,0 +1,80 @@
+import { expect, test, type Page } from '@playwright/test'
+import { openApp, setField } from './helpers'
+
+/** The confusion matrix as the dialog shows it: counts by [true][predicted]. */
+async function matrix(page: Page): Promise<number[][]> {
+  const cells = page.getByTestId('confusion-cell')
+  const out: number[][] = []
+  for (const cell of await cells.all()) {
+    const t = Number(await cell.getAttribute('data-true'))
+    const p = Number(await cell.getAttribute('data-predicted'))
+    ;(out[t] ??= [])[p] = Number(await cell.textContent())
+  }
+  return out
+}
+
+/** Opens a run's test results and checks the matrix against the reported accuracy; returns the matrix. */
+async function checkResults(page: Page): Promise<number[][]> {
+  await page.getByTestId('open-test-results').click()
+  const dialog = page.getByRole('dialog', { name: 'Test results' })
+  await expect(dialog).toBeVisible()
+  const m = await matrix(page)
+  const text = (await page.getByTestId('test-metrics').textContent())!
+  const count = Number(/^([\d,]+) test samples/.exec(text)![1]!.replace(/,/g, ''))
+  const accuracy = Number(/accuracy (\d\.\d{4})/.exec(text)![1])
+  // The cells sum to the test count, and the diagonal gives the accuracy reported.
+  expect(m.flat().reduce((a, b) => a + b, 0)).toBe(count)
+  const diagonal = m.reduce((a, row, i) => a + row[i]!, 0)
+  expect(accuracy).toBeCloseTo(diagonal / count, 4)
+  await expect(page.getByTestId('per-class').locator('tbody tr')).toHaveCount(m.length)
+  return m
+}
+
+test('train the default template, see its test confusion matrix, click a cell to see those images; the same after Stop', async ({
+  page,
+}) => {
+  await openApp(page)
+  await setField(page.getByTestId('epochs'), '2')
+  await page.getByTestId('train').click()
+  await expect(page.getByTestId('status-line')).toContainText('Finished 2 epochs', { timeout: 60_000 })
+  await expect(page.getByTestId('test-summary')).toContainText(/Test \(300 samples\): accuracy \d\.\d{4}/)
+  await expect(page.getByTestId('run-item').last()).toContainText(/test \d\.\d{3}/)
+
+  const m = await checkResults(page)
+  expect(m).toHaveLength(3)
+  // The wrong ones first, each with its image, its true and predicted class and its probabilities.
+  const samples = page.getByTestId('test-sample')
+  await expect(samples).toHaveCount(24)
+  await expect(samples.first().locator('canvas')).toBeVisible()
+  await expect(samples.first().locator('.prob-bars li')).toHaveCount(3)
+  const wrong = m.flat().some((v, i) => v > 0 && Math.floor(i / 3) !== i % 3)
+  if (wrong) await expect(samples.first()).toHaveClass(/wrong/)
+
+  // A cell: its samples, every one of that true class predicted as that class.
+  const [t, p] = wrong
+    ? (() => {
+        for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) if (a !== b && m[a]![b]! > 0) return [a, b]
+        return [0, 0]
+      })()
+    : [0, 0]
+  const classes = ['circle', 'square', 'triangle']
+  await page.locator(`[data-testid="confusion-cell"][data-true="${t}"][data-predicted="${p}"]`).click()
+  await expect(page.getByTestId('samples-heading')).toContainText(
+    `${m[t]![p]} sample${m[t]![p] === 1 ? '' : 's'} of ${classes[t]} predicted as ${classes[p]}`,
+  )
+  await expect(samples).toHaveCount(Math.min(24, m[t]![p]!))
+  for (const label of await page.getByTestId('sample-label').allTextContents())
+    expect(label).toBe(`true: ${classes[t]} · predicted: ${classes[p]}`)
+  await expect(samples.first().locator('canvas')).toBeVisible()
+  await page.getByRole('button', { name: 'Close' }).click()
+  await expect(page.getByRole('dialog', { name: 'Test results' })).toHaveCount(0)
+
+  // A stopped run is evaluated too.
+  await setField(page.getByTestId('epochs'), '500')
+  await page.getByTestId('train').click()
+  await expect(page.getByTestId('status-line')).toContainText(/epoch [2-9]\d*\/500/, { timeout: 30_000 })
+  await page.getByTestId('stop').click()
+  await expect(page.getByTestId('status-line')).toContainText('Stopped', { timeout: 10_000 })
+  await expect(page.getByTestId('test-summary')).toContainText(/Test \(300 samples\)/)
+  await checkResults(page)
+})
