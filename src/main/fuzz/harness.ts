@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseDocument } from '../../shared/graph/load'
 import type { NetDocument } from '../../shared/graph/schema'
-import { EXPORT_FORMATS, requests, WEIGHT_FORMATS, type WireError } from '../../shared/ipc/contract'
+import { EXPORT_FORMATS, requests, WEIGHT_FORMATS, type Method, type WireError } from '../../shared/ipc/contract'
 import { toKerasConfig } from '../../shared/keras/config'
 import { kerasModelJson } from '../export/keras-json'
 import { frame, httpRaw, raw, stillServing, wsRaw, type Target } from '../hosts/attacks'
@@ -110,7 +110,7 @@ export async function tryModelFile(s: Service, workspace: string, json: Json, k:
 }
 
 /** A valid request for each call, the bases IPC payloads are mutated from. */
-export function payloadBases(doc: NetDocument): Record<string, Json> {
+export function payloadBases(doc: NetDocument): Record<Method, Json> {
   return {
     'model.check': { document: doc },
     'training.start': { document: doc, backend: 'cpu' },
@@ -118,6 +118,8 @@ export function payloadBases(doc: NetDocument): Record<string, Json> {
     'datasets.list': {},
     'datasets.prepare': { id: 'spirals' },
     'datasets.preview': { id: 'moons', options: { count: 50 }, seed: 1 },
+    'datasets.samples': { id: 'moons', options: { count: 50 }, seed: 1, split: 'test', indices: [0, 3] },
+    'model.evaluate': { document: doc, runId: 'x' },
     'system.info': {},
     'project.list': {},
     'project.open': { path: 'models/fuzz.netwright.json' },
@@ -157,7 +159,7 @@ export const payloadArb: fc.Arbitrary<PayloadRecipe> = fc.oneof(
 
 export function buildPayload(doc: NetDocument, r: PayloadRecipe): { method: Json; params: Json } {
   if ('params' in r) return r
-  const base = payloadBases(doc)[r.method as string]
+  const base = payloadBases(doc)[r.method as Method]
   return { method: r.method, params: r.ms.length ? mutate(base, r.ms) : base }
 }
 

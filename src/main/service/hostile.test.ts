@@ -178,7 +178,9 @@ describe('links out of the browser host workspace, on every call that takes a pa
     expect(readdirSync(out).sort()).toEqual(before)
   })
 
-  it('datasets.preview and training.start refuse a linked CSV file or image folder', async () => {
+  it('datasets.preview, datasets.samples and training.start refuse a linked CSV file or image folder', async () => {
+    await refused('datasets.samples', { id: 'csv', options: { path: 'data.csv' }, indices: [0] })
+    await refused('datasets.samples', { id: 'images', options: { path: 'imgs' }, indices: [0] })
     await refused('datasets.preview', { id: 'csv', options: { path: 'data.csv' } })
     await refused('datasets.preview', { id: 'images', options: { path: 'imgs' } })
     await refused('datasets.preview', { id: 'csv', options: { path: 'dir/data.csv' } })

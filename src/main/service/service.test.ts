@@ -49,6 +49,45 @@ describe('the service', () => {
     await expect(service.call('training.start', { document: cyclic })).rejects.toThrow(/closes a loop/)
   })
 
+  it('gives the samples behind test rows, and refuses rows that are not there', async () => {
+    await expect(service.call('model.evaluate', { document: shapesDoc(), runId: 'x' })).rejects.toThrow(
+      'Those weights are not available any more',
+    )
+    const shapes = await service.call('datasets.samples', {
+      id: 'shapes',
+      options: { count: 100 },
+      seed: 3,
+      split: 'test',
+      indices: [0, 19],
+    })
+    expect(shapes.images).toMatchObject({ height: 28, width: 28, channels: 1 })
+    expect(shapes.images!.samples.map((s) => s.index)).toEqual([0, 19])
+    expect(Buffer.from(shapes.images!.samples[0]!.pixels, 'base64')).toHaveLength(784)
+    const moons = await service.call('datasets.samples', {
+      id: 'moons',
+      options: {},
+      seed: 1,
+      split: 'test',
+      indices: [1],
+    })
+    expect(moons.rows![0]!.values).toHaveLength(2)
+    await expect(
+      service.call('datasets.samples', {
+        id: 'shapes',
+        options: { count: 100 },
+        seed: 3,
+        split: 'test',
+        indices: [20],
+      }),
+    ).rejects.toThrow('There is no sample 20 in the test split of "shapes": it has 20, numbered from 0.')
+    await expect(
+      service.dispatch('datasets.samples', { id: 'shapes', indices: new Array(65).fill(0) }),
+    ).rejects.toThrow(/Bad request for datasets.samples: indices/)
+    await expect(service.dispatch('datasets.samples', { id: 'nope', indices: [0] })).rejects.toThrow(
+      'There is no dataset "nope".',
+    )
+  })
+
   it('saves atomically inside the workspace and opens the file again', async () => {
     const r = await service.call('project.save', { path: 'sub/model', document: shapesDoc() })
     expect(r.path).toBe('sub/model.netwright.json')
