@@ -16,3 +16,17 @@ export function gaussian(rand: () => number): number {
   const v = rand()
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v)
 }
+
+/**
+ * Math.random drawn from `seed` until the returned function puts it back. tfjs takes every random
+ * number a run needs from it where the model gives no seed of its own — initial weights, dropout
+ * masks, noise layers — and the trainer's shuffling does too, so one run at a time per trainer
+ * gives the same run from the same document, seed and backend.
+ */
+export function seedMathRandom(seed: number): () => void {
+  const original = Math.random
+  Math.random = mulberry32(Math.imul(seed, 0x2545f491) ^ 0x9e3779b9)
+  return () => {
+    Math.random = original
+  }
+}

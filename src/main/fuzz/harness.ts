@@ -10,7 +10,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseDocument } from '../../shared/graph/load'
 import type { NetDocument } from '../../shared/graph/schema'
-import { EXPORT_FORMATS, requests, WEIGHT_FORMATS, type Method, type WireError } from '../../shared/ipc/contract'
+import {
+  EXPORT_FORMATS,
+  requests,
+  WEIGHT_FORMATS,
+  type Method,
+  type WireError,
+} from '../../shared/ipc/contract'
 import { toKerasConfig } from '../../shared/keras/config'
 import { kerasModelJson } from '../export/keras-json'
 import { frame, httpRaw, raw, stillServing, wsRaw, type Target } from '../hosts/attacks'

@@ -134,7 +134,7 @@ describe('the netwright CLI', () => {
     )
     expect(r.status).toBe(0)
     expect(r.stderr).toMatch(/^Backend: wasm: WebAssembly \(SIMD, 2 threads\) on the CPU/)
-    expect(r.stdout).toMatch(/Epoch 2\/2 .* val_accuracy: 0\.9\d/)
+    expect(r.stdout).toMatch(/Epoch 2\/2\n.* val_accuracy: 0\.9\d/)
   })
 
   // The webgpu rung on whatever adapter is here (Mesa's llvmpipe in CI): forced, since the ladder
@@ -148,7 +148,7 @@ describe('the netwright CLI', () => {
       // Without Dawn's own notes on what it looked for.
       expect(r.err).not.toMatch(/Couldn't load Vulkan|artificially reduced/)
       // One epoch of llvmpipe's seconds: from a third (chance) to most of the shapes.
-      expect(Number(/Epoch 1\/1 .* val_accuracy: (\d\.\d+)/.exec(r.out)?.[1])).toBeGreaterThan(0.8)
+      expect(Number(/Epoch 1\/1\n.* val_accuracy: (\d\.\d+)/.exec(r.out)?.[1])).toBeGreaterThan(0.8)
     },
     120_000,
   )
@@ -273,6 +273,27 @@ describe('the netwright CLI', () => {
     )
   })
 
+  it('gives identical per-epoch losses for two runs with the same seed on the same backend', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netwright-cli-seed-'))
+    const doc = JSON.parse(readFileSync(template, 'utf8'))
+    doc.dataset.options.count = 200
+    doc.training.seed = 7
+    writeFileSync(join(dir, 'seeded.json'), JSON.stringify(doc))
+    const losses = () => {
+      const r = netwright('train', join(dir, 'seeded.json'), '--epochs', '2', '--backend', 'wasm', '--json')
+      expect(r.code, r.err).toBe(0)
+      return r.out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .filter((l) => l.event === 'epoch')
+        .map((l) => [l.loss, l.val_loss])
+    }
+    const first = losses()
+    expect(first).toHaveLength(2)
+    expect(losses()).toEqual(first)
+  })
+
   it('refuses bad arguments', () => {
     expect(netwright('train', template, '--epochs', 'zero').err).toContain('--epochs must be a whole number')
     expect(netwright('train', template, '--backend', 'tpu').err).toContain('--backend must be one of')
@@ -297,7 +318,9 @@ describe('the netwright CLI', () => {
     )
     expect(r.code).toBe(0)
     expect(r.err).toMatch(/^Backend: cpu/)
-    expect(r.out).toMatch(/Epoch 1\/2 - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss/)
+    expect(r.out).toMatch(
+      /Epoch 1\/2\n8\/8 - \d+\.\ds \d+ms\/step - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss/,
+    )
     expect(r.out).toContain('Finished 2 epochs.')
   })
 

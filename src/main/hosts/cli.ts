@@ -160,15 +160,23 @@ async function train(args: string[]): Promise<number> {
     let runId = ''
     let last: TrainingStatus | undefined
     let reported: string | undefined
+    let epochStart = { step: 0, elapsedMs: 0 }
+    let headed = 0
     const onSignal = () => void service.call('training.stop', { runId })
     process.once('SIGINT', onSignal)
     service.subscribe((event, payload) => {
       if (!('runId' in payload) || payload.runId !== runId) return
       if (event === 'training.metrics') {
         const m = payload as import('../../shared/ipc/contract').TrainingMetrics
+        const steps = m.step - epochStart.step
+        const header = () => {
+          if (headed === m.epoch) return
+          headed = m.epoch
+          console.log(`Epoch ${m.epoch}/${run.training.epochs}`)
+        }
         if (m.kind === 'batch') {
           // Live within an epoch: a JSON line each (as often as the trainer reports, ~4 a second),
-          // or one line of the terminal rewritten in place.
+          // or, as Keras prints it, the epoch's line rewritten in place on a terminal.
           if (json)
             out({
               event: 'batch',
@@ -177,12 +185,16 @@ async function train(args: string[]): Promise<number> {
               ...m.logs,
               samplesPerSec: Math.round(m.samplesPerSec),
             })
-          else if (process.stderr.isTTY)
+          else if (process.stderr.isTTY) {
+            header()
             process.stderr.write(
-              `\r\x1b[2KEpoch ${m.epoch}/${run.training.epochs} - ${fmt(m.logs)} - ${Math.round(m.samplesPerSec)} samples/s`,
+              `\r\x1b[2K${steps}/${m.stepsPerEpoch ?? '?'} - ${fmt(m.logs)} - ${Math.round(m.samplesPerSec)} samples/s`,
             )
+          }
           return
         }
+        const ms = m.elapsedMs - epochStart.elapsedMs
+        epochStart = { step: m.step, elapsedMs: m.elapsedMs }
         if (!json && process.stderr.isTTY) process.stderr.write('\r\x1b[2K')
         if (json)
           out({
@@ -192,11 +204,15 @@ async function train(args: string[]): Promise<number> {
             ...m.logs,
             samplesPerSec: Math.round(m.samplesPerSec),
             elapsedMs: Math.round(m.elapsedMs),
+            epochMs: Math.round(ms),
           })
-        else
+        else {
+          // Keras's form: the epoch, then its steps, its own time and the time per step.
+          header()
           console.log(
-            `Epoch ${m.epoch}/${run.training.epochs} - ${fmt(m.logs)} - ${(m.elapsedMs / 1000).toFixed(1)}s - ${Math.round(m.samplesPerSec)} samples/s`,
+            `${steps}/${m.stepsPerEpoch ?? steps} - ${(ms / 1000).toFixed(1)}s ${Math.round(ms / Math.max(steps, 1))}ms/step - ${fmt(m.logs)} - ${Math.round(m.samplesPerSec)} samples/s`,
           )
+        }
         return
       }
       const s = payload as TrainingStatus

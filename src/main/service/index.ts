@@ -143,6 +143,7 @@ export function createService(opts: ServiceOptions): Service {
           kind: msg.type,
           epoch: p.epoch,
           step: p.step,
+          ...(p.stepsPerEpoch ? { stepsPerEpoch: p.stepsPerEpoch } : {}),
           logs: p.logs,
           samplesPerSec: p.samplesPerSec,
           elapsedMs: p.elapsedMs,

@@ -131,7 +131,44 @@ describe('the training engine', async () => {
         .filter((k) => k.startsWith('test_'))
         .sort(),
     ).toEqual(['test_accuracy', 'test_loss'])
+    // The evaluation behind those figures: every test row in the matrix, its diagonal the accuracy.
+    const e = r.evaluation!
+    expect(e).toMatchObject({ split: 'test', count: 60, task: 'classification', output: 'dense_1' })
+    expect(e.confusion!.flat().reduce((a, b) => a + b, 0)).toBe(60)
+    expect(e.metrics.accuracy).toBeCloseTo(e.confusion!.reduce((a, row, i) => a + row[i]!, 0) / 60, 10)
+    expect(e.metrics.accuracy).toBe(r.final.test_accuracy)
+    expect(e.actual).toEqual(Array.from(held.y))
     disposeModel(r.model)
+  })
+
+  it('evaluates a stopped run too, and none that ended before its first epoch', async () => {
+    let batches = 0
+    const stopped = await train(tf, job({ epochs: 50 }), data, {
+      batchReportMs: 0,
+      onBatch: () => batches++,
+      shouldStop: () => batches >= 12,
+    })
+    expect(stopped.stopped).toBe(true)
+    expect(stopped.epochsDone).toBeGreaterThanOrEqual(1)
+    expect(stopped.epochsDone).toBeLessThan(50)
+    expect(stopped.evaluation?.count).toBe(60)
+    disposeModel(stopped.model)
+    const early = await train(tf, job({ epochs: 50 }), data, { shouldStop: () => true })
+    expect(early.epochsDone).toBe(0)
+    expect(early.evaluation).toBeUndefined()
+    disposeModel(early.model)
+  })
+
+  it('gives the same run from the same seed (weights, shuffling), and another from another seed', async () => {
+    const losses = async (seed: number) => {
+      const out: number[] = []
+      const r = await train(tf, job({ epochs: 2, seed }), data, { onEpoch: (p) => out.push(p.logs.loss!) })
+      disposeModel(r.model)
+      return out
+    }
+    const a = await losses(5)
+    expect(await losses(5)).toEqual(a)
+    expect(await losses(6)).not.toEqual(a)
   })
 
   it('trains a model with two Inputs on a dataset with two inputs, and refuses it on one with one', async () => {

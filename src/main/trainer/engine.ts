@@ -3,6 +3,7 @@ import type { KerasModelConfig } from '../../shared/keras/config'
 import type { LoadedDataset } from '../datasets/builtins'
 import type { Evaluation } from '../../shared/evaluation'
 import { evaluateModel, testPart } from './evaluate'
+import { seedMathRandom } from '../datasets/random'
 import { loadWeightsInto, type TfjsModelFiles } from './weights'
 import type { Tf } from './backends'
 import {
@@ -46,6 +47,8 @@ export interface Progress {
   epoch: number
   epochs: number
   step: number
+  /** Batches in an epoch (Keras's steps). */
+  stepsPerEpoch?: number
   logs: Record<string, number>
   samplesPerSec: number
   elapsedMs: number
@@ -157,7 +160,7 @@ export function batchSource(
   }
 }
 
-/** The indices from..to-1, shuffled with Math.random when asked (as tfjs's fit shuffles). */
+/** The indices from..to-1, shuffled with Math.random (seeded by train) when asked, as tfjs's fit shuffles. */
 function order(from: number, to: number, shuffle: boolean): Int32Array {
   const idx = new Int32Array(to - from)
   for (let i = 0; i < idx.length; i++) idx[i] = from + i
@@ -243,6 +246,21 @@ export async function train(
   data: LoadedDataset,
   hooks: TrainHooks = {},
 ): Promise<TrainResult> {
+  // The document's seed sets the initial weights, the shuffling and the dropout masks.
+  const unseed = seedMathRandom(job.training.seed)
+  try {
+    return await trainSeeded(tf, job, data, hooks)
+  } finally {
+    unseed()
+  }
+}
+
+async function trainSeeded(
+  tf: Tf,
+  job: TrainJob,
+  data: LoadedDataset,
+  hooks: TrainHooks,
+): Promise<TrainResult> {
   const model = await buildModel(tf, job)
   let source: BatchSource | undefined
   const held: Tensor[] = []
@@ -263,13 +281,20 @@ export async function train(
     let lastYield = performance.now()
     let epochsDone = 0
     let final: Record<string, number> = {}
+    // Speed (and time left) from after the first batch: it carries tfjs's warm-up (kernels compiled,
+    // memory allocated), which would make a short run's estimate far too long.
+    let warm: { at: number; samples: number } | undefined
     const progress = (logs: Record<string, number>): Progress => {
-      const elapsedMs = performance.now() - started
-      const rate = samplesDone / Math.max(elapsedMs / 1000, 1e-6)
+      const now = performance.now()
+      const elapsedMs = now - started
+      const rate = warm
+        ? (samplesDone - warm.samples) / Math.max((now - warm.at) / 1000, 1e-6)
+        : samplesDone / Math.max(elapsedMs / 1000, 1e-6)
       return {
         epoch: epoch + 1,
         epochs,
         step,
+        stepsPerEpoch: batchesPerEpoch,
         logs,
         samplesPerSec: rate,
         elapsedMs,
@@ -318,6 +343,7 @@ export async function train(
           step++
           samplesDone += batch === batchesPerEpoch - 1 ? trainCount - batch * batchSize : batchSize
           const now = performance.now()
+          if (step === 1 && batchesPerEpoch * epochs > 1) warm = { at: now, samples: samplesDone }
           if (hooks.onBatch && (batch === 0 || now - lastReport >= (hooks.batchReportMs ?? 250))) {
             lastReport = now
             hooks.onBatch(progress(normalizeLogs(logs, multi ? model.outputNames[0] : undefined)))

@@ -115,6 +115,7 @@ class Stream:
         self.final = {}
         self.last_report = -1e9
         self.t0 = time.perf_counter()
+        self.warm = None
 
         def on_epoch_begin(cb, epoch, logs=None):
             outer.epoch = epoch
@@ -124,6 +125,9 @@ class Stream:
             last = batch == outer.batches - 1
             outer.samples += outer.train_count - batch * outer.batch_size if last else outer.batch_size
             now = time.perf_counter()
+            # Speed from after the first batch, which carries the warm-up (tracing, allocation).
+            if outer.step == 1 and outer.batches * outer.epochs > 1:
+                outer.warm = (now, outer.samples)
             if batch == 0 or now - outer.last_report >= 0.25:
                 outer.last_report = now
                 send({"type": "batch", "progress": outer.progress(logs)})
@@ -143,13 +147,18 @@ class Stream:
         self.callback = Callback()
 
     def progress(self, logs):
-        elapsed = time.perf_counter() - self.t0
-        rate = self.samples / max(elapsed, 1e-6)
+        now = time.perf_counter()
+        elapsed = now - self.t0
+        if self.warm is not None:
+            rate = (self.samples - self.warm[1]) / max(now - self.warm[0], 1e-6)
+        else:
+            rate = self.samples / max(elapsed, 1e-6)
         total = self.train_count * self.epochs
         return {
             "epoch": self.epoch + 1,
             "epochs": self.epochs,
             "step": self.step,
+            "stepsPerEpoch": self.batches,
             "logs": plain_logs(logs),
             "samplesPerSec": rate,
             "elapsedMs": elapsed * 1000,

@@ -336,6 +336,8 @@ export interface TrainingMetrics {
   epoch: number
   /** Global batch index across epochs (the chart's x for batch points). */
   step: number
+  /** Batches in an epoch (Keras's steps), where the trainer says. */
+  stepsPerEpoch?: number
   logs: Record<string, number>
   samplesPerSec: number
   elapsedMs: number
