@@ -2,10 +2,11 @@
 // and every palette layer's Keras JSON loads in keras.models.model_from_json with our counts and our
 // settings, layer by layer, and every template's train.py trains an epoch. `npm run test:python` runs
 // the Python checks alone; without a Python that has Keras they say they skipped and why.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { CallbackSchema } from '../../shared/graph/callbacks'
 import { analyze } from '../../shared/graph/analyze'
 import { parseDocument } from '../../shared/graph/load'
 import type { NetDocument } from '../../shared/graph/schema'
@@ -206,6 +207,20 @@ describe.skipIf(!python)(`with real Keras (${python ?? 'none'})`, () => {
     const r = await py().run<ScriptRun>('result = run_script(path, 1)', { path: await exportTrainPy(doc) })
     expect(theirs(r.counts)).toEqual(ourCounts(doc))
     expect(r.history.loss).toHaveLength(1)
+  })
+
+  it("train.py trains with the document's callbacks as Keras's own: EarlyStopping ends it, the best epoch is kept", async () => {
+    const doc = templates().find(([f]) => f === 'shapes-mlp.netwright.json')![1]
+    doc.training.callbacks = CallbackSchema.array().parse([
+      // min_delta 10: only the first epoch counts as an improvement, so the run ends after the second.
+      { class_name: 'EarlyStopping', config: { patience: 1, min_delta: 10, restore_best_weights: true } },
+      { class_name: 'ModelCheckpoint', config: { monitor: 'val_accuracy' } },
+      { class_name: 'ExponentialDecay', config: { decay_steps: 2, decay_rate: 0.5, staircase: true } },
+    ])
+    const path = await exportTrainPy(doc, async () => loadDataset('shapes', { count: 64 }, 1))
+    const r = await py().run<ScriptRun>('result = run_script(path, 20)', { path })
+    expect(r.history.loss).toHaveLength(2)
+    expect(existsSync(join(dirname(path), 'best.keras'))).toBe(true)
   })
 
   it("a CSV's held-back test rows are saved with train.py's data, and it evaluates on them", async () => {

@@ -8,6 +8,7 @@ import { toKerasConfig, type KerasLayer } from '../../shared/keras/config'
 import { KERAS_OPTIMIZER, outputNames } from './keras-json'
 import { dataCode, type PythonData } from './python-data'
 import { pyEscape, pyValue } from './quote'
+import { BEST_FILE, pythonCallbacks } from './keras-callbacks'
 
 export { pyValue }
 
@@ -181,6 +182,7 @@ export function pythonScript(
   const inputDtype = String(inputParams.dtype ?? 'float32')
   const c = doc.compile
   const t = doc.training
+  const cbs = pythonCallbacks(t.callbacks, c.learningRate)
   const lossOf = (o: string) => c.outputs?.[o]?.loss ?? c.loss
   const multi = outs.length > 1
   const lossArg = multi
@@ -212,6 +214,9 @@ export function pythonScript(
     'from keras import layers',
     '',
     `SEED = ${t.seed}`,
+    ...(cbs.best
+      ? [`BEST = os.path.join(os.path.dirname(os.path.abspath(__file__)), ${pyValue(BEST_FILE)})`]
+      : []),
     `EPOCHS = ${t.epochs}`,
     `BATCH_SIZE = ${t.batchSize}`,
     `VALIDATION_SPLIT = ${t.validationSplit}`,
@@ -237,7 +242,7 @@ export function pythonScript(
     '',
     'def compile_model(model):',
     '    model.compile(',
-    `        optimizer=keras.optimizers.${KERAS_OPTIMIZER[c.optimizer]}(learning_rate=${c.learningRate}),`,
+    `        optimizer=keras.optimizers.${KERAS_OPTIMIZER[c.optimizer]}(learning_rate=${cbs.learningRate}),`,
     `        loss=${lossArg},`,
     ...(multi
       ? [
@@ -262,6 +267,17 @@ export function pythonScript(
         : ['    return y']),
     '',
     '',
+    ...(cbs.callbacks.length
+      ? [
+          'def callbacks():',
+          '    # The callbacks the project trains with, as Keras classes.',
+          '    return [',
+          ...cbs.callbacks.map((l) => `        ${l},`),
+          '    ]',
+          '',
+          '',
+        ]
+      : []),
     'def main():',
     '    keras.utils.set_random_seed(SEED)',
     '    (x_train, y_train), test = load_data()',
@@ -284,7 +300,14 @@ export function pythonScript(
     '        batch_size=BATCH_SIZE,',
     '        validation_split=VALIDATION_SPLIT,',
     `        shuffle=${pyValue(t.shuffle)},`,
+    ...(cbs.callbacks.length ? ['        callbacks=callbacks(),'] : []),
     '    )',
+    ...(cbs.best
+      ? [
+          '    # ModelCheckpoint kept the best epoch: evaluate (and keep) that one.',
+          '    model.load_weights(BEST)',
+        ]
+      : []),
     '    if test is not None:',
     '        x_test, y_test = test',
     '        results = model.evaluate(x_test, labels(y_test), batch_size=BATCH_SIZE, return_dict=True)',

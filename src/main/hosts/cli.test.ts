@@ -294,6 +294,26 @@ describe('the netwright CLI', () => {
     expect(losses()).toEqual(first)
   })
 
+  it('ends a 300-epoch run early with an EarlyStopping callback, and says why', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netwright-cli-early-'))
+    const doc = JSON.parse(readFileSync(template, 'utf8'))
+    doc.dataset.options.count = 150
+    doc.training.callbacks = [{ class_name: 'EarlyStopping', config: { patience: 1, min_delta: 0.05 } }]
+    writeFileSync(join(dir, 'early.json'), JSON.stringify(doc))
+    const r = netwright('train', join(dir, 'early.json'), '--epochs', '300')
+    expect(r.code, r.err).toBe(0)
+    const epochs = Number(/Finished after (\d+) of 300 epochs\./.exec(r.out)?.[1])
+    expect(epochs).toBeLessThan(300)
+    expect(r.out).toContain(`EarlyStopping ended the run after epoch ${epochs}: val_loss had not improved`)
+    expect(r.out.match(/^Epoch \d+\/300$/gm)).toHaveLength(epochs)
+    // A callback Netwright does not know is refused with the document's own words.
+    doc.training.callbacks = [{ class_name: 'TensorBoard', config: {} }]
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify(doc))
+    const bad = netwright('train', join(dir, 'bad.json'))
+    expect(bad.code).toBe(2)
+    expect(bad.err).toMatch(/training\.callbacks\.0/)
+  })
+
   it('refuses bad arguments', () => {
     expect(netwright('train', template, '--epochs', 'zero').err).toContain('--epochs must be a whole number')
     expect(netwright('train', template, '--backend', 'tpu').err).toContain('--backend must be one of')

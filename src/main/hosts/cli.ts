@@ -92,7 +92,7 @@ async function summary(args: string[]): Promise<number> {
 const fmt = (logs: Record<string, number>): string =>
   Object.entries(logs)
     .sort(([a], [b]) => Number(a.startsWith('val_')) - Number(b.startsWith('val_')))
-    .map(([k, v]) => `${k}: ${v.toFixed(4)}`)
+    .map(([k, v]) => `${k}: ${v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential(4) : v.toFixed(4)}`)
     .join(' - ')
 
 async function train(args: string[]): Promise<number> {

@@ -169,9 +169,13 @@ export function createService(opts: ServiceOptions): Service {
           backend: run.backend,
           final: msg.final,
           ...(msg.evaluation ? { evaluation: msg.evaluation } : {}),
-          message: msg.stopped
-            ? `Stopped after ${msg.epochsDone} epoch${msg.epochsDone === 1 ? '' : 's'}.`
-            : `Finished ${msg.epochsDone} epoch${msg.epochsDone === 1 ? '' : 's'}.`,
+          message:
+            (msg.stopped
+              ? `Stopped after ${msg.epochsDone} epoch${msg.epochsDone === 1 ? '' : 's'}.`
+              : msg.epochsDone < run.epochs
+                ? `Finished after ${msg.epochsDone} of ${run.epochs} epochs.`
+                : `Finished ${msg.epochsDone} epoch${msg.epochsDone === 1 ? '' : 's'}.`) +
+            (msg.note ? ` ${msg.note.charAt(0).toUpperCase()}${msg.note.slice(1)}` : ''),
         }
         if (!msg.saved) {
           emit('training.status', status)

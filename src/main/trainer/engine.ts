@@ -4,20 +4,21 @@ import type { LoadedDataset } from '../datasets/builtins'
 import type { Evaluation } from '../../shared/evaluation'
 import { evaluateModel, testPart } from './evaluate'
 import { seedMathRandom } from '../datasets/random'
+import { callbackRunner, changesRate, learningRateOf, type CallbackRunner } from './callbacks'
 import { loadWeightsInto, type TfjsModelFiles } from './weights'
 import type { Tf } from './backends'
 import {
   accuracyFor,
-  checkDataFits,
   DataMismatchError,
   evaluateOutputs,
-  labelsFor,
   lossFor,
   outputSettings,
   TFJS_LOSS,
 } from './outputs'
 
 export { DataMismatchError }
+export { batchSource, type BatchSource } from './batches'
+import { batchSource, type BatchSource } from './batches'
 type LossFn = (yTrue: Tensor, yPred: Tensor) => Tensor
 
 type Tensor = import('@tensorflow/tfjs').Tensor
@@ -78,86 +79,8 @@ export interface TrainResult {
   model: LayersModel
   /** The model on the dataset's test split, when it has one. */
   evaluation?: Evaluation
-}
-
-/**
- * The samples, fed to tfjs a batch at a time: x stays as the dataset holds it (uint8 pixels for the
- * image datasets) and each batch is converted to the model's dtype and scaled when it is built, so
- * training needs the dataset's raw size plus a few batches, not a float32 copy of everything.
- * Labels are small and held as whole tensors, shaped for each output's loss.
- */
-export interface BatchSource {
-  count: number
-  /** The x tensor for these samples, shaped for the model's Input (one per Input when it has several). */
-  x(indices: ArrayLike<number>): Tensor | Tensor[]
-  /** Each output's labels for these samples. */
-  ys(indices: ArrayLike<number>): Tensor[]
-  dispose(): void
-}
-
-/** Checks that the data fits the model and makes its batch source, or explains why it does not fit. */
-export function batchSource(
-  tf: Tf,
-  model: LayersModel,
-  data: LoadedDataset,
-  compile: CompileSettings,
-): BatchSource {
-  checkDataFits(
-    model.inputs.map((i) => i.shape.slice(1)),
-    data.sampleShape,
-    data.id,
-    (data.more ?? []).map((m) => m.sampleShape),
-  )
-  // Each Input's samples: the dataset's x, then its further inputs (a dataset with two, say).
-  const feeds = [
-    { x: data.x, sampleShape: data.sampleShape, scale: data.xScale ?? 1 },
-    ...(data.more ?? []).map((m) => ({ ...m, scale: 1 })),
-  ]
-  const settings = outputSettings(compile, model.outputNames)
-  const labels: Tensor[] = []
-  try {
-    model.outputs.forEach((out, i) => {
-      const name =
-        model.outputNames.length > 1 ? `the output layer ${model.outputNames[i]}` : 'the last layer'
-      labels.push(labelsFor(tf, data, out.shape.at(-1) as number, settings[i]!.loss, name))
-    })
-  } catch (e) {
-    tf.dispose(labels)
-    throw e
-  }
-  const one = (
-    input: (typeof model.inputs)[number],
-    feed: (typeof feeds)[number],
-    indices: ArrayLike<number>,
-  ) => {
-    // The dataset's lengths where the Input leaves them to the data (None).
-    const want = input.shape.slice(1).map((d, i) => d ?? feed.sampleShape[i]!) as number[]
-    const perSample = feed.sampleShape.reduce((a, b) => a * b, 1)
-    const intInput = input.dtype === 'int32'
-    const n = indices.length
-    const buf = intInput ? new Int32Array(n * perSample) : new Float32Array(n * perSample)
-    for (let i = 0; i < n; i++) {
-      const from = indices[i]! * perSample
-      const row = feed.x.subarray(from, from + perSample)
-      if (feed.scale === 1) buf.set(row, i * perSample)
-      else for (let k = 0, o = i * perSample; k < perSample; k++) buf[o + k] = row[k]! * feed.scale
-    }
-    return tf.tensor(buf, [n, ...want], intInput ? 'int32' : 'float32')
-  }
-  return {
-    count: data.y.length,
-    x(indices) {
-      if (feeds.length === 1) return one(model.inputs[0]!, feeds[0]!, indices)
-      return model.inputs.map((input, k) => one(input, feeds[k]!, indices))
-    },
-    ys(indices) {
-      return tf.tidy(() => {
-        const idx = tf.tensor1d(Int32Array.from(indices), 'int32')
-        return labels.map((y) => tf.gather(y, idx))
-      })
-    },
-    dispose: () => tf.dispose(labels),
-  }
+  /** What the callbacks did (stopped early, lowered the learning rate, kept the best epoch). */
+  note?: string
 }
 
 /** The indices from..to-1, shuffled with Math.random (seeded by train) when asked, as tfjs's fit shuffles. */
@@ -263,11 +186,17 @@ async function trainSeeded(
 ): Promise<TrainResult> {
   const model = await buildModel(tf, job)
   let source: BatchSource | undefined
+  let callbacks: CallbackRunner | undefined
   const held: Tensor[] = []
   try {
     if (job.init) loadWeightsInto(tf, model, job.init.files, job.init.source)
     source = batchSource(tf, model, data, job.compile)
     const src = source
+    callbacks = callbackRunner(tf, model, job.training.callbacks, job.compile)
+    const cbs = callbacks
+    const reportRate = changesRate(job.training.callbacks)
+    let early = false
+    cbs.begin()
     const { epochs, batchSize, validationSplit, shuffle } = job.training
     const trainCount = Math.floor(data.y.length * (1 - validationSplit))
     if (trainCount < 1) throw new DataMismatchError('The validation split leaves no samples to train on.')
@@ -341,6 +270,7 @@ async function trainSeeded(
         },
         onBatchEnd: async (batch, logs) => {
           step++
+          cbs.afterBatch(step)
           samplesDone += batch === batchesPerEpoch - 1 ? trainCount - batch * batchSize : batchSize
           const now = performance.now()
           if (step === 1 && batchesPerEpoch * epochs > 1) warm = { at: now, samples: samplesDone }
@@ -355,15 +285,22 @@ async function trainSeeded(
           }
           if (hooks.shouldStop?.()) model.stopTraining = true
         },
-        onEpochEnd: async (_e, logs) => {
+        onEpochEnd: async (e, logs) => {
           epochsDone++
           final = await epochLogs(logs)
+          if (reportRate) final.learning_rate = learningRateOf(model)
+          if (cbs.afterEpoch(e, final)) {
+            early = true
+            model.stopTraining = true
+          }
           hooks.onEpoch?.(progress(final))
           if (hooks.shouldStop?.()) model.stopTraining = true
         },
       },
     })
-    const stopped = !!hooks.shouldStop?.() || epochsDone < epochs
+    const stopped = !!hooks.shouldStop?.() || (epochsDone < epochs && !early)
+    // The weights the callbacks keep (the best epoch's) are the run's, evaluated and saved.
+    cbs.end()
     // The test split, once, after training (finished or stopped): what the model learned, on samples
     // it never saw. Its loss and metrics go in the final figures as test_*.
     const test = testPart(data)
@@ -372,12 +309,14 @@ async function trainSeeded(
       evaluation = await evaluateModel(tf, model, test, job.compile, batchSize)
       for (const [k, v] of Object.entries(evaluation.metrics)) final[`test_${k}`] = v
     }
-    return { stopped, epochsDone, final, model, evaluation }
+    const note = cbs.note()
+    return { stopped, epochsDone, final, model, evaluation, ...(note ? { note } : {}) }
   } catch (err) {
     disposeModel(model)
     throw err
   } finally {
     source?.dispose()
+    callbacks?.dispose()
     tf.dispose(held)
   }
 }

@@ -186,6 +186,27 @@ def labels_of(data, outputs, split):
     return ys[outputs[0]] if len(outputs) == 1 else ys
 
 
+def keras_callbacks(keras, items, folder, learning_rate):
+    """The document's callbacks (Keras's own {class_name, config}) as Keras objects; ExponentialDecay
+    as the learning-rate schedule it is; ModelCheckpoint saving into the run's folder."""
+    out, schedule, best = [], None, None
+    for c in items:
+        name, config = c["class_name"], dict(c.get("config") or {})
+        if name in ("EarlyStopping", "ReduceLROnPlateau"):
+            out.append(getattr(keras.callbacks, name)(**config))
+        elif name == "ModelCheckpoint":
+            best = os.path.join(folder, "best.keras")
+            out.append(keras.callbacks.ModelCheckpoint(best, **config))
+        elif name == "ExponentialDecay":
+            config.setdefault("initial_learning_rate", learning_rate)
+            schedule = keras.optimizers.schedules.ExponentialDecay(**config)
+    return out, schedule, best
+
+
+def callbacks_monitor(callbacks):
+    return next((cb.monitor for cb in callbacks if type(cb).__name__ == "ModelCheckpoint"), "")
+
+
 def start(msg):
     import numpy as np
 
@@ -205,13 +226,24 @@ def start(msg):
 
         strategy = tf.distribute.MirroredStrategy()
 
+    callbacks, schedule, best = keras_callbacks(
+        keras,
+        t.get("callbacks") or [],
+        os.path.dirname(msg["data"]),
+        msg["compile"]["optimizer"]["config"]["learning_rate"],
+    )
+
     def build():
         model = keras.models.model_from_json(json.dumps(msg["model"]))
         if msg.get("init"):
             model.load_weights(msg["init"])
         c = msg["compile"]
+        optimizer = keras.optimizers.get(c["optimizer"])
+        if schedule is not None:
+            # ExponentialDecay: the optimizer's learning rate, as Keras takes a schedule.
+            optimizer = optimizer.__class__.from_config({**optimizer.get_config(), "learning_rate": schedule})
         model.compile(
-            optimizer=keras.optimizers.get(c["optimizer"]),
+            optimizer=optimizer,
             loss=c["loss"],
             loss_weights=c.get("loss_weights"),
             metrics=c["metrics"],
@@ -236,10 +268,22 @@ def start(msg):
         batch_size=t["batchSize"],
         validation_split=t["validationSplit"],
         shuffle=bool(t["shuffle"]),
-        callbacks=[stream.callback],
+        callbacks=[stream.callback, *callbacks],
         verbose=0,
     )
-    stopped = stop_requested.is_set() or stream.epochs_done < t["epochs"]
+    early = [cb for cb in callbacks if type(cb).__name__ == "EarlyStopping" and cb.stopped_epoch > 0]
+    stopped = stop_requested.is_set() or (stream.epochs_done < t["epochs"] and not early)
+    notes = []
+    if early:
+        cb = early[0]
+        notes.append(
+            f"EarlyStopping ended the run after epoch {cb.stopped_epoch + 1}: {cb.monitor} had not improved "
+            f"for {cb.wait} epoch{'' if cb.wait == 1 else 's'}"
+        )
+    if best is not None and os.path.exists(best):
+        # ModelCheckpoint kept the best epoch: that is the run's model.
+        model.load_weights(best)
+        notes.append(f"kept the weights of the best epoch ({callbacks_monitor(callbacks)})")
     final = dict(stream.final)
     # The test split, once, after training (finished or stopped): Keras's evaluate for the losses,
     # and the first output's predictions, which Netwright turns into the confusion matrix.
@@ -270,6 +314,7 @@ def start(msg):
             "tensorsLeaked": 0,
             "saved": saved,
             **({"test": test} if test is not None else {}),
+            **({"note": "; ".join(notes) + "."} if notes else {}),
         }
     )
 

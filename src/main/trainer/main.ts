@@ -56,6 +56,7 @@ async function start(msg: Extract<ToTrainer, { type: 'start' }>): Promise<void> 
     epochsDone: result.epochsDone,
     tensorsLeaked: tf.memory().numTensors - baseline,
     ...(result.evaluation ? { evaluation: result.evaluation } : {}),
+    ...(result.note ? { note: result.note } : {}),
   })
 }
 

@@ -43,6 +43,8 @@ export type FromTrainer =
       saved: boolean
       /** The trained model on the dataset's test split. */
       evaluation?: Evaluation
+      /** What the callbacks did, in a sentence. */
+      note?: string
     }
   | { type: 'evaluated'; evaluation: Evaluation }
   | { type: 'error'; message: string }

@@ -168,6 +168,7 @@ export function serveWindowTrainer(tf: Tf, transport: WindowTransport): void {
       epochsDone: result.epochsDone,
       tensorsLeaked: tf.memory().numTensors - baseline,
       ...(result.evaluation ? { evaluation: result.evaluation } : {}),
+      ...(result.note ? { note: result.note } : {}),
     })
   }
   transport.onMessage((raw) => {

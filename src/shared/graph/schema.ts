@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { CallbackSchema } from './callbacks'
 
 /** Keras loss names the app offers. */
 export const LOSSES = [
@@ -54,7 +55,8 @@ export const TrainingSchema = z.object({
   validationSplit: z.number().min(0).max(0.9),
   shuffle: z.boolean().default(true),
   seed: z.number().int().default(42),
-  callbacks: z.array(z.unknown()).default([]),
+  /** Keras callbacks in Keras's own form (see callbacks.ts). */
+  callbacks: z.array(CallbackSchema).max(20).default([]),
 })
 
 export const DatasetChoiceSchema = z.object({
