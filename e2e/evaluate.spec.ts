@@ -77,4 +77,35 @@ test('train the default template, see its test confusion matrix, click a cell to
   await expect(page.getByTestId('status-line')).toContainText('Stopped', { timeout: 10_000 })
   await expect(page.getByTestId('test-summary')).toContainText(/Test \(300 samples\)/)
   await checkResults(page)
+  await page.getByRole('button', { name: 'Close' }).click()
+
+  // Overlay the two runs: one line each, and a table of what differs (the epochs asked for).
+  const ticks = page.getByTestId('compare-run')
+  await ticks.nth(0).check()
+  await ticks.nth(1).check()
+  await expect(page.getByTestId('overlay-loss')).toHaveAttribute('data-runs', '2')
+  await expect(page.getByTestId('overlay-loss').locator('.recharts-line')).toHaveCount(2)
+  const table = page.getByTestId('compare-table')
+  await expect(table.locator('thead')).toContainText('epochs')
+  await expect(table.locator('tbody tr')).toHaveCount(2)
+  await expect(table.locator('tbody tr').nth(0).locator('td').first()).toHaveText('2')
+  await expect(table.locator('tbody tr').nth(1).locator('td').first()).toHaveText('500')
+  await ticks.nth(1).uncheck()
+  await expect(page.getByTestId('chart-loss')).toBeVisible()
+})
+
+test('callbacks are set in the training panel, in Keras’s names, and removed again', async ({ page }) => {
+  await openApp(page)
+  await page.getByTestId('callbacks').locator('summary').click()
+  await page.getByTestId('add-callback').selectOption('EarlyStopping')
+  const cb = page.getByTestId('callback-EarlyStopping')
+  await expect(cb).toContainText(
+    'EarlyStopping: stop when val_loss has not improved for 3 epochs, keeping the best weights',
+  )
+  await setField(page.getByTestId('EarlyStopping-patience'), '1')
+  await expect(cb).toContainText('for 1 epoch,')
+  await page.getByTestId('add-callback').selectOption('ExponentialDecay')
+  await expect(page.getByTestId('callbacks').locator('summary')).toHaveText('Callbacks (2)')
+  await cb.getByRole('button', { name: 'Remove EarlyStopping' }).click()
+  await expect(page.getByTestId('callbacks').locator('summary')).toHaveText('Callbacks (1)')
 })

@@ -30,6 +30,32 @@ export interface Run {
   record?: RunRecord
   /** The dataset it trained on (its samples are shown beside the test predictions). */
   dataset?: RunDataset
+  /** The settings it trained with, for the comparison table. */
+  settings?: RunSettings
+}
+
+/** What a run trained with, as the comparison table lists it. */
+export type RunSettings = Record<string, string>
+
+export function runSettings(doc: NetDocument, params: number): RunSettings {
+  const c = doc.compile
+  const t = doc.training
+  const options = Object.entries(doc.dataset.options)
+    .filter(([k]) => k !== 'path')
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(', ')
+  return {
+    model: `${doc.nodes.length} layers, ${params.toLocaleString('en-US')} params`,
+    layers: doc.nodes.map((n) => n.className).join(' → '),
+    dataset: `${doc.dataset.id}${options ? ` (${options})` : ''}`,
+    optimizer: `${c.optimizer}, lr ${c.learningRate}`,
+    loss: c.loss,
+    epochs: String(t.epochs),
+    'batch size': String(t.batchSize),
+    'validation split': String(t.validationSplit),
+    seed: String(t.seed),
+    callbacks: t.callbacks.map((cb) => cb.class_name).join(', ') || 'none',
+  }
 }
 
 /** A run's dataset as its document named it: the id, the options and the seed. */
@@ -79,7 +105,10 @@ interface TrainingState {
   viewing: string | null
   /** Why the last Train press did not start a run. */
   startError: string | null
-  begin(runId: string, summary: string, modelKey?: string, dataset?: RunDataset): void
+  begin(runId: string, summary: string, modelKey?: string, dataset?: RunDataset, settings?: RunSettings): void
+  /** The runs whose curves are overlaid (and compared in a table). */
+  compare: string[]
+  toggleCompare(runId: string): void
   /** A run's weights evaluated on demand. */
   setEvaluation(runId: string, evaluation: Evaluation): void
   /** Adds the weights that came with an opened project or model, with their charts. */
@@ -166,11 +195,18 @@ export const useTraining = create<TrainingState>((set) => ({
     set((s) => ({
       runs: s.runs.map((r) => (r.id === runId ? { ...r, status: { ...r.status, evaluation } } : r)),
     })),
-  begin: (runId, summary, key, dataset) =>
+  compare: [],
+  toggleCompare: (runId) =>
+    set((s) => ({
+      compare: s.compare.includes(runId) ? s.compare.filter((id) => id !== runId) : [...s.compare, runId],
+    })),
+  begin: (runId, summary, key, dataset, settings) =>
     set((s) =>
       s.runs.some((r) => r.id === runId)
         ? {
-            runs: s.runs.map((r) => (r.id === runId ? { ...r, summary, modelKey: key, dataset } : r)),
+            runs: s.runs.map((r) =>
+              r.id === runId ? { ...r, summary, modelKey: key, dataset, settings } : r,
+            ),
             viewing: runId,
             startError: null,
           }
@@ -186,6 +222,7 @@ export const useTraining = create<TrainingState>((set) => ({
                 summary,
                 modelKey: key,
                 dataset,
+                settings,
               },
             ],
             viewing: runId,

@@ -9,10 +9,20 @@ import { errorMessage } from '../api'
 import { NumberField, SelectField } from '../inspector/Field'
 import { useDoc } from '../store/document'
 import { BackendField } from './BackendField'
-import { describeRun, isLive, modelKey, runDataset, runsFor, useTraining } from '../store/training'
+import { CallbacksField } from './CallbacksField'
+import {
+  describeRun,
+  isLive,
+  modelKey,
+  runDataset,
+  runSettings,
+  runsFor,
+  useTraining,
+} from '../store/training'
 import { MetricChart } from './Charts'
 import { statusLine } from './statusLine'
-import { TestResults, testFigure } from './TestResults'
+import { TestResults } from './TestResults'
+import { CompareView, RunsList } from './RunsList'
 
 const sameShape = (a: readonly unknown[], b: readonly unknown[]) =>
   a.length === b.length && a.every((v, i) => v === b[i])
@@ -79,6 +89,8 @@ export function TrainingPanel({
         )
     : undefined
   const live = runs.find((r) => isLive(r))
+  const compare = useTraining((s) => s.compare)
+  const compared = runs.filter((r) => compare.includes(r.id))
   const shown = runs.find((r) => r.id === viewing) ?? runs.at(-1)
 
   useEffect(() => {
@@ -102,6 +114,7 @@ export function TrainingPanel({
         `${doc.name} · ${doc.nodes.length} layers · ${analysis.totalParams.toLocaleString('en-US')} params · ${doc.dataset.id}${from ? ` · from ${from.label}` : ''}`,
         modelKey(doc),
         runDataset(doc),
+        runSettings(doc, analysis.totalParams),
       )
     } catch (e) {
       setStartError(errorMessage(e))
@@ -308,6 +321,10 @@ export function TrainingPanel({
           </label>
         )}
         <BackendField info={info} backend={backend} onChange={setBackend} />
+        <CallbacksField
+          callbacks={doc.training.callbacks}
+          onChange={(callbacks) => setTraining({ callbacks })}
+        />
         <div className="train-buttons">
           <button className="primary" data-testid="train" onClick={train} disabled={!!live}>
             Train
@@ -366,34 +383,16 @@ export function TrainingPanel({
             </ul>
           </details>
         )}
-        <div className="charts">
-          <MetricChart metric="loss" points={shown?.points ?? []} />
-          <MetricChart metric="accuracy" points={shown?.points ?? []} />
-        </div>
+        {compared.length >= 2 ? (
+          <CompareView runs={compared} />
+        ) : (
+          <div className="charts">
+            <MetricChart metric="loss" points={shown?.points ?? []} />
+            <MetricChart metric="accuracy" points={shown?.points ?? []} />
+          </div>
+        )}
       </div>
-      <div className="runs" aria-label="Runs">
-        <h3>Runs</h3>
-        {runs.length === 0 && <p className="hint">Runs of this session appear here.</p>}
-        <ul>
-          {runs.map((r) => (
-            <li key={r.id}>
-              <button
-                className={r.id === shown?.id ? 'run current' : 'run'}
-                data-testid="run-item"
-                onClick={() => view(r.id)}
-                title={r.summary}
-              >
-                {r.label} · {r.status.state}
-                {testFigure(r)
-                  ? ` · ${testFigure(r)}`
-                  : r.status.final?.val_accuracy !== undefined
-                    ? ` · ${r.status.final.val_accuracy.toFixed(3)}`
-                    : ''}
-              </button>
-            </li>
-          ))}
-        </ul>
-      </div>
+      <RunsList runs={runs} shown={shown} onView={view} />
     </section>
   )
 }
