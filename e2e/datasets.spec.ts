@@ -61,9 +61,13 @@ test('browse datasets, preview them, train on your own CSV file, and the Input f
   await page.keyboard.press('Delete')
   await expect(page.getByTestId('node-flatten')).toHaveCount(0)
   await expect(page.locator('.react-flow__edge')).toHaveCount(2) // the chain is joined
-  await expect(page.getByTestId('problems')).toContainText('Problems (0)')
+  // Before Train, the output is checked against the CSV's two classes, on its node.
+  await expect(page.getByTestId('problems')).toContainText(
+    'Problems (1)dense_1: The dataset has 2 classes, but this layer outputs 3 values per sample. Set units to 2.',
+  )
   await page.getByTestId('node-dense_1').click()
   await setField(page.getByTestId('param-units'), '2')
+  await expect(page.getByTestId('problems')).toContainText('Problems (0)')
   await setField(page.getByTestId('epochs'), '25')
   await page.getByTestId('train').click()
   await expect(page.getByTestId('status-line')).toContainText('Finished 25 epochs', { timeout: 60_000 })

@@ -109,3 +109,23 @@ test('callbacks are set in the training panel, in Keras’s names, and removed a
   await cb.getByRole('button', { name: 'Remove EarlyStopping' }).click()
   await expect(page.getByTestId('callbacks').locator('summary')).toHaveText('Callbacks (1)')
 })
+
+test('pre-flight checks show on the node at fault before Train, and Train says what to fix', async ({
+  page,
+}) => {
+  await openApp(page)
+  await page.getByTestId('node-dense_1').click()
+  await setField(page.getByTestId('param-units'), '32')
+  const message = 'The dataset has 3 classes, but this layer outputs 32 values per sample. Set units to 3.'
+  await expect(page.getByTestId('node-dense_1').getByTestId('node-error')).toHaveText(message)
+  await expect(page.getByTestId('problems')).toContainText(`dense_1: ${message}`)
+  await page.getByTestId('train').click()
+  await expect(page.getByTestId('train-error')).toContainText(`Fix the model first: ${message}`)
+  // A warning (the activation against the loss) shows, and Train still runs.
+  await setField(page.getByTestId('param-units'), '3')
+  await page.getByTestId('param-activation').selectOption('relu')
+  await expect(page.getByTestId('node-dense_1').getByTestId('node-error')).toContainText(
+    'sparse_categorical_crossentropy expects probabilities that add up to 1',
+  )
+  await expect(page.getByTestId('problem')).toHaveClass(/warning/)
+})

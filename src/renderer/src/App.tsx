@@ -1,6 +1,8 @@
 import { ReactFlowProvider } from '@xyflow/react'
 import { useEffect, useMemo, useState } from 'react'
 import { analyze } from '../../shared/graph/analyze'
+import { preflight, withChecks } from '../../shared/graph/preflight'
+import { usePreview } from './datasets/usePreview'
 import { validateDocument } from '../../shared/graph/load'
 import type { NetwrightApi, SystemInfo } from '../../shared/ipc/contract'
 import { Canvas } from './editor/Canvas'
@@ -32,7 +34,28 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
   const canUndo = useDoc((s) => s.past.length > 0)
   const canRedo = useDoc((s) => s.future.length > 0)
   const offer = useDoc((s) => s.offer)
-  const analysis = useMemo(() => analyze(doc), [doc])
+  const graph = useMemo(() => analyze(doc), [doc])
+  // The model against its dataset, before Train: the output's units and activation, the Input's shape.
+  const { preview } = usePreview(api, doc.dataset.id, doc.dataset.options, doc.training.seed)
+  const analysis = useMemo(
+    () =>
+      withChecks(
+        graph,
+        preflight(
+          doc,
+          graph,
+          preview && preview.id === doc.dataset.id
+            ? {
+                id: preview.id,
+                task: preview.task,
+                classes: preview.classes,
+                sampleShape: preview.sampleShape,
+              }
+            : null,
+        ),
+      ),
+    [doc, graph, preview],
+  )
   const [info, setInfo] = useState<SystemInfo | null>(null)
   const [draft, setDraft] = useState<{ doc: unknown; at: number } | null>(null)
   const [gallery, setGallery] = useState(false)
@@ -269,7 +292,11 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
             ) : (
               <ul>
                 {analysis.problems.map((p, i) => (
-                  <li key={i}>
+                  <li
+                    key={i}
+                    className={'severity' in p && p.severity === 'warning' ? 'warning' : undefined}
+                    data-testid="problem"
+                  >
                     <button className="link" onClick={() => p.nodeId && useDoc.getState().select([p.nodeId])}>
                       {p.nodeId ? `${doc.nodes.find((n) => n.id === p.nodeId)?.name}: ` : ''}
                       {p.message}
@@ -287,7 +314,7 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
         info={info}
         onExport={(runId) => setExporting({ format: 'tfjs', runId })}
       />
-      {summary && <SummaryDialog doc={doc} analysis={analysis} onClose={() => setSummary(false)} />}
+      {summary && <SummaryDialog doc={doc} analysis={graph} onClose={() => setSummary(false)} />}
       {exporting && (
         <ExportDialog
           api={api}
