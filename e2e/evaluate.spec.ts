@@ -73,6 +73,12 @@ test('train the default template, see its test confusion matrix, click a cell to
   await setField(page.getByTestId('epochs'), '500')
   await page.getByTestId('train').click()
   await expect(page.getByTestId('status-line')).toContainText(/epoch [2-9]\d*\/500/, { timeout: 30_000 })
+  // Pause keeps the run as it is; Resume goes on.
+  await page.getByTestId('pause').click()
+  await expect(page.getByTestId('status-line')).toContainText(/paused at epoch \d+\/500/)
+  await expect(page.getByTestId('pause')).toHaveText('Resume')
+  await page.getByTestId('pause').click()
+  await expect(page.getByTestId('status-line')).toContainText(/epoch \d+\/500 · \d+ samples\/s/)
   await page.getByTestId('stop').click()
   await expect(page.getByTestId('status-line')).toContainText('Stopped', { timeout: 10_000 })
   await expect(page.getByTestId('test-summary')).toContainText(/Test \(300 samples\)/)

@@ -121,6 +121,8 @@ export function payloadBases(doc: NetDocument): Record<Method, Json> {
     'model.check': { document: doc },
     'training.start': { document: doc, backend: 'cpu' },
     'training.stop': { runId: 'x' },
+    'training.pause': { runId: 'x' },
+    'training.resume': { runId: 'x' },
     'datasets.list': {},
     'datasets.prepare': { id: 'spirals' },
     'datasets.preview': { id: 'moons', options: { count: 50 }, seed: 1 },

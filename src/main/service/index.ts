@@ -206,6 +206,16 @@ export function createService(opts: ServiceOptions): Service {
         return
       case 'evaluated': // answers model.evaluate, which listens for it itself
         return
+      case 'paused':
+      case 'resumed':
+        emit('training.status', {
+          runId,
+          state: msg.type === 'paused' ? 'paused' : 'running',
+          backend: run.backend,
+          message:
+            msg.type === 'paused' ? 'Paused: the model and the optimizer wait as they are.' : undefined,
+        })
+        return
       default: {
         const never: never = msg
         return never
@@ -341,6 +351,18 @@ export function createService(opts: ServiceOptions): Service {
         })
       }).finally(() => proc.kill())
       return evaluation
+    },
+    'training.pause': async ({ runId }) => {
+      const run = runs.get(runId)
+      if (!run || run.stopTimer) return { paused: false }
+      run.proc.send({ type: 'pause' })
+      return { paused: true }
+    },
+    'training.resume': async ({ runId }) => {
+      const run = runs.get(runId)
+      if (!run || run.stopTimer) return { resumed: false }
+      run.proc.send({ type: 'resume' })
+      return { resumed: true }
     },
     'training.stop': async ({ runId }) => {
       const run = runs.get(runId)

@@ -164,6 +164,43 @@ describe('the service', () => {
     expect((await next).state).toBe('done')
   })
 
+  it('pauses a run after its batch, nothing trains while paused, and it resumes where it was', async () => {
+    const doc = small()
+    doc.training.epochs = 500
+    let runId = ''
+    const end = ended(service, () => runId)
+    const seen: { kind: string; step: number; at: number }[] = []
+    const states: string[] = []
+    const off = service.subscribe((e, p) => {
+      if (!('runId' in p) || p.runId !== runId) return
+      if (e === 'training.metrics') {
+        const m = p as import('../../shared/ipc/contract').TrainingMetrics
+        seen.push({ kind: m.kind, step: m.step, at: Date.now() })
+      }
+      if (e === 'training.status') states.push((p as { state: string }).state)
+    })
+    const until = async (f: () => boolean) => {
+      while (!f()) await new Promise((r) => setTimeout(r, 20))
+    }
+    runId = (await service.call('training.start', { document: doc })).runId
+    await until(() => seen.length > 0)
+    expect(await service.call('training.pause', { runId })).toEqual({ paused: true })
+    await until(() => states.includes('paused'))
+    const pausedAt = seen.length
+    const lastStep = seen.at(-1)!.step
+    await new Promise((r) => setTimeout(r, 800))
+    expect(seen.length).toBe(pausedAt) // nothing trained while paused
+    expect(await service.call('training.resume', { runId })).toEqual({ resumed: true })
+    await until(() => seen.length > pausedAt + 1)
+    // It goes on from the batch it paused after: no new start, no epoch 1 again.
+    expect(seen[pausedAt]!.step).toBeGreaterThan(lastStep)
+    expect(states.slice(states.indexOf('paused'))).toContain('running')
+    await service.call('training.stop', { runId })
+    expect((await end).state).toBe('stopped')
+    off()
+    expect(await service.call('training.pause', { runId })).toEqual({ paused: false })
+  })
+
   it('stops a run at once when asked', async () => {
     const doc = small()
     doc.training.epochs = 500

@@ -60,6 +60,10 @@ export interface TrainHooks {
   onBatch?: (p: Progress) => void
   onEpoch?: (p: Progress) => void
   shouldStop?: () => boolean
+  /** While this gives a promise, training waits after the batch in flight (see pause.ts). */
+  paused?: () => Promise<void> | undefined
+  /** Said when training has paused (after its batch) and when it goes on. */
+  onPause?: (paused: boolean) => void
   /** Milliseconds between batch reports (the first batch of each epoch is always reported). */
   batchReportMs?: number
 }
@@ -202,7 +206,7 @@ async function trainSeeded(
     if (trainCount < 1) throw new DataMismatchError('The validation split leaves no samples to train on.')
     const batchesPerEpoch = Math.ceil(trainCount / batchSize)
     const totalSamples = trainCount * epochs
-    const started = performance.now()
+    let started = performance.now()
     let samplesDone = 0
     let step = 0
     let epoch = 0
@@ -282,6 +286,18 @@ async function trainSeeded(
           if (now - lastYield > 50) {
             lastYield = now
             await yieldToEvents()
+          }
+          const hold = hooks.paused?.()
+          if (hold) {
+            hooks.onPause?.(true)
+            const at = performance.now()
+            await hold
+            // Paused time counts neither in the speed nor in the time left.
+            const gone = performance.now() - at
+            started += gone
+            if (warm) warm.at += gone
+            lastYield = performance.now()
+            hooks.onPause?.(false)
           }
           if (hooks.shouldStop?.()) model.stopTraining = true
         },

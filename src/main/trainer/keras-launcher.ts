@@ -219,7 +219,7 @@ export function kerasLauncher({
       } else if (m.type === 'batch' || m.type === 'epoch') {
         const p = m.progress as Progress
         emit({ type: m.type, progress: { ...p, logs: normalizeLogs(logValues(p.logs), firstOutput) } })
-      } else if (m.type === 'running') emit(m as FromTrainer)
+      } else if (m.type === 'running' || m.type === 'paused' || m.type === 'resumed') emit(m as FromTrainer)
       else if (m.type === 'done') {
         const { test, ...done } = m as Extract<FromTrainer, { type: 'done' }> & { test?: DriverTest }
         const final = normalizeLogs(logValues(done.final), firstOutput)

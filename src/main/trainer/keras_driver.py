@@ -26,6 +26,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 PROTOCOL = sys.stdout
 sys.stdout = sys.stderr
 stop_requested = threading.Event()
+pause_requested = threading.Event()
+resumed = threading.Event()
 lock = threading.Lock()
 
 
@@ -131,6 +133,16 @@ class Stream:
             if batch == 0 or now - outer.last_report >= 0.25:
                 outer.last_report = now
                 send({"type": "batch", "progress": outer.progress(logs)})
+            if pause_requested.is_set() and not stop_requested.is_set():
+                # Paused: the model and the optimizer wait as they are; paused time is not counted.
+                send({"type": "paused"})
+                at = time.perf_counter()
+                resumed.wait()
+                gone = time.perf_counter() - at
+                outer.t0 += gone
+                if outer.warm is not None:
+                    outer.warm = (outer.warm[0] + gone, outer.warm[1])
+                send({"type": "resumed"})
             if stop_requested.is_set():
                 cb.model.stop_training = True
 
@@ -354,6 +366,13 @@ def main():
                 continue
             if isinstance(msg, dict) and msg.get("type") == "stop":
                 stop_requested.set()
+                resumed.set()  # a paused run stops after its batch too
+            elif isinstance(msg, dict) and msg.get("type") == "pause":
+                resumed.clear()
+                pause_requested.set()
+            elif isinstance(msg, dict) and msg.get("type") == "resume":
+                pause_requested.clear()
+                resumed.set()
             elif isinstance(msg, dict):
                 waiting.put(msg)
         if busy.is_set():
@@ -369,6 +388,8 @@ def main():
         busy.set()
         handle(msg)
         stop_requested.clear()
+        pause_requested.clear()
+        resumed.clear()
         busy.clear()
     PROTOCOL.flush()
     os._exit(0)

@@ -7,6 +7,7 @@ import { chooseBackend } from './backends'
 import { withWasmFallback } from './fallback'
 import { disposeModel, train, type Progress } from './engine'
 import { evaluateSaved } from './evaluate'
+import { pauseControl } from './pause'
 import type { FromTrainer, ToTrainer } from './protocol'
 
 interface ParentPort {
@@ -21,6 +22,7 @@ function send(msg: FromTrainer): void {
 }
 
 let stopRequested = false
+const pausing = pauseControl()
 
 async function start(msg: Extract<ToTrainer, { type: 'start' }>): Promise<void> {
   const chosen = await chooseBackend(msg.backend)
@@ -34,6 +36,8 @@ async function start(msg: Extract<ToTrainer, { type: 'start' }>): Promise<void> 
     onBatch: (progress: Progress) => send({ type: 'batch', progress }),
     onEpoch: (progress: Progress) => send({ type: 'epoch', progress }),
     shouldStop: () => stopRequested,
+    paused: pausing.waiting,
+    onPause: (paused: boolean) => send({ type: paused ? 'paused' : 'resumed' }),
   }
   const result = await withWasmFallback(
     chosen,
@@ -77,7 +81,11 @@ async function evaluate(msg: Extract<ToTrainer, { type: 'evaluate' }>): Promise<
 async function onMessage(raw: unknown): Promise<void> {
   const msg = raw as ToTrainer
   try {
-    if (msg.type === 'stop') stopRequested = true
+    if (msg.type === 'stop') {
+      stopRequested = true
+      pausing.resume() // a paused run stops after its batch too
+    } else if (msg.type === 'pause') pausing.pause()
+    else if (msg.type === 'resume') pausing.resume()
     else if (msg.type === 'probe') {
       const { name, reports } = await chooseBackend()
       send({ type: 'backend', backend: name, reports })

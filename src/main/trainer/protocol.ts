@@ -23,6 +23,8 @@ export interface StartMessage {
 export type ToTrainer =
   | ({ type: 'start' } & StartMessage)
   | { type: 'stop' }
+  | { type: 'pause' }
+  | { type: 'resume' }
   | { type: 'probe' }
   /** Saved weights (init) evaluated on the dataset's test split; answered with 'evaluated'. */
   | ({ type: 'evaluate' } & Omit<StartMessage, 'saveDir' | 'init'> & { init: string })
@@ -47,4 +49,7 @@ export type FromTrainer =
       note?: string
     }
   | { type: 'evaluated'; evaluation: Evaluation }
+  /** The run has paused after its batch in flight, or goes on. */
+  | { type: 'paused' }
+  | { type: 'resumed' }
   | { type: 'error'; message: string }

@@ -107,7 +107,7 @@ export function routeLauncher(places: Place[], pick: (probes: Probed[]) => numbe
       },
       send: (msg) => {
         if (target) target.send(msg)
-        else if (msg.type === 'stop') queued.push(msg)
+        else if (msg.type === 'stop' || msg.type === 'pause' || msg.type === 'resume') queued.push(msg)
         else if (msg.type === 'probe')
           void all().then((probes) => {
             const chosen = probes[pick(probes)]?.chosen

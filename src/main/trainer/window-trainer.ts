@@ -11,6 +11,7 @@ import { registerCustomLayers } from './custom-layers'
 import { disposeModel, train } from './engine'
 import type { FromTrainer, ToTrainer } from './protocol'
 import type { TfjsModelFiles } from './weights'
+import { pauseControl } from './pause'
 
 /** The window's rungs, fastest first; a software adapter is taken only when forced. */
 export const WINDOW_LADDER: readonly BackendName[] = ['webgpu', 'webgl', 'cpu']
@@ -24,6 +25,8 @@ export type ToWindowTrainer =
       save: boolean
     })
   | { type: 'stop' }
+  | { type: 'pause' }
+  | { type: 'resume' }
   | { type: 'probe' }
 
 type ModelArtifacts = import('@tensorflow/tfjs').io.ModelArtifacts
@@ -136,6 +139,7 @@ export async function chooseWindowBackend(tf: Tf, forced?: BackendName): Promise
 export function serveWindowTrainer(tf: Tf, transport: WindowTransport): void {
   let stopRequested = false
   let busy = false
+  const pausing = pauseControl()
   const start = async (msg: Extract<ToWindowTrainer, { type: 'start' }>) => {
     stopRequested = false
     const chosen = await chooseWindowBackend(tf, msg.backend)
@@ -146,6 +150,8 @@ export function serveWindowTrainer(tf: Tf, transport: WindowTransport): void {
       onBatch: (progress) => transport.send({ type: 'batch', progress }),
       onEpoch: (progress) => transport.send({ type: 'epoch', progress }),
       shouldStop: () => stopRequested,
+      paused: pausing.waiting,
+      onPause: (paused) => transport.send({ type: paused ? 'paused' : 'resumed' }),
     })
     let saved = false
     if (msg.save && (result.epochsDone > 0 || msg.init)) {
@@ -176,6 +182,12 @@ export function serveWindowTrainer(tf: Tf, transport: WindowTransport): void {
     if (!msg || typeof msg !== 'object') return
     if (msg.type === 'stop') {
       stopRequested = true
+      pausing.resume()
+      return
+    }
+    if (msg.type === 'pause' || msg.type === 'resume') {
+      if (msg.type === 'pause') pausing.pause()
+      else pausing.resume()
       return
     }
     if (busy) {

@@ -81,6 +81,9 @@ export const requests = {
     fromRun: z.string().min(1).optional(),
   }),
   'training.stop': z.object({ runId: z.string().min(1) }),
+  /** Pauses a run after its batch in flight, keeping the model and the optimizer's state. */
+  'training.pause': z.object({ runId: z.string().min(1) }),
+  'training.resume': z.object({ runId: z.string().min(1) }),
   /** A run's saved weights on the dataset's test split (its document says which dataset). */
   'model.evaluate': z.object({
     document: z.unknown(),
@@ -282,6 +285,8 @@ export interface Responses {
   'model.check': CheckResult
   'training.start': { runId: string }
   'training.stop': { stopped: boolean }
+  'training.pause': { paused: boolean }
+  'training.resume': { resumed: boolean }
   'model.evaluate': Evaluation
   'datasets.list': DatasetInfo[]
   'datasets.prepare': { id: string; files: string[] }
@@ -308,7 +313,7 @@ export interface Responses {
   'dialog.chooseFolder': { path: string | null }
 }
 
-export type RunState = 'starting' | 'running' | 'done' | 'stopped' | 'failed'
+export type RunState = 'starting' | 'running' | 'paused' | 'done' | 'stopped' | 'failed'
 
 export interface TrainingStatus {
   runId: string

@@ -137,7 +137,7 @@ function rememberedBackend(): BackendName | null {
 }
 
 export const isLive = (r: Run | undefined): boolean =>
-  !!r && (r.status.state === 'starting' || r.status.state === 'running')
+  !!r && (r.status.state === 'starting' || r.status.state === 'running' || r.status.state === 'paused')
 
 export const useTraining = create<TrainingState>((set) => ({
   runs: [],

@@ -10,6 +10,7 @@ import { NumberField, SelectField } from '../inspector/Field'
 import { useDoc } from '../store/document'
 import { BackendField } from './BackendField'
 import { CallbacksField } from './CallbacksField'
+import { TrainButtons } from './TrainButtons'
 import {
   describeRun,
   isLive,
@@ -119,9 +120,6 @@ export function TrainingPanel({
     } catch (e) {
       setStartError(errorMessage(e))
     }
-  }
-  const stop = () => {
-    if (live) void api.invoke('training.stop', { runId: live.id })
   }
   const setTraining = (patch: Partial<typeof doc.training>) =>
     edit((d) => ({ ...d, training: { ...d.training, ...patch } }))
@@ -325,14 +323,7 @@ export function TrainingPanel({
           callbacks={doc.training.callbacks}
           onChange={(callbacks) => setTraining({ callbacks })}
         />
-        <div className="train-buttons">
-          <button className="primary" data-testid="train" onClick={train} disabled={!!live}>
-            Train
-          </button>
-          <button data-testid="stop" onClick={stop} disabled={!live}>
-            Stop
-          </button>
-        </div>
+        <TrainButtons api={api} live={live} onTrain={train} />
       </div>
       <div className="training-main">
         <div

@@ -16,7 +16,10 @@ export function statusLine(run: Run | undefined): string {
   const backend = s.backend ? `Backend: ${s.backend}${on}` : 'Backend: choosing…'
   switch (s.state) {
     case 'starting':
-      return `${backend} · ${s.message && s.message !== 'Starting the trainer…' ? s.message : 'starting…'}`
+      // The trainer's "Backend: …" is what the line starts with already.
+      return `${backend} · ${s.message && s.message !== 'Starting the trainer…' && !s.message.startsWith('Backend:') ? s.message : 'starting…'}`
+    case 'paused':
+      return `${backend} · paused at epoch ${s.epoch ?? 0}/${s.epochs ?? '?'} · Resume goes on from here`
     case 'running':
       return `${backend} · epoch ${s.epoch ?? 0}/${s.epochs ?? '?'} · ${Math.round(s.samplesPerSec ?? 0)} samples/s · ${seconds(s.etaMs)} left`
     case 'done':
