@@ -135,3 +135,38 @@ test('pre-flight checks show on the node at fault before Train, and Train says w
   )
   await expect(page.getByTestId('problem')).toHaveClass(/warning/)
 })
+
+test('a saved project keeps its runs: reopened in a later session, they are listed and can be overlaid', async ({
+  page,
+}) => {
+  await openApp(page)
+  await page.getByTestId('save').click()
+  await setField(page.getByTestId('file-name'), 'with-history.netwright.json')
+  await expect(page.getByTestId('file-message')).toContainText('Saved with-history.netwright.json')
+  for (const epochs of ['1', '2']) {
+    await setField(page.getByTestId('epochs'), epochs)
+    await page.getByTestId('train').click()
+    await expect(page.getByTestId('status-line')).toContainText(`Finished ${epochs} epoch`, {
+      timeout: 60_000,
+    })
+  }
+  // A later session: the page reloaded, the project opened again.
+  await page.reload()
+  await expect(page.getByTestId('node-dense_1')).toBeVisible()
+  await expect(page.getByTestId('run-item')).toHaveCount(0)
+  await page.getByTestId('open').click()
+  await page.getByTestId('file-list').getByText('with-history.netwright.json').click()
+  await expect(page.getByTestId('file-message')).toContainText('and 2 earlier runs')
+  await expect(page.getByTestId('run-item')).toHaveCount(2)
+  await expect(page.getByTestId('run-item').first()).toContainText(/Earlier run, .* · done · test \d\.\d{3}/)
+  const ticks = page.getByTestId('compare-run')
+  await ticks.nth(0).check()
+  await ticks.nth(1).check()
+  await expect(page.getByTestId('overlay-loss')).toHaveAttribute('data-runs', '2')
+  await expect(page.getByTestId('compare-table').locator('thead')).toContainText('epochs')
+  // Their test results open as a run's of this session.
+  await page.getByTestId('run-item').first().click()
+  await page.getByTestId('open-test-results').click()
+  await expect(page.getByTestId('confusion-matrix')).toBeVisible()
+  await expect(page.getByTestId('test-sample').first().locator('canvas')).toBeVisible()
+})

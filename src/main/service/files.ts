@@ -103,6 +103,8 @@ export function workspaceFiles(root: string): ProjectFiles & { root: string } {
       const walk = async (dir: string, depth: number): Promise<void> => {
         for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
           if (e.name.startsWith('.') || e.name === 'node_modules') continue
+          // A project's own folders (its kept weights, its runs) hold no projects to open.
+          if (e.isDirectory() && /\.(weights|runs)$/.test(e.name)) continue
           const full = join(dir, e.name)
           if (e.isDirectory() && depth < 3) await walk(full, depth + 1)
           else if (e.isFile() && /\.(json|keras|h5|hdf5)$/i.test(e.name)) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { analyze } from '../../shared/graph/analyze'
 import { jsonOutOfBounds, REQUEST_BOUNDS, showValue } from '../../shared/json-limits'
 import { validateDocument } from '../../shared/graph/load'
-import type { BackendName } from '../../shared/graph/schema'
+import type { BackendName, NetDocument } from '../../shared/graph/schema'
 import {
   isMethod,
   requests,
@@ -20,7 +20,7 @@ import { datasetInfos } from '../datasets/registry'
 import { defaultRunsDir, runStore } from './runs'
 import type { TrainerLauncher, TrainerProcess } from '../trainer/launch'
 import type { FromTrainer } from '../trainer/protocol'
-import type { ProjectFiles } from './files'
+import { PROJECT_EXT, type ProjectFiles } from './files'
 import { datasetCalls } from './datasets'
 import { projectCalls } from './projects'
 import { sweepTemps } from './litter'
@@ -60,6 +60,8 @@ interface Run {
   stopTimer?: NodeJS.Timeout
   history: Record<string, number>[]
   documentName: string
+  /** The saved project it belongs to, and the document it trained: the run is kept beside it. */
+  project?: { path: string; document: NetDocument }
 }
 
 export interface Service {
@@ -190,8 +192,17 @@ export function createService(opts: ServiceOptions): Service {
             documentName: run.documentName,
             ...(msg.evaluation ? { evaluation: msg.evaluation } : {}),
           })
+          .then(async (record) => {
+            const kept = run.project
+              ? await store.addToProject(run.project.path, record.runId, run.project.document).then(
+                  () => '',
+                  (e: Error) => ` It could not be kept with the project: ${e.message}`,
+                )
+              : ''
+            emit('training.status', { ...status, message: status.message + kept, run: record })
+          })
           .then(
-            (record) => emit('training.status', { ...status, run: record }),
+            () => {},
             (err: Error) =>
               emit('training.status', {
                 ...status,
@@ -239,8 +250,12 @@ export function createService(opts: ServiceOptions): Service {
         kerasConfig: a.ok ? toKerasConfig(d, a) : undefined,
       }
     },
-    'training.start': async ({ document, backend, fromRun }) => {
+    'training.start': async ({ document, backend, fromRun, project }) => {
       const d = doc(document)
+      // The project the run is kept with: a path the host allows, as a save would be.
+      const projectPath = project
+        ? opts.files.resolve(project.endsWith('.json') ? project : project + PROJECT_EXT)
+        : undefined
       const modelConfig = toKerasConfig(d)
       const from = fromRun ? store.get(fromRun) : undefined
       if (fromRun && !from)
@@ -269,6 +284,7 @@ export function createService(opts: ServiceOptions): Service {
         epochs: d.training.epochs,
         history: [],
         documentName: d.name,
+        ...(projectPath ? { project: { path: projectPath, document: d } } : {}),
       }
       runs.set(runId, run)
       proc.onMessage((m) => onTrainerMessage(run, m))

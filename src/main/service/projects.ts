@@ -63,18 +63,30 @@ export function projectCalls(
       const imported = !isProject(text)
       const warnings = [...r.warnings]
       let run: RunRecord | undefined
-      if (!imported)
+      let history: RunRecord[] | undefined
+      if (!imported) {
         run = await o.store.openBeside(full).catch((e: Error) => {
           warnings.push(`The kept weights were not opened: ${e.message}`)
           return undefined
         })
-      else if (/"weightsManifest"/.test(text))
+        history = await o.store.projectRuns(full).catch((e: Error) => {
+          warnings.push(`The earlier runs were not opened: ${e.message}`)
+          return undefined
+        })
+      } else if (/"weightsManifest"/.test(text))
         // A TensorFlow.js model.json: its weights come with it, or the graph opens alone and says why.
         run = await o.store.importWeights(full, r.document.name).catch((e: Error) => {
           warnings.push(`The weights did not come with it: ${e.message}`)
           return undefined
         })
-      return { path, document: r.document, imported, warnings, ...(run ? { run } : {}) }
+      return {
+        path,
+        document: r.document,
+        imported,
+        warnings,
+        ...(run ? { run } : {}),
+        ...(history?.length ? { history } : {}),
+      }
     },
     'project.save': async ({ path, document, keepRun }) => {
       const withExt = path.endsWith('.json') ? path : path + PROJECT_EXT

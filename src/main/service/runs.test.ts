@@ -1,6 +1,6 @@
 // A run's weights, end to end through the service: saved when training ends, exported, kept beside
 // the project and brought back when it is reopened, imported with a tfjs model.json and trained on.
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -26,10 +26,10 @@ function largestChange(a: Float32Array, b: Float32Array): number {
   return most
 }
 
-async function trainRun(doc = small(), fromRun?: string): Promise<TrainingStatus> {
+async function trainRun(doc = small(), fromRun?: string, project?: string): Promise<TrainingStatus> {
   let id = ''
   const end = ended(service, () => id)
-  id = (await service.call('training.start', { document: doc, fromRun })).runId
+  id = (await service.call('training.start', { document: doc, fromRun, project })).runId
   return end
 }
 
@@ -154,5 +154,51 @@ describe("a run's weights", () => {
     await service.call('project.save', { path: 'plain.netwright.json', document: small() })
     const opened = await service.call('project.open', { path: 'plain.netwright.json' })
     expect(opened.run).toBeUndefined()
+  })
+
+  it('are kept with the project they trained, and listed when it is opened in a later session', async () => {
+    await service.call('project.save', { path: 'history.netwright.json', document: small() })
+    const first = await trainRun(small(), undefined, 'history.netwright.json')
+    const other = small()
+    other.training.batchSize = 16
+    const second = await trainRun(other, undefined, 'history.netwright.json')
+    expect(readdirSync(join(workspace, 'history.runs')).sort()).toEqual([first.runId, second.runId].sort())
+    expect(readdirSync(join(workspace, 'history.runs', first.runId)).sort()).toEqual([
+      'model.json',
+      'model.weights.bin',
+      'run.json',
+    ])
+    // Open and Save list the project, not the files of its runs.
+    const listed = (await service.call('project.list', {})).map((f) => f.path)
+    expect(listed).toContain('history.netwright.json')
+    expect(listed.filter((p) => p.startsWith('history.runs/'))).toEqual([])
+    // A later session: a new service over the same workspace.
+    const later = browserService(workspace)
+    try {
+      const opened = await later.call('project.open', { path: 'history.netwright.json' })
+      expect(opened.history).toHaveLength(2)
+      const [a, b] = opened.history!
+      expect(a!.document!.training.batchSize).toBe(32)
+      expect(b!.document!.training.batchSize).toBe(16)
+      expect(a!.history).toEqual(first.run!.history)
+      expect(a!.evaluation?.confusion).toEqual(first.evaluation!.confusion)
+      // Their weights can be exported and evaluated as any run's.
+      const e = await later.call('model.evaluate', { document: small(), runId: a!.runId })
+      expect(e.confusion).toEqual(first.evaluation!.confusion)
+    } finally {
+      later.shutdown()
+    }
+    // A runs folder that is a link is not read; the project still opens, and says so.
+    symlinkSync(join(workspace, 'history.runs'), join(workspace, 'linked.runs'))
+    await service.call('project.save', { path: 'linked.netwright.json', document: small() })
+    const linked = await service.call('project.open', { path: 'linked.netwright.json' })
+    expect(linked.history).toBeUndefined()
+    expect(linked.warnings.join(' ')).toContain(
+      'The earlier runs were not opened: linked.runs beside the project is not a folder of its own',
+    )
+    // A project outside the workspace is refused before anything trains.
+    await expect(
+      service.call('training.start', { document: small(), project: '../x.netwright.json' }),
+    ).rejects.toThrow(/outside the workspace/)
   })
 })

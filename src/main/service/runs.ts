@@ -7,6 +7,8 @@ import { basename, dirname, join } from 'node:path'
 import { cacheDir } from '../cache-dir'
 import { EvaluationSchema } from '../../shared/evaluation'
 import type { RunRecord } from '../../shared/ipc/contract'
+import { validateDocument } from '../../shared/graph/load'
+import type { NetDocument } from '../../shared/graph/schema'
 import { readTfjsModel, tfjsFiles, type TfjsModelFiles } from '../export/tfjs-io'
 import { replaceFolderAtomic, writeFilesAtomic } from '../export/write'
 import { LIMITS, readRegularText } from '../safe-fs'
@@ -22,6 +24,14 @@ export function keptWeightsDir(projectPath: string): string {
   const stem = name.endsWith(PROJECT_EXT) ? name.slice(0, -PROJECT_EXT.length) : name.replace(/\.json$/i, '')
   return join(dirname(projectPath), `${stem}.weights`)
 }
+
+/** The folder beside a project that keeps its runs: my-model.netwright.json → my-model.runs/<run>/. */
+export function projectRunsDir(projectPath: string): string {
+  return keptWeightsDir(projectPath).replace(/\.weights$/, '.runs')
+}
+
+/** How many runs a project keeps beside it; older ones go when a new one is added. */
+const KEEP_PROJECT_RUNS = 20
 
 const RUN_JSON = 'run.json'
 
@@ -64,6 +74,32 @@ export interface RunStore {
   importConverted(files: TfjsModelFiles, documentName: string, from: string): Promise<RunRecord>
   /** Removes old runs from the cache (never kept or imported ones). */
   prune(): Promise<void>
+  /** Keeps a trained run with the project it trained (in <name>.runs/), with the document it trained. */
+  addToProject(projectPath: string, runId: string, document: NetDocument): Promise<void>
+  /** The runs kept with a project, oldest first (registered so they can be shown, exported, evaluated). */
+  projectRuns(projectPath: string): Promise<RunRecord[]>
+}
+
+/** A runs folder read only when it is a real folder, never through a link. */
+async function refuseLink(dir: string): Promise<void> {
+  const s = await lstat(dir).catch(() => null)
+  if (s && !s.isDirectory())
+    throw new ServiceError(
+      'forbidden',
+      `${basename(dir)} beside the project is not a folder of its own, so its runs were not used.`,
+    )
+}
+
+/** The run folders in a project's runs folder (real folders only), oldest first. */
+async function runDirs(root: string): Promise<{ path: string; mtime: number }[]> {
+  const entries = await readdir(root, { withFileTypes: true }).catch(() => [])
+  const dirs = await Promise.all(
+    entries
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+      .slice(0, 200)
+      .map(async (e) => ({ path: join(root, e.name), mtime: (await lstat(join(root, e.name))).mtimeMs })),
+  )
+  return dirs.sort((a, b) => a.mtime - b.mtime)
 }
 
 export function runStore(root: string): RunStore {
@@ -187,6 +223,65 @@ export function runStore(root: string): RunStore {
       }
       await writeFilesAtomic(dir, [{ name: RUN_JSON, data: JSON.stringify({ ...record, from }, null, 2) }])
       return register(record)
+    },
+    async addToProject(projectPath, runId, document) {
+      const run = runs.get(runId)
+      if (!run) throw new ServiceError('not-found', 'That run has no saved weights.')
+      const m = await readTfjsModel(run.modelJson)
+      const root = projectRunsDir(projectPath)
+      await refuseLink(root)
+      await replaceFolderAtomic(join(root, runId), [
+        ...tfjsFiles({
+          modelTopology: m.modelJson.modelTopology as Record<string, unknown>,
+          weightSpecs: m.weightSpecs,
+          weightData: m.weightData.slice().buffer as ArrayBuffer,
+          trainingConfig: m.modelJson.trainingConfig,
+        }),
+        { name: RUN_JSON, data: JSON.stringify({ ...run, document }, null, 2) },
+      ])
+      const dirs = await runDirs(root)
+      await Promise.all(
+        dirs
+          .slice(0, Math.max(0, dirs.length - KEEP_PROJECT_RUNS))
+          .map((d) => rm(d.path, { recursive: true, force: true })),
+      )
+    },
+    async projectRuns(projectPath) {
+      const root = projectRunsDir(projectPath)
+      if (!existsSync(root)) return []
+      await refuseLink(root)
+      const out: RunRecord[] = []
+      for (const d of (await runDirs(root)).slice(-KEEP_PROJECT_RUNS)) {
+        const json = join(d.path, RUN_JSON)
+        const meta = await readRunJson(d.path)
+        let document: NetDocument | undefined
+        try {
+          const raw = JSON.parse(
+            await readRegularText(json, { maxBytes: LIMITS.modelJson, noLinks: true }),
+          ) as {
+            document?: unknown
+          }
+          document = validateDocument(raw.document, 'The run’s document')
+        } catch {
+          continue // not a run this version wrote: left alone, not listed
+        }
+        if (!existsSync(join(d.path, 'model.json'))) continue
+        out.push(
+          register({
+            epochsDone: 0,
+            final: {},
+            history: [],
+            documentName: document.name,
+            savedAt: new Date(d.mtime).toISOString(),
+            ...meta,
+            document,
+            runId: `history:${d.path}`,
+            source: 'kept',
+            modelJson: join(d.path, 'model.json'),
+          }),
+        )
+      }
+      return out.sort((a, b) => Date.parse(a.savedAt) - Date.parse(b.savedAt))
     },
     async prune() {
       const entries = await readdir(root, { withFileTypes: true }).catch(() => [])

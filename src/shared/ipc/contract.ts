@@ -79,6 +79,8 @@ export const requests = {
     backend: z.enum(BACKENDS).optional(),
     /** Start from this run's weights (fine-tuning) instead of fresh ones. */
     fromRun: z.string().min(1).optional(),
+    /** The saved project this run belongs to: it is kept beside it (<name>.runs/), for later sessions. */
+    project: z.string().min(1).optional(),
   }),
   'training.stop': z.object({ runId: z.string().min(1) }),
   /** Pauses a run after its batch in flight, keeping the model and the optimizer's state. */
@@ -279,6 +281,8 @@ export interface RunRecord {
   documentName: string
   /** The model on its dataset's test split, when it was evaluated. */
   evaluation?: Evaluation
+  /** The document it trained (runs kept with a project). */
+  document?: NetDocument
 }
 
 export interface Responses {
@@ -302,6 +306,8 @@ export interface Responses {
     warnings: string[]
     /** Weights that came with it: the run kept beside a project, or an imported model.json's weights. */
     run?: RunRecord
+    /** The project's earlier runs (kept beside it), oldest first. */
+    history?: RunRecord[]
   }
   'project.save': { path: string; keptRun?: RunRecord }
   'export.model': { files: string[]; notes: string[] }

@@ -20,6 +20,7 @@ export function useProject(api: NetwrightApi, info: SystemInfo | null) {
         const r = await api.invoke('project.open', { path })
         // An imported Keras / tfjs model becomes a new project: saving must not overwrite the model file.
         useDoc.getState().load(r.document, r.imported ? null : r.path)
+        if (r.history) useTraining.getState().addHistory(r.history)
         if (r.run) useTraining.getState().addRecord(r.run, r.document)
         const notes = r.warnings.length ? `\n${r.warnings.join('\n')}` : ''
         const weights = r.run
@@ -27,9 +28,12 @@ export function useProject(api: NetwrightApi, info: SystemInfo | null) {
             ? ' with its trained weights (Train starts from them)'
             : ` with its kept run (${r.run.epochsDone} epochs)`
           : ''
+        const earlier = r.history?.length
+          ? ` and ${r.history.length} earlier run${r.history.length === 1 ? '' : 's'}`
+          : ''
         setMessage({
           kind: 'info',
-          text: `${r.imported ? 'Imported' : 'Opened'} ${r.path}${weights}${notes}`,
+          text: `${r.imported ? 'Imported' : 'Opened'} ${r.path}${weights}${earlier}${notes}`,
         })
       } catch (e) {
         // The current project stays as it was: nothing is lost.

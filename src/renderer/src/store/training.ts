@@ -2,6 +2,7 @@ import { create } from 'zustand'
 import { BACKENDS, type BackendName, type NetDocument } from '../../../shared/graph/schema'
 import type { BackendReport, RunRecord, TrainingMetrics, TrainingStatus } from '../../../shared/ipc/contract'
 import { toKerasConfig } from '../../../shared/keras/config'
+import { analyze } from '../../../shared/graph/analyze'
 import type { Evaluation } from '../../../shared/evaluation'
 
 /** One point on the charts: batch values at every reported batch, epoch values at each epoch's end. */
@@ -113,6 +114,8 @@ interface TrainingState {
   setEvaluation(runId: string, evaluation: Evaluation): void
   /** Adds the weights that came with an opened project or model, with their charts. */
   addRecord(record: RunRecord, doc: NetDocument): void
+  /** Adds a project's earlier runs (kept beside it), to look at and compare; nothing else changes. */
+  addHistory(records: RunRecord[]): void
   /** The run whose weights the next Train starts from (null: fresh weights). */
   startFrom: string | null
   setStartFrom(runId: string | null): void
@@ -136,6 +139,17 @@ function rememberedBackend(): BackendName | null {
   }
 }
 
+/** A saved run's epochs as chart points. */
+const pointsOf = (record: RunRecord): ChartPoint[] =>
+  record.history.map((logs, i) => ({
+    step: i + 1,
+    epoch: i + 1,
+    loss: logs.loss,
+    accuracy: logs.accuracy,
+    val_loss: logs.val_loss,
+    val_accuracy: logs.val_accuracy,
+  }))
+
 export const isLive = (r: Run | undefined): boolean =>
   !!r && (r.status.state === 'starting' || r.status.state === 'running' || r.status.state === 'paused')
 
@@ -155,6 +169,33 @@ export const useTraining = create<TrainingState>((set) => ({
     }
     set({ backend })
   },
+  addHistory: (records) =>
+    set((s) => {
+      const known = new Set(s.runs.map((r) => r.id))
+      const earlier = records
+        .filter((r) => r.document && !known.has(r.runId))
+        .map((record): Run => {
+          const doc = record.document!
+          return {
+            id: record.runId,
+            label: `Earlier run, ${new Date(record.savedAt).toLocaleString()}`,
+            startedAt: Date.parse(record.savedAt) || 0,
+            status: {
+              runId: record.runId,
+              state: 'done',
+              final: record.final,
+              message: `Kept with the project: ${record.epochsDone} epoch${record.epochsDone === 1 ? '' : 's'}.`,
+            },
+            points: pointsOf(record),
+            summary: `${record.documentName} · earlier run`,
+            modelKey: modelKey(doc),
+            record,
+            dataset: runDataset(doc),
+            settings: runSettings(doc, analyze(doc).totalParams),
+          }
+        })
+      return { runs: [...earlier, ...s.runs] }
+    }),
   addRecord: (record, doc) =>
     set((s) => {
       const label = record.source === 'imported' ? 'Imported weights' : 'Kept run'
@@ -171,14 +212,7 @@ export const useTraining = create<TrainingState>((set) => ({
               ? `Weights from ${record.modelJson}.`
               : `Kept with the project: ${record.epochsDone} epoch${record.epochsDone === 1 ? '' : 's'}, saved ${new Date(record.savedAt).toLocaleString()}.`,
         },
-        points: record.history.map((logs, i) => ({
-          step: i + 1,
-          epoch: i + 1,
-          loss: logs.loss,
-          accuracy: logs.accuracy,
-          val_loss: logs.val_loss,
-          val_accuracy: logs.val_accuracy,
-        })),
+        points: pointsOf(record),
         summary: `${record.documentName} · ${label.toLowerCase()}`,
         modelKey: modelKey(doc),
         record,

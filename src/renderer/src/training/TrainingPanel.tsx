@@ -42,6 +42,7 @@ export function TrainingPanel({
   onExport: (runId: string) => void
 }) {
   const doc = useDoc((s) => s.doc)
+  const path = useDoc((s) => s.path)
   const edit = useDoc((s) => s.edit)
   const {
     runs,
@@ -107,6 +108,8 @@ export function TrainingPanel({
     try {
       const { runId } = await api.invoke('training.start', {
         document: doc,
+        // A saved project keeps its runs beside it, for later sessions.
+        ...(path ? { project: path } : {}),
         ...(from ? { fromRun: from.id } : {}),
         ...(backend ? { backend } : {}),
       })
