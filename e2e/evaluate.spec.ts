@@ -39,6 +39,9 @@ test('train the default template, see its test confusion matrix, click a cell to
   await expect(page.getByTestId('status-line')).toContainText('Finished 2 epochs', { timeout: 60_000 })
   await expect(page.getByTestId('test-summary')).toContainText(/Test \(300 samples\): accuracy \d\.\d{4}/)
   await expect(page.getByTestId('run-item').last()).toContainText(/test \d\.\d{3}/)
+  // The validation rows' confusion matrix, live at each epoch's end (300 of the 1,500 shapes).
+  await expect(page.getByTestId('live-confusion')).toHaveAttribute('data-epoch', '2')
+  await expect(page.getByTestId('live-confusion')).toContainText(/Validation, epoch 2: \d+ of 300 right/)
 
   const m = await checkResults(page)
   expect(m).toHaveLength(3)

@@ -146,6 +146,7 @@ export function createService(opts: ServiceOptions): Service {
           epoch: p.epoch,
           step: p.step,
           ...(p.stepsPerEpoch ? { stepsPerEpoch: p.stepsPerEpoch } : {}),
+          ...(p.confusion ? { confusion: p.confusion } : {}),
           logs: p.logs,
           samplesPerSec: p.samplesPerSec,
           elapsedMs: p.elapsedMs,

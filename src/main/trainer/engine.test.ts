@@ -24,14 +24,22 @@ describe('the training engine', async () => {
   it(`trains on ${name}, reports batches and epochs, and leaves no tensor behind`, async () => {
     const baseline = tf.memory().numTensors
     const epochs: number[] = []
+    const confusions: number[][][] = []
     let batches = 0
     const r = await train(tf, job(), data, {
-      onEpoch: (p) => epochs.push(p.epoch),
+      onEpoch: (p) => {
+        epochs.push(p.epoch)
+        confusions.push(p.confusion!)
+      },
       onBatch: () => batches++,
       batchReportMs: 0,
     })
     disposeModel(r.model)
     expect(epochs).toEqual([1, 2])
+    // Each epoch's validation confusion matrix counts the 60 validation rows, by their true class.
+    for (const m of confusions) expect(m.flat().reduce((a, b) => a + b, 0)).toBe(60)
+    const byClass = [0, 1, 2].map((c) => Array.from(data.y.subarray(240)).filter((y) => y === c).length)
+    expect(confusions[1]!.map((row) => row.reduce((a, b) => a + b, 0))).toEqual(byClass)
     expect(batches).toBe(2 * Math.ceil(240 / 32))
     expect(r.final).toHaveProperty('val_accuracy')
     expect(r.final).toHaveProperty('loss')

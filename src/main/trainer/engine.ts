@@ -50,6 +50,8 @@ export interface Progress {
   step: number
   /** Batches in an epoch (Keras's steps). */
   stepsPerEpoch?: number
+  /** At an epoch's end: the validation rows' confusion matrix ([true][predicted]), for classification. */
+  confusion?: number[][]
   logs: Record<string, number>
   samplesPerSec: number
   elapsedMs: number
@@ -85,6 +87,23 @@ export interface TrainResult {
   evaluation?: Evaluation
   /** What the callbacks did (stopped early, lowered the learning rate, kept the best epoch). */
   note?: string
+}
+
+/** The rows a live confusion matrix counts: the validation rows (the first 5,000), of up to 20 classes. */
+function validationRows(data: LoadedDataset, from: number): LoadedDataset | undefined {
+  const n = Math.min(data.y.length - from, 5000)
+  if (n < 1 || data.task === 'regression' || data.classes.length > 20) return undefined
+  const per = data.sampleShape.reduce((a, b) => a * b, 1)
+  return {
+    ...data,
+    x: data.x.subarray(from * per, (from + n) * per),
+    y: data.y.subarray(from, from + n),
+    more: data.more?.map((m) => {
+      const k = m.sampleShape.reduce((a, b) => a * b, 1)
+      return { ...m, x: m.x.subarray(from * k, (from + n) * k) }
+    }),
+    test: undefined,
+  }
 }
 
 /** The indices from..to-1, shuffled with Math.random (seeded by train) when asked, as tfjs's fit shuffles. */
@@ -246,6 +265,7 @@ async function trainSeeded(
           yield { xs: src.x(part), ys: multi ? ys : ys[0]! }
         }
       } as () => Iterator<TensorContainer>)
+    const valConfusion = hooks.onEpoch ? validationRows(data, trainCount) : undefined
     // Several outputs: validate here (see evaluateOutputs), on whole tensors of the validation rows.
     let valMulti: { x: Tensor | Tensor[]; ys: Tensor[] } | null = null
     if (multi && valCount > 0) {
@@ -309,7 +329,13 @@ async function trainSeeded(
             early = true
             model.stopTraining = true
           }
-          hooks.onEpoch?.(progress(final))
+          const p = progress(final)
+          // The confusion matrix of the validation rows, live: what the model mixes up so far.
+          const val =
+            valConfusion &&
+            (await evaluateModel(tf, model, valConfusion, job.compile, batchSize, 'validation'))
+          if (val && val.confusion) p.confusion = val.confusion
+          hooks.onEpoch?.(p)
           if (hooks.shouldStop?.()) model.stopTraining = true
         },
       },

@@ -349,6 +349,8 @@ export interface TrainingMetrics {
   step: number
   /** Batches in an epoch (Keras's steps), where the trainer says. */
   stepsPerEpoch?: number
+  /** At an epoch's end: the validation rows' confusion matrix ([true][predicted]). */
+  confusion?: number[][]
   logs: Record<string, number>
   samplesPerSec: number
   elapsedMs: number

@@ -33,6 +33,8 @@ export interface Run {
   dataset?: RunDataset
   /** The settings it trained with, for the comparison table. */
   settings?: RunSettings
+  /** The validation rows' confusion matrix at the last epoch's end (live). */
+  confusion?: { epoch: number; matrix: number[][] }
 }
 
 /** What a run trained with, as the comparison table lists it. */
@@ -311,7 +313,9 @@ export const useTraining = create<TrainingState>((set) => ({
                 val_loss: m.logs.val_loss,
                 val_accuracy: m.logs.val_accuracy,
               }
-        return { ...r, points: [...r.points, point] }
+        const confusion =
+          m.kind === 'epoch' && m.confusion ? { epoch: m.epoch, matrix: m.confusion } : r.confusion
+        return { ...r, points: [...r.points, point], confusion }
       }),
     })),
 }))

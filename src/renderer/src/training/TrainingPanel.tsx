@@ -11,6 +11,7 @@ import { useDoc } from '../store/document'
 import { BackendField } from './BackendField'
 import { CallbacksField } from './CallbacksField'
 import { TrainButtons } from './TrainButtons'
+import { LiveConfusion } from './LiveConfusion'
 import {
   describeRun,
   isLive,
@@ -380,10 +381,16 @@ export function TrainingPanel({
         {compared.length >= 2 ? (
           <CompareView runs={compared} />
         ) : (
-          <div className="charts">
-            <MetricChart metric="loss" points={shown?.points ?? []} />
-            <MetricChart metric="accuracy" points={shown?.points ?? []} />
-          </div>
+          <>
+            <div className="charts">
+              <MetricChart metric="loss" points={shown?.points ?? []} />
+              <MetricChart metric="accuracy" points={shown?.points ?? []} />
+            </div>
+            <LiveConfusion
+              run={shown}
+              classes={shown?.dataset?.id === doc.dataset.id ? (shape.preview?.classes ?? []) : []}
+            />
+          </>
         )}
       </div>
       <RunsList runs={runs} shown={shown} onView={view} />
