@@ -8,6 +8,7 @@ import type { DatasetOption } from '../../shared/ipc/contract'
 import type { LoadedDataset } from './builtins'
 import { DatasetFileError } from './idx'
 import { mulberry32 } from './random'
+import { showValue } from '../../shared/json-limits'
 
 export interface CsvColumn {
   name: string
@@ -65,6 +66,13 @@ export const CSV_OPTIONS: DatasetOption[] = [
     kind: 'text',
     default: '',
     help: 'Comma-separated names of columns that are not features (an id, a name).',
+  },
+  {
+    key: 'input_groups',
+    label: 'Input groups',
+    kind: 'text',
+    default: '',
+    help: 'Column groups, one per Input, separated by ";" (e.g. "age, income; city"): a model with several Inputs takes one group each, in order. Empty: every feature goes to one Input.',
   },
   {
     key: 'standardize',
@@ -218,6 +226,38 @@ export const featureNames = (t: CsvTable): string[] =>
     .filter((c) => c.role === 'feature')
     .flatMap((c) => (c.kind === 'numeric' ? [c.name] : c.values!.map((v) => `${c.name}=${v}`)))
 
+/**
+ * The input_groups option read: column names per Input, each a feature column, each in one group,
+ * every feature in some group. Empty: one group of every feature.
+ */
+export function inputGroups(raw: unknown, features: string[]): string[][] {
+  const text = typeof raw === 'string' ? raw.trim() : ''
+  if (!text) return [features]
+  const groups = text.split(';').map((g) =>
+    g
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean),
+  )
+  if (groups.some((g) => !g.length))
+    throw new DatasetFileError('input_groups has an empty group: give each Input at least one column.')
+  const seen = new Set<string>()
+  for (const name of groups.flat()) {
+    if (!features.includes(name))
+      throw new DatasetFileError(
+        `input_groups names ${showValue(name, 60)}, which is not a feature column. The features: ${features.join(', ')}.`,
+      )
+    if (seen.has(name)) throw new DatasetFileError(`input_groups names ${showValue(name, 60)} twice.`)
+    seen.add(name)
+  }
+  const left = features.filter((f) => !seen.has(f))
+  if (left.length)
+    throw new DatasetFileError(
+      `input_groups leaves out ${left.join(', ')}: put ${left.length === 1 ? 'it' : 'them'} in a group, or in ignore.`,
+    )
+  return groups
+}
+
 /** The table as training data: the training rows, encoded; `testCount` rows are held back. */
 export function encodeCsv(
   t: CsvTable,
@@ -237,13 +277,15 @@ export function encodeCsv(
   const trainRows = order.slice(0, trainCount).map((i) => t.rows[i]!)
   const testRows = order.slice(trainCount).map((i) => t.rows[i]!)
   const features = featureNames(t)
-  const width = features.length
-  // Each column's encoding, from the training rows' statistics only; the held-back rows use the same.
-  const encoders: ((r: string[], out: Float32Array, at: number) => void)[] = []
-  let col = 0
+  // Each feature column's encoding, from the training rows' statistics only; the held-back rows use
+  // the same. `write` puts the column's values at `at` (one for a number, one-hot for a category).
+  const columns: {
+    name: string
+    width: number
+    write: (r: string[], out: Float32Array, at: number) => void
+  }[] = []
   t.columns.forEach((c, ci) => {
     if (c.role !== 'feature') return
-    const at0 = col
     if (c.kind === 'numeric') {
       const present = trainRows
         .map((r) => (isMissing(r[ci]!) ? NaN : Number(r[ci])))
@@ -252,31 +294,60 @@ export function encodeCsv(
       const sd =
         Math.sqrt(present.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(present.length, 1)) || 1
       const standardize = o.standardize !== false
-      encoders.push((r, out, at) => {
-        const v = isMissing(r[ci]!) ? NaN : Number(r[ci])
-        const filled = Number.isNaN(v) ? mean : v // a missing value takes the column's mean
-        out[at + at0] = standardize ? (filled - mean) / sd : filled
+      columns.push({
+        name: c.name,
+        width: 1,
+        write: (r, out, at) => {
+          const v = isMissing(r[ci]!) ? NaN : Number(r[ci])
+          const filled = Number.isNaN(v) ? mean : v // a missing value takes the column's mean
+          out[at] = standardize ? (filled - mean) / sd : filled
+        },
       })
-      col++
     } else {
       const index = new Map(c.values!.map((v, k) => [v, k]))
-      encoders.push((r, out, at) => {
-        const k = index.get(r[ci]!)
-        if (k !== undefined) out[at + at0 + k] = 1 // a missing value (or one the training rows lack) is all zeros
+      columns.push({
+        name: c.name,
+        width: c.values!.length,
+        write: (r, out, at) => {
+          const k = index.get(r[ci]!)
+          if (k !== undefined) out[at + k] = 1 // a missing value (or one the training rows lack) is all zeros
+        },
       })
-      col += c.values!.length
     }
   })
-  const encode = (rows: string[][]) => {
+  // The Inputs: one group of columns each (input_groups), else every feature in one.
+  const groups = inputGroups(
+    o.input_groups,
+    columns.map((c) => c.name),
+  ).map((names) => names.map((name) => columns.find((c) => c.name === name)!))
+  const encodeGroup = (group: typeof columns, rows: string[][]) => {
+    const width = group.reduce((a, c) => a + c.width, 0)
     const x = new Float32Array(rows.length * width)
-    rows.forEach((r, i) => encoders.forEach((e) => e(r, x, i * width)))
-    return x
+    rows.forEach((r, i) => {
+      let at = i * width
+      for (const c of group) {
+        c.write(r, x, at)
+        at += c.width
+      }
+    })
+    return { x, sampleShape: [width] }
   }
+  const more = (rows: string[][]) =>
+    groups.length > 1
+      ? {
+          more: groups.slice(1).map((g, k) => ({
+            name: `input ${k + 2}: ${g.map((c) => c.name).join(', ')}`,
+            ...encodeGroup(g, rows),
+          })),
+        }
+      : {}
+  const encode = (rows: string[][]) => encodeGroup(groups[0]!, rows).x
+  const width = groups[0]!.reduce((a, c) => a + c.width, 0)
   const x = encode(trainRows)
   const ti = t.columns.findIndex((c) => c.role === 'target')
   const target = t.columns[ti]!
   const heldBack = (y: Int32Array | Float32Array) =>
-    testRows.length ? { test: { x: encode(testRows), y } } : {}
+    testRows.length ? { test: { x: encode(testRows), y, ...more(testRows) } } : {}
   if (t.task === 'regression') {
     const y = Float32Array.from(trainRows, (r) => Number(r[ti]))
     return {
@@ -288,6 +359,7 @@ export function encodeCsv(
       classes: [],
       testCount: n - trainCount,
       features,
+      ...more(trainRows),
       ...heldBack(Float32Array.from(testRows, (r) => Number(r[ti]))),
     }
   }
@@ -306,6 +378,7 @@ export function encodeCsv(
     classes,
     testCount: n - trainCount,
     features,
+    ...more(trainRows),
     ...heldBack(Int32Array.from(testRows, (r) => index.get(r[ti]!)!)),
   }
 }

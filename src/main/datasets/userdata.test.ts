@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { encodeCsv, parseCsv, readCsvTable } from './csv'
+import { checkDataFits } from '../trainer/outputs'
 import { readImageFolder } from './imagefolder'
 
 const CSV = `sepal_length,colour,"notes, free text",species
@@ -52,6 +53,38 @@ describe('a CSV file of your own', () => {
       expect([1, 2, 3].map((k) => d.test!.x[i * 4 + k]!).every((v) => v === 0 || v === 1)).toBe(true)
     // The same seed gives the same split; another seed another.
     expect(encodeCsv(t, {}, 1).y).toEqual(encodeCsv(t, {}, 1).y)
+  })
+
+  it('feeds a model with several Inputs from column groups (input_groups), test rows too', async () => {
+    const t = parseCsv(CSV, 'iris.csv', { ignore: 'notes, free text' })
+    const d = encodeCsv(t, { input_groups: 'colour; sepal_length', test_split: 0.2 }, 1)
+    const whole = encodeCsv(t, { test_split: 0.2 }, 1)
+    expect(d.sampleShape).toEqual([3]) // colour, one-hot
+    expect(d.more).toEqual([{ name: 'input 2: sepal_length', x: expect.any(Float32Array), sampleShape: [1] }])
+    // The same values as one Input's, split by column.
+    for (let i = 0; i < 8; i++) {
+      expect(Array.from(d.x.subarray(i * 3, i * 3 + 3))).toEqual(
+        Array.from(whole.x.subarray(i * 4 + 1, i * 4 + 4)),
+      )
+      expect(d.more![0]!.x[i]).toBe(whole.x[i * 4])
+    }
+    expect(d.test!.more![0]!.x).toHaveLength(2)
+    // A model with an Input per group takes it, as training checks it; one Input does not.
+    const more = d.more!.map((m) => m.sampleShape)
+    expect(() => checkDataFits([[3], [1]], d.sampleShape, 'csv', more)).not.toThrow()
+    expect(() => checkDataFits([[4]], d.sampleShape, 'csv', more)).toThrow(
+      'This dataset feeds 2 inputs, but the model has 1 Input layer.',
+    )
+    // Names that are not features, twice, or left out are refused with what to do.
+    expect(() => encodeCsv(t, { input_groups: 'colour; height' }, 1)).toThrow(
+      'input_groups names "height", which is not a feature column. The features: sepal_length, colour.',
+    )
+    expect(() => encodeCsv(t, { input_groups: 'colour; colour, sepal_length' }, 1)).toThrow(
+      'names "colour" twice',
+    )
+    expect(() => encodeCsv(t, { input_groups: 'colour' }, 1)).toThrow(
+      'input_groups leaves out sepal_length: put it in a group, or in ignore.',
+    )
   })
 
   it('infers regression for a numeric target with many values, classes for few whole numbers', () => {
