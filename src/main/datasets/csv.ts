@@ -8,6 +8,7 @@ import type { DatasetOption } from '../../shared/ipc/contract'
 import type { LoadedDataset } from './builtins'
 import { DatasetFileError } from './idx'
 import { mulberry32 } from './random'
+import { heldBackOption } from './options'
 import { showValue } from '../../shared/json-limits'
 
 export interface CsvColumn {
@@ -81,15 +82,7 @@ export const CSV_OPTIONS: DatasetOption[] = [
     default: true,
     help: 'Subtract the mean and divide by the standard deviation of the training rows.',
   },
-  {
-    key: 'test_split',
-    label: 'Test split',
-    kind: 'number',
-    default: 0.2,
-    min: 0,
-    max: 0.9,
-    help: 'The share of rows (shuffled from the seed) held back as the test set.',
-  },
+  heldBackOption('rows'),
 ]
 
 const isMissing = (v: string) => v === '' || /^(na|nan|null|none|\?)$/i.test(v)

@@ -10,7 +10,7 @@ import { extname, join } from 'node:path'
 import type { DatasetOption } from '../../shared/ipc/contract'
 import type { LoadedDataset } from './builtins'
 import { DatasetFileError } from './idx'
-import { IMAGE_OPTIONS } from './options'
+import { heldBackOption, IMAGE_OPTIONS } from './options'
 import { mulberry32 } from './random'
 
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg'])
@@ -56,15 +56,7 @@ export const IMAGE_FOLDER_OPTIONS: DatasetOption[] = [
     ],
     help: 'Keep colour, or average it to one gray channel.',
   },
-  {
-    key: 'test_split',
-    label: 'Test split',
-    kind: 'number',
-    default: 0.2,
-    min: 0,
-    max: 0.9,
-    help: 'The share of images (shuffled from the seed) held back as the test set.',
-  },
+  heldBackOption('images'),
   ...IMAGE_OPTIONS,
 ]
 

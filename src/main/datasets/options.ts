@@ -21,6 +21,17 @@ export const FLATTEN: DatasetOption = {
 }
 export const IMAGE_OPTIONS = [SCALE, FLATTEN]
 
+/** The share of your own data held back as its test split (a CSV's rows, a folder's images). */
+export const heldBackOption = (what: string): DatasetOption => ({
+  key: 'test_split',
+  label: 'Test split',
+  kind: 'number',
+  default: 0.2,
+  min: 0,
+  max: 0.9,
+  help: `The share of ${what} (shuffled from the seed) held back as the test set.`,
+})
+
 const count = (d: number, max = 100_000): DatasetOption => ({
   key: 'count',
   label: 'Samples',

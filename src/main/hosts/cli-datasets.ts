@@ -2,10 +2,7 @@
 // class balance), through the same service calls as the app's dataset browser.
 import { parseArgs } from 'node:util'
 import type { DatasetProgress } from '../../shared/ipc/contract'
-import { createService } from '../service'
-import { anyFiles } from '../service/files'
-import { forkLauncher } from '../trainer/launch'
-import { templatesDir } from './paths'
+import { cliService } from './cli-doc'
 import { UsageError } from './usage-error'
 
 /** `netwright datasets list|prepare <id> [--option k=v] [--json]`; `usage` is the CLI's help text. */
@@ -31,12 +28,7 @@ export async function datasets(args: string[], usage: string): Promise<number> {
             ? Number(raw)
             : raw
   }
-  const service = createService({
-    host: 'cli',
-    launcher: forkLauncher(),
-    files: anyFiles(),
-    templatesDir: templatesDir(),
-  })
+  const service = cliService()
   if (sub === 'list') {
     const list = await service.call('datasets.list', {})
     if (values.json) console.log(JSON.stringify(list, null, 2))

@@ -1,5 +1,6 @@
 // The CLI's <doc>: a project, a Keras model JSON, a TensorFlow.js model.json or a Keras .keras/.h5
-// file, opened with its warnings printed; and a model's problems as the CLI prints them.
+// file, opened with its warnings printed; a model's problems as the CLI prints them; the service a
+// command runs.
 import { analyze } from '../../shared/graph/analyze'
 import { DocumentError } from '../../shared/graph/load'
 import type { NetDocument } from '../../shared/graph/schema'
@@ -8,6 +9,14 @@ import type { ServiceError } from '../service/errors'
 import { readText } from '../service/files'
 import { isKerasFile, openKerasFile } from '../service/open-keras'
 import { UsageError } from './usage-error'
+import { createService, type Service } from '../service'
+import { anyFiles } from '../service/files'
+import { forkLauncher, type TrainerLauncher } from '../trainer/launch'
+import { templatesDir } from './paths'
+
+/** The service as a CLI command uses it: any file the user names, the trainer in a child process. */
+export const cliService = (launcher: TrainerLauncher = forkLauncher()): Service =>
+  createService({ host: 'cli', launcher, files: anyFiles(), templatesDir: templatesDir() })
 
 export async function loadDoc(path: string | undefined, usage: string): Promise<NetDocument> {
   if (!path) throw new UsageError(`Missing the project file.\n\n${usage}`)

@@ -6,11 +6,8 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { evaluationText, type Evaluation } from '../../shared/evaluation'
 import { BACKENDS, type BackendName } from '../../shared/graph/schema'
-import { createService, type Service } from '../service'
-import { anyFiles } from '../service/files'
-import { forkLauncher } from '../trainer/launch'
-import { loadDoc, problemsText } from './cli-doc'
-import { templatesDir } from './paths'
+import type { Service } from '../service'
+import { cliService, loadDoc, problemsText } from './cli-doc'
 import { UsageError } from './usage-error'
 
 /** The evaluation as `--json` prints it: one event, without the per-row values. */
@@ -53,12 +50,7 @@ export async function evaluateCommand(args: string[], usage: string): Promise<nu
     throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}; received "${values.backend}".`)
   const problems = problemsText(doc)
   if (problems) throw new UsageError(problems)
-  const service = createService({
-    host: 'cli',
-    launcher: forkLauncher(),
-    files: anyFiles(),
-    templatesDir: templatesDir(),
-  })
+  const service = cliService()
   try {
     const runId = values.run
       ? await weightsRun(service, values.run)

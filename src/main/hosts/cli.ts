@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { analyze } from '../../shared/graph/analyze'
-import { loadDoc, problemsText } from './cli-doc'
+import { cliService, loadDoc, problemsText } from './cli-doc'
 import { BACKENDS, type BackendName, type NetDocument } from '../../shared/graph/schema'
 import {
   EXPORT_FORMATS,
@@ -12,8 +12,6 @@ import {
 } from '../../shared/ipc/contract'
 import { formatSummary, summaryRows } from '../../shared/keras/summary'
 import { defaultExportName } from '../export'
-import { createService } from '../service'
-import { anyFiles } from '../service/files'
 import { withSafeConsole } from './terminal'
 import { datasets } from './cli-datasets'
 import { evaluateCommand, printEvaluation, weightsRun } from './cli-evaluate'
@@ -21,7 +19,7 @@ import { UsageError } from './usage-error'
 import { browserService } from './browser'
 import { withKerasRung } from '../trainer/keras-launcher'
 import { forkLauncher } from '../trainer/launch'
-import { defaultWorkspace, rendererDir, templatesDir } from './paths'
+import { defaultWorkspace, rendererDir } from './paths'
 import { startServer } from './server'
 
 const USAGE = `netwright — design and train neural networks
@@ -126,12 +124,7 @@ async function train(args: string[]): Promise<number> {
   }
   const json = !!values.json
   const out = (obj: object) => console.log(JSON.stringify(obj))
-  const service = createService({
-    host: 'cli',
-    launcher: withKerasRung(forkLauncher()),
-    files: anyFiles(),
-    templatesDir: templatesDir(),
-  })
+  const service = cliService(withKerasRung(forkLauncher()))
   const fromRun = values.from ? await weightsRun(service, values.from) : undefined
   /** After the run: the trained model written to --save, or why it could not be. */
   const save = async (s: TrainingStatus): Promise<boolean> => {
@@ -280,12 +273,7 @@ async function exportCommand(args: string[]): Promise<number> {
       `--format must be one of ${EXPORT_FORMATS.join(', ')}${values.format ? `; received "${values.format}"` : ''}.`,
     )
   if (!values.out) throw new UsageError('--out DIR is required: the folder to write into.')
-  const service = createService({
-    host: 'cli',
-    launcher: forkLauncher(),
-    files: anyFiles(),
-    templatesDir: templatesDir(),
-  })
+  const service = cliService()
   try {
     const doc = await loadDoc(path, USAGE)
     const problems = problemsText(doc)
