@@ -86,9 +86,18 @@ test('the trainer process killed mid-run: the app stays up and says what happene
   await expect(page.getByTestId('run-error')).toContainText(
     'The trainer process ended unexpectedly (signal SIGKILL)',
   )
+  // Said once: the status line points to the banner instead of repeating it.
+  await expect(page.getByTestId('status-line')).toContainText('training failed (the reason is below)')
+  await expect(page.getByTestId('status-line')).not.toContainText('ended unexpectedly')
   await expect(page.getByTestId('train')).toBeEnabled()
   await expect(page.getByTestId('node-dense_1')).toBeVisible()
   await setField(page.getByTestId('epochs'), '1')
   await page.getByTestId('train').click()
   await expect(page.getByTestId('status-line')).toContainText('Finished 1 epoch.', { timeout: 60_000 })
+  // Another project starts with a fresh status line and no error; the runs stay listed.
+  page.once('dialog', (d) => void d.accept()) // discard the unsaved epochs change
+  await page.getByTestId('new').click()
+  await expect(page.getByTestId('status-line')).toHaveText('Ready. Press Train to start.')
+  await expect(page.getByTestId('run-error')).toHaveCount(0)
+  await expect(page.getByTestId('run-item')).toHaveCount(2)
 })

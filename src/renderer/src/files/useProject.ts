@@ -20,6 +20,7 @@ export function useProject(api: NetwrightApi, info: SystemInfo | null) {
         const r = await api.invoke('project.open', { path })
         // An imported Keras / tfjs model becomes a new project: saving must not overwrite the model file.
         useDoc.getState().load(r.document, r.imported ? null : r.path)
+        useTraining.getState().resetView()
         if (r.history) useTraining.getState().addHistory(r.history)
         if (r.run) useTraining.getState().addRecord(r.run, r.document)
         const notes = r.warnings.length ? `\n${r.warnings.join('\n')}` : ''
@@ -93,6 +94,7 @@ export function useProject(api: NetwrightApi, info: SystemInfo | null) {
   const newProject = useCallback(() => {
     if (!confirmDiscard()) return
     useDoc.getState().load(emptyDocument(), null)
+    useTraining.getState().resetView()
     setMessage(null)
   }, [])
 
@@ -102,6 +104,7 @@ export function useProject(api: NetwrightApi, info: SystemInfo | null) {
       try {
         const r = await api.invoke('project.template', { name })
         useDoc.getState().load(r.document, null)
+        useTraining.getState().resetView()
       } catch (e) {
         setMessage({ kind: 'error', text: errorMessage(e) })
       }

@@ -126,11 +126,15 @@ interface TrainingState {
   setBackend(backend: BackendName | null): void
   setStartError(message: string | null): void
   view(runId: string): void
+  /** Another project: its status line starts fresh (no run shown, no error), the runs stay listed. */
+  resetView(): void
   onStatus(s: TrainingStatus): void
   onMetrics(m: TrainingMetrics): void
 }
 
 const BACKEND_KEY = 'netwright.backend'
+/** `viewing` when no run is shown (another project was opened). */
+export const NO_RUN = ''
 
 function rememberedBackend(): BackendName | null {
   try {
@@ -267,6 +271,7 @@ export const useTraining = create<TrainingState>((set) => ({
     ),
   setStartError: (startError) => set({ startError }),
   view: (viewing) => set({ viewing }),
+  resetView: () => set({ viewing: NO_RUN, startError: null, startFrom: null }),
   onStatus: (status) =>
     set((s) => {
       // Events can arrive before training.start answers; keep them rather than drop them.

@@ -16,6 +16,7 @@ import {
   describeRun,
   isLive,
   modelKey,
+  NO_RUN,
   runDataset,
   runSettings,
   runsFor,
@@ -94,7 +95,7 @@ export function TrainingPanel({
   const live = runs.find((r) => isLive(r))
   const compare = useTraining((s) => s.compare)
   const compared = runs.filter((r) => compare.includes(r.id))
-  const shown = runs.find((r) => r.id === viewing) ?? runs.at(-1)
+  const shown = viewing === NO_RUN ? undefined : (runs.find((r) => r.id === viewing) ?? runs.at(-1))
 
   useEffect(() => {
     api.invoke('datasets.list', {}).then(setDatasets, (e) => setStartError(errorMessage(e)))

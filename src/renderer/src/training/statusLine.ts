@@ -22,9 +22,11 @@ export function statusLine(run: Run | undefined): string {
       return `${backend} · paused at epoch ${s.epoch ?? 0}/${s.epochs ?? '?'} · Resume goes on from here`
     case 'running':
       return `${backend} · epoch ${s.epoch ?? 0}/${s.epochs ?? '?'} · ${Math.round(s.samplesPerSec ?? 0)} samples/s · ${seconds(s.etaMs)} left`
+    case 'failed':
+      // The message itself is in the error banner under this line: said once.
+      return `${backend} · training failed (the reason is below)`
     case 'done':
-    case 'stopped':
-    case 'failed': {
+    case 'stopped': {
       const f = s.final
       const acc = f?.val_accuracy ?? f?.accuracy
       return `${backend} · ${s.message ?? s.state}${acc !== undefined ? ` · ${f?.val_accuracy !== undefined ? 'val_accuracy' : 'accuracy'} ${acc.toFixed(3)}` : ''}`
