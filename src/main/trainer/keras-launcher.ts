@@ -17,6 +17,7 @@ import { cacheDir } from '../cache-dir'
 import type { LoadedDataset } from '../datasets/builtins'
 import { loadAnyDataset } from '../datasets/registry'
 import { normalizeLogs, type Progress } from './engine'
+import { outputNames } from '../export/keras-json'
 import { keepKerasRun, prepareKerasRun } from './keras-run'
 import type { TrainerLauncher } from './launch'
 import type { FromTrainer, ToTrainer } from './protocol'
@@ -289,10 +290,7 @@ export function kerasLauncher({
           : undefined
       dir = await mkdtemp(join(tmpdir(), 'netwright-keras-'))
       data = await load(msg)
-      outputName =
-        msg.modelConfig.class_name === 'Functional'
-          ? (msg.modelConfig.config.output_layers?.[0]?.[0] ?? '')
-          : String(msg.modelConfig.config.layers.at(-1)?.config.name ?? '')
+      outputName = outputNames(msg.modelConfig)[0] ?? ''
       const spec = await prepareKerasRun(msg, dir, data)
       if (gone) return cleanup()
       launch(spec)
