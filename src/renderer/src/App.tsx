@@ -12,6 +12,7 @@ import { TemplateGallery } from './files/TemplateGallery'
 import { SummaryDialog } from './inspector/SummaryDialog'
 import { DRAFT_KEY, useProject } from './files/useProject'
 import { Inspector } from './inspector/Inspector'
+import { Layout } from './Layout'
 import { Palette } from './palette/Palette'
 import { isDirty, useDoc } from './store/document'
 import { useTraining } from './store/training'
@@ -221,7 +222,7 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
         <button onClick={() => useDoc.getState().tidy()} data-testid="tidy" title="Lay the graph out again">
           Tidy up
         </button>
-        <span className="doc-title" data-testid="doc-title">
+        <span className="doc-title" data-testid="doc-title" title={path ?? 'Unsaved project'}>
           {path ?? 'Unsaved project'}
           {dirty ? ' •' : ''}
         </span>
@@ -278,41 +279,51 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
           </button>
         </div>
       )}
-      <div className="workspace">
-        <Palette />
-        <ReactFlowProvider>
-          <Canvas analysis={analysis} />
-        </ReactFlowProvider>
-        <div className="side">
-          <Inspector analysis={analysis} />
-          <section className="problems" aria-label="Problems" data-testid="problems">
-            <h3>Problems ({analysis.problems.length})</h3>
-            {analysis.problems.length === 0 ? (
-              <p className="hint">None: the model is ready to train.</p>
-            ) : (
-              <ul>
-                {analysis.problems.map((p, i) => (
-                  <li
-                    key={i}
-                    className={'severity' in p && p.severity === 'warning' ? 'warning' : undefined}
-                    data-testid="problem"
-                  >
-                    <button className="link" onClick={() => p.nodeId && useDoc.getState().select([p.nodeId])}>
-                      {p.nodeId ? `${doc.nodes.find((n) => n.id === p.nodeId)?.name}: ` : ''}
-                      {p.message}
-                    </button>
-                  </li>
-                ))}
-              </ul>
-            )}
-          </section>
-        </div>
-      </div>
-      <TrainingPanel
-        api={api}
-        analysis={analysis}
-        info={info}
-        onExport={(runId) => setExporting({ format: 'tfjs', runId })}
+      <Layout
+        palette={<Palette />}
+        canvas={
+          <ReactFlowProvider>
+            <Canvas analysis={analysis} />
+          </ReactFlowProvider>
+        }
+        side={
+          <div className="side" data-testid="inspector-column">
+            <Inspector analysis={analysis} />
+            <section className="problems" aria-label="Problems" data-testid="problems">
+              <h3>Problems ({analysis.problems.length})</h3>
+              {analysis.problems.length === 0 ? (
+                <p className="hint">None: the model is ready to train.</p>
+              ) : (
+                <ul>
+                  {analysis.problems.map((p, i) => (
+                    <li
+                      key={i}
+                      className={'severity' in p && p.severity === 'warning' ? 'warning' : undefined}
+                      data-testid="problem"
+                    >
+                      <button
+                        className="link"
+                        onClick={() => p.nodeId && useDoc.getState().select([p.nodeId])}
+                      >
+                        {p.nodeId ? `${doc.nodes.find((n) => n.id === p.nodeId)?.name}: ` : ''}
+                        {p.message}
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </section>
+          </div>
+        }
+        training={(fold) => (
+          <TrainingPanel
+            fold={fold}
+            api={api}
+            analysis={analysis}
+            info={info}
+            onExport={(runId) => setExporting({ format: 'tfjs', runId })}
+          />
+        )}
       />
       {summary && <SummaryDialog doc={doc} analysis={graph} onClose={() => setSummary(false)} />}
       {exporting && (

@@ -11,9 +11,18 @@ import {
   type OnDelete,
 } from '@xyflow/react'
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react'
-import type { Analysis } from '../../../shared/graph/analyze'
+import { resolvedParams, type Analysis } from '../../../shared/graph/analyze'
+import type { NetNode } from '../../../shared/graph/schema'
+import { layerSpec } from '../../../shared/layers'
+import { layerGist } from '../../../shared/layers/explain'
 import { useDoc } from '../store/document'
 import { LayerNode, type LayerFlowNode } from './LayerNode'
+
+/** A node's gist from its layer's settings, defaults filled in as the layer builds with them. */
+function gistOf(n: NetNode): string {
+  const spec = layerSpec(n.className)
+  return spec ? layerGist(n.className, resolvedParams(spec, n.params)) : ''
+}
 
 export const LAYER_MIME = 'application/netwright-layer'
 const NODE_W = 220
@@ -76,6 +85,7 @@ export function Canvas({ analysis }: { analysis: Analysis }) {
             errors: info?.errors ?? [],
             sharedWith: n.sharedWith ? doc.nodes.find((o) => o.id === n.sharedWith)?.name : undefined,
             frozen: (n.sharedWith ? doc.nodes.find((o) => o.id === n.sharedWith) : n)?.trainable === false,
+            gist: gistOf(n.sharedWith ? (doc.nodes.find((o) => o.id === n.sharedWith) ?? n) : n),
           },
         }
       }),

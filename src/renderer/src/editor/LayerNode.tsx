@@ -12,6 +12,8 @@ export interface LayerNodeData extends Record<string, unknown> {
   sharedWith?: string
   /** Frozen (trainable: false): training keeps its weights. */
   frozen?: boolean
+  /** Its settings at a glance: activation, units, kernel, stride, padding, rate. */
+  gist?: string
 }
 
 export type LayerFlowNode = Node<LayerNodeData, 'layer'>
@@ -34,6 +36,11 @@ function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
         <span className="layer-name">{data.name}</span>
         <span className="layer-class">{label}</span>
       </div>
+      {data.gist && (
+        <div className="layer-gist" data-testid="gist">
+          {data.gist}
+        </div>
+      )}
       <div className="layer-meta">
         <span className="layer-shape" data-testid="shape">
           {data.outputShape ? formatShape(data.outputShape) : '—'}

@@ -3,7 +3,9 @@ import type { Analysis } from '../../../shared/graph/analyze'
 import type { NetDocument } from '../../../shared/graph/schema'
 import { formatShape, layerSpec, type ParamSpec, type ParamValue } from '../../../shared/layers'
 import { useDoc } from '../store/document'
+import { ActivationPlot } from './ActivationPlot'
 import { DraftField, NumberField, OptionalNumberField, SelectField } from './Field'
+import { ParamsExplained } from './ParamsExplained'
 
 function ParamInput({
   name,
@@ -58,14 +60,17 @@ function ParamInput({
       )
     case 'choice':
       return (
-        <SelectField
-          label={name}
-          testId={testId}
-          value={String(value)}
-          options={spec.options}
-          onChange={onChange}
-          help={spec.doc}
-        />
+        <>
+          <SelectField
+            label={name}
+            testId={testId}
+            value={String(value)}
+            options={spec.options}
+            onChange={onChange}
+            help={spec.doc}
+          />
+          {/activation$/.test(name) && <ActivationPlot name={String(value)} />}
+        </>
       )
     case 'shape':
       return (
@@ -277,7 +282,7 @@ export function Inspector({ analysis }: { analysis: Analysis }) {
         <dt>Output shape</dt>
         <dd>{info?.outputShape ? formatShape(info.outputShape) : '—'}</dd>
         <dt>Params</dt>
-        <dd>{(info?.params ?? 0).toLocaleString('en-US')}</dd>
+        <dd data-testid="node-params">{(info?.params ?? 0).toLocaleString('en-US')}</dd>
         {info && info.trainableParams !== undefined && info.trainableParams !== info.params && (
           <>
             <dt>Trainable</dt>
@@ -285,6 +290,7 @@ export function Inspector({ analysis }: { analysis: Analysis }) {
           </>
         )}
       </dl>
+      {spec && !owner && <ParamsExplained doc={doc} node={node} analysis={analysis} />}
       {info?.errors.map((e) => (
         <p key={e} className="error-text" role="alert">
           {e}

@@ -10,6 +10,7 @@ import { NumberField, SelectField } from '../inspector/Field'
 import { useDoc } from '../store/document'
 import { BackendField } from './BackendField'
 import { CallbacksField } from './CallbacksField'
+import { OutputLosses } from './OutputLosses'
 import { TrainButtons } from './TrainButtons'
 import { LiveConfusion } from './LiveConfusion'
 import {
@@ -36,12 +37,15 @@ export function TrainingPanel({
   analysis,
   info,
   onExport,
+  fold,
 }: {
   api: NetwrightApi
   analysis: Analysis
   info: SystemInfo | null
   /** Opens the export dialog for a run's weights. */
   onExport: (runId: string) => void
+  /** Whether the panel is folded to its bar, and how to fold or unfold it (the layout's). */
+  fold?: { folded: boolean; toggle: () => void }
 }) {
   const doc = useDoc((s) => s.doc)
   const path = useDoc((s) => s.path)
@@ -134,203 +138,8 @@ export function TrainingPanel({
 
   return (
     <section className="training" aria-label="Training">
-      <div className="training-settings">
-        <SelectField
-          label="Dataset"
-          testId="dataset"
-          value={doc.dataset.id}
-          options={[
-            ...datasets.map((d) => ({
-              value: d.id,
-              label:
-                d.source === 'keras'
-                  ? `${d.name}${d.loadable ? (d.cached ? ' (cached)' : ' (downloads first)') : ' (not in this version yet)'}`
-                  : d.name,
-            })),
-            // A project can name a dataset this version does not have yet (e.g. a template for MNIST).
-            ...(datasets.some((d) => d.id === doc.dataset.id)
-              ? []
-              : [{ value: doc.dataset.id, label: `${doc.dataset.id} (not available in this version)` }]),
-          ]}
-          onChange={(id) =>
-            edit((d) => ({
-              ...d,
-              dataset: { id, options: { ...(datasets.find((x) => x.id === id)?.defaultOptions ?? {}) } },
-            }))
-          }
-          help={
-            ds
-              ? `${ds.description}${shape.preview ? ` Samples: [${shape.preview.sampleShape.join(', ')}], ${shape.preview.task === 'regression' ? 'a number to predict' : `${shape.preview.classes.length} classes`}.` : ''}`
-              : undefined
-          }
-        />
-        <button data-testid="browse-datasets" onClick={() => setBrowsing(true)}>
-          Datasets…
-        </button>
-        {ds && ds.options.length > 0 && (
-          <details className="dataset-settings" open={ds.source === 'csv' || ds.source === 'images'}>
-            <summary>Dataset settings</summary>
-            <DatasetOptions
-              info={ds}
-              values={doc.dataset.options}
-              pathHelp={pathHelp}
-              choosePath={choosePath}
-              onChange={(k, v) =>
-                edit((d) => ({ ...d, dataset: { ...d.dataset, options: { ...d.dataset.options, [k]: v } } }))
-              }
-            />
-          </details>
-        )}
-        {shape.error && (
-          <div className="error-banner" role="alert" data-testid="dataset-error">
-            {shape.error}
-          </div>
-        )}
-        {mismatch && inputShape && (
-          <div className="warning-banner" role="alert" data-testid="input-mismatch">
-            The Input layer takes [{inputShape.join(', ')}] ({size(inputShape)} values a sample), but this
-            dataset gives [{mismatch.join(', ')}] ({size(mismatch)}).{' '}
-            <button data-testid="fit-input" onClick={() => fitInput(mismatch)}>
-              Set the Input to [{mismatch.join(', ')}]
-            </button>
-          </div>
-        )}
-        {!mismatch &&
-          inputShape &&
-          dataShape &&
-          dataShape.length > 0 &&
-          !sameShape(inputShape, dataShape) && (
-            <p className="hint" data-testid="input-reshaped">
-              Each [{dataShape.join(', ')}] sample is reshaped to the Input&apos;s [{inputShape.join(', ')}].
-            </p>
-          )}
-        {browsing && (
-          <DatasetBrowser
-            api={api}
-            datasets={datasets}
-            current={doc.dataset}
-            seed={doc.training.seed}
-            pathHelp={pathHelp}
-            choosePath={choosePath}
-            onClose={() => setBrowsing(false)}
-            onListChanged={() => setListVersion((v) => v + 1)}
-            onUse={(choice) => {
-              edit((d) => ({ ...d, dataset: { id: choice.id, options: choice.options } }))
-              setBrowsing(false)
-            }}
-          />
-        )}
-        <NumberField
-          label="Epochs"
-          testId="epochs"
-          value={doc.training.epochs}
-          limits={{ integer: true, min: 1, max: 10000 }}
-          onCommit={(epochs) => setTraining({ epochs })}
-        />
-        <NumberField
-          label="Batch size"
-          testId="batch-size"
-          value={doc.training.batchSize}
-          limits={{ integer: true, min: 1, max: 65536 }}
-          onCommit={(batchSize) => setTraining({ batchSize })}
-        />
-        <SelectField
-          label="Optimizer"
-          testId="optimizer"
-          value={doc.compile.optimizer}
-          options={OPTIMIZERS}
-          onChange={(optimizer) => setCompile({ optimizer })}
-        />
-        <NumberField
-          label="Learning rate"
-          testId="learning-rate"
-          value={doc.compile.learningRate}
-          limits={{ min: 1e-7, max: 10 }}
-          onCommit={(learningRate) => setCompile({ learningRate })}
-        />
-        <SelectField
-          label="Loss"
-          testId="loss"
-          value={doc.compile.loss}
-          options={LOSSES}
-          onChange={(loss) => setCompile({ loss })}
-          help={
-            shape.preview?.task === 'regression'
-              ? 'Targets are the numbers to predict.'
-              : doc.compile.loss === 'sparse_categorical_crossentropy'
-                ? 'Labels are given as class numbers (sparse).'
-                : doc.compile.loss === 'categorical_crossentropy'
-                  ? 'Labels are given one-hot: a vector with a 1 for the class.'
-                  : undefined
-          }
-        />
-        {analysis.outputs.length > 1 && (
-          <div className="outputs" data-testid="output-losses">
-            <label>Each output&apos;s loss and weight</label>
-            {analysis.outputs.map((id) => {
-              const name = doc.nodes.find((n) => n.id === id)?.name ?? id
-              const own = doc.compile.outputs?.[name]
-              const setOutput = (patch: Partial<{ loss: (typeof LOSSES)[number]; weight: number }>) =>
-                setCompile({
-                  outputs: {
-                    ...doc.compile.outputs,
-                    [name]: { loss: own?.loss ?? doc.compile.loss, weight: own?.weight ?? 1, ...patch },
-                  },
-                })
-              return (
-                <div className="output-row" key={id}>
-                  <SelectField
-                    label={name}
-                    testId={`loss-${name}`}
-                    value={own?.loss ?? doc.compile.loss}
-                    options={LOSSES}
-                    onChange={(loss) => setOutput({ loss })}
-                  />
-                  <NumberField
-                    label="weight"
-                    testId={`weight-${name}`}
-                    value={own?.weight ?? 1}
-                    limits={{ min: 0, max: 1000 }}
-                    onCommit={(weight) => setOutput({ weight })}
-                  />
-                </div>
-              )
-            })}
-          </div>
-        )}
-        <NumberField
-          label="Validation split"
-          testId="validation-split"
-          value={doc.training.validationSplit}
-          limits={{ min: 0, max: 0.9 }}
-          onCommit={(validationSplit) => setTraining({ validationSplit })}
-        />
-        {fitting.length > 0 && (
-          <label className="field">
-            Start from
-            <select
-              data-testid="start-from"
-              value={from?.id ?? ''}
-              onChange={(e) => setStartFrom(e.target.value || null)}
-              title="Fine-tune: train on from a run's weights instead of fresh ones"
-            >
-              <option value="">Fresh weights</option>
-              {fitting.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {describeRun(r)}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
-        <BackendField info={info} backend={backend} onChange={setBackend} />
-        <CallbacksField
-          callbacks={doc.training.callbacks}
-          onChange={(callbacks) => setTraining({ callbacks })}
-        />
+      <div className="training-bar">
         <TrainButtons api={api} live={live} onTrain={train} />
-      </div>
-      <div className="training-main">
         <div
           className={`status-line state-${shown?.status.state ?? 'idle'}`}
           data-testid="status-line"
@@ -339,62 +148,245 @@ export function TrainingPanel({
         >
           {statusLine(shown)}
         </div>
-        {shown?.record && !isLive(shown) && (
-          <div className="run-actions">
-            <button data-testid="export-run" onClick={() => onExport(shown.id)}>
-              Export these weights…
-            </button>
-            {runsFor([shown], doc).length > 0 && (
-              <button
-                data-testid="train-on"
-                onClick={() => setStartFrom(shown.id)}
-                disabled={startFrom === shown.id}
-                title="The next Train starts from this run's weights"
-              >
-                {startFrom === shown.id ? 'Next Train starts here' : 'Train on from here'}
-              </button>
-            )}
-          </div>
-        )}
-        <TestResults api={api} run={shown} doc={doc} />
-        {startError && (
-          <div className="error-banner" role="alert" data-testid="train-error">
-            {startError}
-          </div>
-        )}
-        {shown?.status.state === 'failed' && (
-          <div className="error-banner" role="alert" data-testid="run-error">
-            {shown.status.message}
-          </div>
-        )}
-        {shown?.backends && (
-          <details className="backends">
-            <summary>Why this backend?</summary>
-            <ul>
-              {shown.backends.map((b) => (
-                <li key={b.name}>
-                  <b>{b.name}</b>: {b.detail}
-                </li>
-              ))}
-            </ul>
-          </details>
-        )}
-        {compared.length >= 2 ? (
-          <CompareView runs={compared} />
-        ) : (
-          <>
-            <div className="charts">
-              <MetricChart metric="loss" points={shown?.points ?? []} />
-              <MetricChart metric="accuracy" points={shown?.points ?? []} />
-            </div>
-            <LiveConfusion
-              run={shown}
-              classes={shown?.dataset?.id === doc.dataset.id ? (shape.preview?.classes ?? []) : []}
-            />
-          </>
+        {fold && (
+          <button
+            className="fold"
+            data-testid="fold-training"
+            onClick={fold.toggle}
+            aria-expanded={!fold.folded}
+            title={
+              fold.folded ? 'Show the training settings and charts' : 'Fold the training panel to this bar'
+            }
+          >
+            {fold.folded ? '▴ Show' : '▾ Fold'}
+          </button>
         )}
       </div>
-      <RunsList runs={runs} shown={shown} onView={view} />
+      <div className="training-body" style={fold?.folded ? { display: 'none' } : undefined}>
+        <div className="training-settings">
+          <SelectField
+            label="Dataset"
+            testId="dataset"
+            value={doc.dataset.id}
+            options={[
+              ...datasets.map((d) => ({
+                value: d.id,
+                label:
+                  d.source === 'keras'
+                    ? `${d.name}${d.loadable ? (d.cached ? ' (cached)' : ' (downloads first)') : ' (not in this version yet)'}`
+                    : d.name,
+              })),
+              // A project can name a dataset this version does not have yet (e.g. a template for MNIST).
+              ...(datasets.some((d) => d.id === doc.dataset.id)
+                ? []
+                : [{ value: doc.dataset.id, label: `${doc.dataset.id} (not available in this version)` }]),
+            ]}
+            onChange={(id) =>
+              edit((d) => ({
+                ...d,
+                dataset: { id, options: { ...(datasets.find((x) => x.id === id)?.defaultOptions ?? {}) } },
+              }))
+            }
+            help={
+              ds
+                ? `${ds.description}${shape.preview ? ` Samples: [${shape.preview.sampleShape.join(', ')}], ${shape.preview.task === 'regression' ? 'a number to predict' : `${shape.preview.classes.length} classes`}.` : ''}`
+                : undefined
+            }
+          />
+          <button data-testid="browse-datasets" onClick={() => setBrowsing(true)}>
+            Datasets…
+          </button>
+          {ds && ds.options.length > 0 && (
+            <details className="dataset-settings" open={ds.source === 'csv' || ds.source === 'images'}>
+              <summary>Dataset settings</summary>
+              <DatasetOptions
+                info={ds}
+                values={doc.dataset.options}
+                pathHelp={pathHelp}
+                choosePath={choosePath}
+                onChange={(k, v) =>
+                  edit((d) => ({
+                    ...d,
+                    dataset: { ...d.dataset, options: { ...d.dataset.options, [k]: v } },
+                  }))
+                }
+              />
+            </details>
+          )}
+          {shape.error && (
+            <div className="error-banner" role="alert" data-testid="dataset-error">
+              {shape.error}
+            </div>
+          )}
+          {mismatch && inputShape && (
+            <div className="warning-banner" role="alert" data-testid="input-mismatch">
+              The Input layer takes [{inputShape.join(', ')}] ({size(inputShape)} values a sample), but this
+              dataset gives [{mismatch.join(', ')}] ({size(mismatch)}).{' '}
+              <button data-testid="fit-input" onClick={() => fitInput(mismatch)}>
+                Set the Input to [{mismatch.join(', ')}]
+              </button>
+            </div>
+          )}
+          {!mismatch &&
+            inputShape &&
+            dataShape &&
+            dataShape.length > 0 &&
+            !sameShape(inputShape, dataShape) && (
+              <p className="hint" data-testid="input-reshaped">
+                Each [{dataShape.join(', ')}] sample is reshaped to the Input&apos;s [{inputShape.join(', ')}
+                ].
+              </p>
+            )}
+          {browsing && (
+            <DatasetBrowser
+              api={api}
+              datasets={datasets}
+              current={doc.dataset}
+              seed={doc.training.seed}
+              pathHelp={pathHelp}
+              choosePath={choosePath}
+              onClose={() => setBrowsing(false)}
+              onListChanged={() => setListVersion((v) => v + 1)}
+              onUse={(choice) => {
+                edit((d) => ({ ...d, dataset: { id: choice.id, options: choice.options } }))
+                setBrowsing(false)
+              }}
+            />
+          )}
+          <NumberField
+            label="Epochs"
+            testId="epochs"
+            value={doc.training.epochs}
+            limits={{ integer: true, min: 1, max: 10000 }}
+            onCommit={(epochs) => setTraining({ epochs })}
+          />
+          <NumberField
+            label="Batch size"
+            testId="batch-size"
+            value={doc.training.batchSize}
+            limits={{ integer: true, min: 1, max: 65536 }}
+            onCommit={(batchSize) => setTraining({ batchSize })}
+          />
+          <SelectField
+            label="Optimizer"
+            testId="optimizer"
+            value={doc.compile.optimizer}
+            options={OPTIMIZERS}
+            onChange={(optimizer) => setCompile({ optimizer })}
+          />
+          <NumberField
+            label="Learning rate"
+            testId="learning-rate"
+            value={doc.compile.learningRate}
+            limits={{ min: 1e-7, max: 10 }}
+            onCommit={(learningRate) => setCompile({ learningRate })}
+          />
+          <SelectField
+            label="Loss"
+            testId="loss"
+            value={doc.compile.loss}
+            options={LOSSES}
+            onChange={(loss) => setCompile({ loss })}
+            help={
+              shape.preview?.task === 'regression'
+                ? 'Targets are the numbers to predict.'
+                : doc.compile.loss === 'sparse_categorical_crossentropy'
+                  ? 'Labels are given as class numbers (sparse).'
+                  : doc.compile.loss === 'categorical_crossentropy'
+                    ? 'Labels are given one-hot: a vector with a 1 for the class.'
+                    : undefined
+            }
+          />
+          <OutputLosses doc={doc} analysis={analysis} setCompile={setCompile} />
+          <NumberField
+            label="Validation split"
+            testId="validation-split"
+            value={doc.training.validationSplit}
+            limits={{ min: 0, max: 0.9 }}
+            onCommit={(validationSplit) => setTraining({ validationSplit })}
+          />
+          {fitting.length > 0 && (
+            <label className="field">
+              Start from
+              <select
+                data-testid="start-from"
+                value={from?.id ?? ''}
+                onChange={(e) => setStartFrom(e.target.value || null)}
+                title="Fine-tune: train on from a run's weights instead of fresh ones"
+              >
+                <option value="">Fresh weights</option>
+                {fitting.map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {describeRun(r)}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+          <BackendField info={info} backend={backend} onChange={setBackend} />
+          <CallbacksField
+            callbacks={doc.training.callbacks}
+            onChange={(callbacks) => setTraining({ callbacks })}
+          />
+        </div>
+        <div className="training-main">
+          {shown?.record && !isLive(shown) && (
+            <div className="run-actions">
+              <button data-testid="export-run" onClick={() => onExport(shown.id)}>
+                Export these weights…
+              </button>
+              {runsFor([shown], doc).length > 0 && (
+                <button
+                  data-testid="train-on"
+                  onClick={() => setStartFrom(shown.id)}
+                  disabled={startFrom === shown.id}
+                  title="The next Train starts from this run's weights"
+                >
+                  {startFrom === shown.id ? 'Next Train starts here' : 'Train on from here'}
+                </button>
+              )}
+            </div>
+          )}
+          <TestResults api={api} run={shown} doc={doc} />
+          {startError && (
+            <div className="error-banner" role="alert" data-testid="train-error">
+              {startError}
+            </div>
+          )}
+          {shown?.status.state === 'failed' && (
+            <div className="error-banner" role="alert" data-testid="run-error">
+              {shown.status.message}
+            </div>
+          )}
+          {shown?.backends && (
+            <details className="backends">
+              <summary>Why this backend?</summary>
+              <ul>
+                {shown.backends.map((b) => (
+                  <li key={b.name}>
+                    <b>{b.name}</b>: {b.detail}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
+          {compared.length >= 2 ? (
+            <CompareView runs={compared} />
+          ) : (
+            <>
+              <div className="charts">
+                <MetricChart metric="loss" points={shown?.points ?? []} />
+                <MetricChart metric="accuracy" points={shown?.points ?? []} />
+              </div>
+              <LiveConfusion
+                run={shown}
+                classes={shown?.dataset?.id === doc.dataset.id ? (shape.preview?.classes ?? []) : []}
+              />
+            </>
+          )}
+        </div>
+        <RunsList runs={runs} shown={shown} onView={view} />
+      </div>
     </section>
   )
 }

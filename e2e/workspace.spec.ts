@@ -1,0 +1,85 @@
+import { expect, test, type Locator, type Page } from '@playwright/test'
+import { openApp, setField } from './helpers'
+
+// The workspace as a learner sees it on a small laptop screen: Train in view, panels that resize and
+// fold and are remembered, nodes that say what they are, and the teaching views in the inspector.
+test.use({ viewport: { width: 1280, height: 720 } })
+
+async function inView(page: Page, el: Locator) {
+  const box = (await el.boundingBox())!
+  const view = page.viewportSize()!
+  expect(box.y).toBeGreaterThanOrEqual(0)
+  expect(box.y + box.height).toBeLessThanOrEqual(view.height)
+  expect(box.x + box.width).toBeLessThanOrEqual(view.width)
+}
+
+test('Train and Stop stay in view at 1280×720, before and after a run, with every panel open', async ({
+  page,
+}) => {
+  await openApp(page)
+  await inView(page, page.getByTestId('train'))
+  await inView(page, page.getByTestId('stop'))
+  await setField(page.getByTestId('epochs'), '1')
+  await page.getByTestId('train').click()
+  await expect(page.getByTestId('status-line')).toContainText('Finished 1 epoch', { timeout: 60_000 })
+  // After a run the panel has more in it (Start from, test results, the runs list): Train stays put.
+  await expect(page.getByTestId('start-from')).toBeAttached()
+  await inView(page, page.getByTestId('train'))
+  await inView(page, page.getByTestId('stop'))
+  await expect(page.getByTestId('train')).toBeEnabled()
+})
+
+test('the training panel folds to its bar and the layout is remembered after a reload', async ({ page }) => {
+  await openApp(page)
+  const settings = page.getByTestId('epochs')
+  await expect(settings).toBeVisible()
+  await page.getByTestId('fold-training').click()
+  await expect(settings).toBeHidden()
+  await inView(page, page.getByTestId('train'))
+  const canvasFolded = (await page.getByTestId('canvas').boundingBox())!.height
+  await page.reload()
+  await expect(page.getByTestId('node-dense_1')).toBeVisible()
+  await expect(page.getByTestId('epochs')).toBeHidden()
+  expect(Math.abs((await page.getByTestId('canvas').boundingBox())!.height - canvasFolded)).toBeLessThan(4)
+  await page.getByTestId('fold-training').click()
+  await expect(page.getByTestId('epochs')).toBeVisible()
+  // A divider, dragged, resizes the inspector.
+  const side = page.getByTestId('inspector-column')
+  const before = (await side.boundingBox())!.width
+  const divider = page.getByRole('separator', { name: 'Resize the inspector' })
+  const d = (await divider.boundingBox())!
+  await page.mouse.move(d.x + d.width / 2, d.y + 40)
+  await page.mouse.down()
+  await page.mouse.move(d.x - 80, d.y + 40, { steps: 5 })
+  await page.mouse.up()
+  expect((await side.boundingBox())!.width).toBeGreaterThan(before + 60)
+})
+
+test('nodes say what they are; the inspector derives the parameter count and draws the activation', async ({
+  page,
+}) => {
+  await openApp(page)
+  // Each Dense says its units and activation on the canvas, as Netron's nodes do.
+  await expect(page.getByTestId('node-dense').getByTestId('gist')).toHaveText('128 units · relu')
+  await expect(page.getByTestId('node-dense_1').getByTestId('gist')).toHaveText('3 units · softmax')
+  await page.getByTestId('node-dense').click()
+  await expect(page.getByTestId('param-formula')).toContainText('784 × 128 + 128 = 100,480')
+  const curve = page.getByTestId('activation-curve')
+  const relu = await curve.getAttribute('d')
+  await expect(page.getByTestId('activation-plot')).toContainText('max(0, x)')
+  await page.getByTestId('param-activation').selectOption('sigmoid')
+  await expect(page.getByTestId('activation-plot')).toContainText('1 / (1 + e⁻ˣ)')
+  expect(await curve.getAttribute('d')).not.toBe(relu)
+  await expect(page.getByTestId('node-dense').getByTestId('gist')).toHaveText('128 units · sigmoid')
+  // Changing the units changes the sum.
+  await setField(page.getByTestId('param-units'), '64')
+  await expect(page.getByTestId('param-formula')).toContainText('784 × 64 + 64 = 50,240')
+})
+
+test('the toolbar stays one line, whatever the status says', async ({ page }) => {
+  await openApp(page)
+  const bar = page.locator('header.toolbar')
+  expect((await bar.boundingBox())!.height).toBeLessThanOrEqual(41)
+  for (const id of ['templates', 'save-as', 'export', 'summary', 'tidy'])
+    expect((await page.getByTestId(id).boundingBox())!.height).toBeLessThan(34)
+})
