@@ -83,3 +83,30 @@ test('the toolbar stays one line, whatever the status says', async ({ page }) =>
   for (const id of ['templates', 'save-as', 'export', 'summary', 'tidy'])
     expect((await page.getByTestId(id).boundingBox())!.height).toBeLessThan(34)
 })
+
+test('training on the spirals redraws the decision boundary behind the points while it runs', async ({
+  page,
+}) => {
+  await openApp(page)
+  await page.getByTestId('templates').click()
+  await page.getByTestId('template-keras-first-example').click()
+  await expect(page.getByTestId('node-dense_2')).toBeVisible()
+  await setField(page.getByTestId('epochs'), '500')
+  await page.getByTestId('train').click()
+  const view = page.getByTestId('decision-boundary')
+  await expect(view).toBeVisible({ timeout: 60_000 })
+  const first = {
+    epoch: Number(await view.getAttribute('data-epoch')),
+    digest: await view.getAttribute('data-digest'),
+  }
+  // Later in the same run (it is still training), the picture is another one.
+  await expect(page.getByTestId('stop')).toBeEnabled()
+  await expect
+    .poll(async () => Number(await view.getAttribute('data-epoch')), { timeout: 60_000 })
+    .toBeGreaterThan(first.epoch + 2)
+  await expect(page.getByTestId('stop')).toBeEnabled()
+  expect(await view.getAttribute('data-digest')).not.toBe(first.digest)
+  await page.getByTestId('stop').click()
+  await expect(page.getByTestId('train')).toBeEnabled({ timeout: 30_000 })
+  await expect(view).toBeVisible()
+})

@@ -147,6 +147,7 @@ export function createService(opts: ServiceOptions): Service {
           step: p.step,
           ...(p.stepsPerEpoch ? { stepsPerEpoch: p.stepsPerEpoch } : {}),
           ...(p.confusion ? { confusion: p.confusion } : {}),
+          ...(p.boundary ? { boundary: p.boundary } : {}),
           logs: p.logs,
           samplesPerSec: p.samplesPerSec,
           elapsedMs: p.elapsedMs,

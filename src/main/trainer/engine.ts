@@ -2,6 +2,8 @@ import type { CompileSettings, TrainingSettings } from '../../shared/graph/schem
 import type { KerasModelConfig } from '../../shared/keras/config'
 import type { LoadedDataset } from '../datasets/builtins'
 import type { Evaluation } from '../../shared/evaluation'
+import { boundaryGrid, decisionBoundary } from './boundary'
+import type { DecisionBoundary } from '../../shared/ipc/contract'
 import { evaluateModel, testPart } from './evaluate'
 import { seedMathRandom } from '../datasets/random'
 import { callbackRunner, changesRate, learningRateOf, type CallbackRunner } from './callbacks'
@@ -52,6 +54,8 @@ export interface Progress {
   stepsPerEpoch?: number
   /** At an epoch's end: the validation rows' confusion matrix ([true][predicted]), for classification. */
   confusion?: number[][]
+  /** At an epoch's end, for two input features: the model's decision over the data's plane. */
+  boundary?: DecisionBoundary
   logs: Record<string, number>
   samplesPerSec: number
   elapsedMs: number
@@ -266,6 +270,7 @@ async function trainSeeded(
         }
       } as () => Iterator<TensorContainer>)
     const valConfusion = hooks.onEpoch ? validationRows(data, trainCount) : undefined
+    const plane = hooks.onEpoch ? boundaryGrid(data) : undefined
     // Several outputs: validate here (see evaluateOutputs), on whole tensors of the validation rows.
     let valMulti: { x: Tensor | Tensor[]; ys: Tensor[] } | null = null
     if (multi && valCount > 0) {
@@ -335,6 +340,7 @@ async function trainSeeded(
             valConfusion &&
             (await evaluateModel(tf, model, valConfusion, job.compile, batchSize, 'validation'))
           if (val && val.confusion) p.confusion = val.confusion
+          if (plane) p.boundary = await decisionBoundary(tf, model, plane)
           hooks.onEpoch?.(p)
           if (hooks.shouldStop?.()) model.stopTraining = true
         },

@@ -340,6 +340,19 @@ export interface TrainingStatus {
   evaluation?: Evaluation
 }
 
+/**
+ * What a model of two input features decides over the plane of its data (TensorFlow Playground's
+ * picture): a size × size grid over x and y, row by row from the top (y high) down, each cell's
+ * predicted class and how sure the model is of it (0 to 1).
+ */
+export interface DecisionBoundary {
+  x: [number, number]
+  y: [number, number]
+  size: number
+  classes: number[]
+  confidence: number[]
+}
+
 export interface TrainingMetrics {
   runId: string
   kind: 'batch' | 'epoch'
@@ -351,6 +364,8 @@ export interface TrainingMetrics {
   stepsPerEpoch?: number
   /** At an epoch's end: the validation rows' confusion matrix ([true][predicted]). */
   confusion?: number[][]
+  /** At an epoch's end, for a model of two input features: its decision over the data's plane. */
+  boundary?: DecisionBoundary
   logs: Record<string, number>
   samplesPerSec: number
   elapsedMs: number

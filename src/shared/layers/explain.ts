@@ -13,7 +13,7 @@ const ones = (v: unknown) => Array.isArray(v) && (v as number[]).every((d) => d 
 export function layerGist(className: string, p: Params): string {
   const parts: string[] = []
   const activation = p.activation as string | undefined
-  if (p.units !== undefined) parts.push(`${p.units} units`)
+  if (p.units !== undefined) parts.push(`${p.units} unit${p.units === 1 ? '' : 's'}`)
   if (p.filters !== undefined) parts.push(`${p.filters} filters`)
   if (p.kernel_size !== undefined) parts.push(pair(p.kernel_size))
   if (p.depth_multiplier !== undefined && p.depth_multiplier !== 1) parts.push(`×${p.depth_multiplier}`)

@@ -1,6 +1,12 @@
 import { create } from 'zustand'
 import { BACKENDS, type BackendName, type NetDocument } from '../../../shared/graph/schema'
-import type { BackendReport, RunRecord, TrainingMetrics, TrainingStatus } from '../../../shared/ipc/contract'
+import type {
+  BackendReport,
+  DecisionBoundary,
+  RunRecord,
+  TrainingMetrics,
+  TrainingStatus,
+} from '../../../shared/ipc/contract'
 import { toKerasConfig } from '../../../shared/keras/config'
 import { analyze } from '../../../shared/graph/analyze'
 import type { Evaluation } from '../../../shared/evaluation'
@@ -35,6 +41,8 @@ export interface Run {
   settings?: RunSettings
   /** The validation rows' confusion matrix at the last epoch's end (live). */
   confusion?: { epoch: number; matrix: number[][] }
+  /** For two input features: the model's decision over the data's plane at the last epoch's end (live). */
+  boundary?: { epoch: number } & DecisionBoundary
 }
 
 /** What a run trained with, as the comparison table lists it. */
@@ -320,7 +328,8 @@ export const useTraining = create<TrainingState>((set) => ({
               }
         const confusion =
           m.kind === 'epoch' && m.confusion ? { epoch: m.epoch, matrix: m.confusion } : r.confusion
-        return { ...r, points: [...r.points, point], confusion }
+        const boundary = m.kind === 'epoch' && m.boundary ? { epoch: m.epoch, ...m.boundary } : r.boundary
+        return { ...r, points: [...r.points, point], confusion, boundary }
       }),
     })),
 }))

@@ -12,6 +12,7 @@ import { BackendField } from './BackendField'
 import { CallbacksField } from './CallbacksField'
 import { OutputLosses } from './OutputLosses'
 import { TrainButtons } from './TrainButtons'
+import { BoundaryView } from './BoundaryView'
 import { LiveConfusion } from './LiveConfusion'
 import {
   describeRun,
@@ -373,16 +374,22 @@ export function TrainingPanel({
           {compared.length >= 2 ? (
             <CompareView runs={compared} />
           ) : (
-            <>
+            <div className="charts-row">
               <div className="charts">
                 <MetricChart metric="loss" points={shown?.points ?? []} />
                 <MetricChart metric="accuracy" points={shown?.points ?? []} />
               </div>
-              <LiveConfusion
-                run={shown}
-                classes={shown?.dataset?.id === doc.dataset.id ? (shape.preview?.classes ?? []) : []}
-              />
-            </>
+              <div className="live-views">
+                <BoundaryView
+                  run={shown}
+                  points={shown?.dataset?.id === doc.dataset.id ? shape.preview?.points : undefined}
+                />
+                <LiveConfusion
+                  run={shown}
+                  classes={shown?.dataset?.id === doc.dataset.id ? (shape.preview?.classes ?? []) : []}
+                />
+              </div>
+            </div>
           )}
         </div>
         <RunsList runs={runs} shown={shown} onView={view} />
