@@ -2,6 +2,31 @@ import { defaultCompile, defaultDataset, defaultTraining } from './graph/default
 import type { NetDocument } from './graph/schema'
 
 /** The default project, inline, for tests of src/shared (which may not read files). */
+/** The shapes as a small CNN: Input [28, 28, 1] → Conv2D 8 → MaxPooling2D → Flatten → Dense 16 → Dense 3. */
+export function shapesCnnDoc(): NetDocument {
+  const layer = (id: string, className: string, params: Record<string, unknown>, y: number) => ({
+    id,
+    className,
+    name: id,
+    params,
+    position: { x: 0, y },
+  })
+  const nodes = [
+    layer('input', 'InputLayer', { shape: [28, 28, 1] }, 0),
+    layer('conv2d', 'Conv2D', { filters: 8, kernel_size: [3, 3], activation: 'relu' }, 110),
+    layer('max_pooling2d', 'MaxPooling2D', {}, 220),
+    layer('flatten', 'Flatten', {}, 330),
+    layer('dense', 'Dense', { units: 16, activation: 'relu' }, 440),
+    layer('dense_1', 'Dense', { units: 3, activation: 'softmax' }, 550),
+  ]
+  return {
+    ...shapesDoc(),
+    name: 'Shapes CNN',
+    nodes,
+    edges: nodes.slice(1).map((n, i) => ({ id: `e${i}`, source: nodes[i]!.id, target: n.id, targetPort: 0 })),
+  }
+}
+
 export function shapesDoc(): NetDocument {
   return {
     format: 'netwright',

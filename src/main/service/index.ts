@@ -13,7 +13,6 @@ import {
   type Responses,
   type SystemInfo,
 } from '../../shared/ipc/contract'
-import type { Evaluation } from '../../shared/evaluation'
 import { toKerasConfig } from '../../shared/keras/config'
 import { kerasDatasetsDir } from '../datasets/keras'
 import { datasetInfos } from '../datasets/registry'
@@ -22,6 +21,7 @@ import type { TrainerLauncher, TrainerProcess } from '../trainer/launch'
 import type { FromTrainer } from '../trainer/protocol'
 import { PROJECT_EXT, type ProjectFiles } from './files'
 import { datasetCalls } from './datasets'
+import { modelCalls } from './models'
 import { projectCalls } from './projects'
 import { sweepTemps } from './litter'
 import { ServiceError } from './errors'
@@ -217,7 +217,8 @@ export function createService(opts: ServiceOptions): Service {
         finish(run)
         emit('training.status', { runId, state: 'failed', backend: run.backend, message: msg.message })
         return
-      case 'evaluated': // answers model.evaluate, which listens for it itself
+      case 'evaluated': // answer model.evaluate and model.inspect, which listen for them themselves
+      case 'inspected':
         return
       case 'paused':
       case 'resumed':
@@ -237,6 +238,7 @@ export function createService(opts: ServiceOptions): Service {
   }
 
   const projects = projectCalls({ ...opts, store, data, kerasDir, doc })
+  const models = modelCalls({ launcher: opts.launcher, store, data, kerasDir, doc })
 
   const handlers: { [M in Method]: (req: Request<M>) => Promise<Responses[M]> } = {
     'model.check': async ({ document }) => {
@@ -335,41 +337,7 @@ export function createService(opts: ServiceOptions): Service {
       )
       return { runId }
     },
-    'model.evaluate': async ({ document, runId, backend }) => {
-      const d = doc(document)
-      const modelConfig = toKerasConfig(d)
-      const from = store.get(runId)
-      if (!from)
-        throw new ServiceError(
-          'not-found',
-          'Those weights are not available any more; train the model again, or open it again.',
-        )
-      const dataset = data.resolve(d.dataset)
-      if (datasetInfos(kerasDir).find((x) => x.id === d.dataset.id)?.source === 'keras')
-        await data.prepare(d.dataset.id)
-      const proc = opts.launcher()
-      const evaluation = await new Promise<Evaluation>((resolve, reject) => {
-        proc.onMessage((m) => {
-          if (m.type === 'evaluated') resolve(m.evaluation)
-          if (m.type === 'error') reject(new ServiceError('invalid-model', m.message))
-        })
-        proc.onExit((how) =>
-          reject(new ServiceError('internal', `The trainer process ended before the evaluation (${how}).`)),
-        )
-        proc.send({
-          type: 'evaluate',
-          modelConfig,
-          compile: d.compile,
-          training: d.training,
-          dataset,
-          // Keras evaluates its own runs as they end; saved weights are evaluated in-app.
-          backend: backend === 'keras' ? undefined : backend,
-          kerasDir,
-          init: from.modelJson,
-        })
-      }).finally(() => proc.kill())
-      return evaluation
-    },
+    ...models,
     'training.pause': async ({ runId }) => {
       const run = runs.get(runId)
       if (!run || run.stopTimer) return { paused: false }

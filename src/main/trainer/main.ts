@@ -7,6 +7,7 @@ import { chooseBackend } from './backends'
 import { withWasmFallback } from './fallback'
 import { disposeModel, train, type Progress } from './engine'
 import { evaluateSaved } from './evaluate'
+import { inspectSaved } from './inspect'
 import { pauseControl } from './pause'
 import type { FromTrainer, ToTrainer } from './protocol'
 
@@ -78,6 +79,19 @@ async function evaluate(msg: Extract<ToTrainer, { type: 'evaluate' }>): Promise<
   send({ type: 'evaluated', evaluation })
 }
 
+async function inspect(msg: Extract<ToTrainer, { type: 'inspect' }>): Promise<void> {
+  const chosen = await chooseBackend(msg.backend)
+  const init = { files: await readTfjsModel(msg.init), source: msg.init }
+  const data = await loadAnyDataset(msg.dataset.id, msg.dataset.options, msg.training.seed, msg.kerasDir)
+  const inspection = await withWasmFallback(
+    chosen,
+    !!msg.backend,
+    (t) => inspectSaved(t, { ...msg, init }, data, msg.split, msg.index),
+    () => undefined,
+  )
+  send({ type: 'inspected', inspection })
+}
+
 async function onMessage(raw: unknown): Promise<void> {
   const msg = raw as ToTrainer
   try {
@@ -91,6 +105,7 @@ async function onMessage(raw: unknown): Promise<void> {
       send({ type: 'backend', backend: name, reports })
     } else if (msg.type === 'start') await start(msg)
     else if (msg.type === 'evaluate') await evaluate(msg)
+    else if (msg.type === 'inspect') await inspect(msg)
   } catch (err) {
     send({ type: 'error', message: (err as Error).message ?? String(err) })
   }

@@ -1,5 +1,5 @@
 import type { BackendName, CompileSettings, TrainingSettings } from '../../shared/graph/schema'
-import type { BackendReport } from '../../shared/ipc/contract'
+import type { BackendReport, Inspection } from '../../shared/ipc/contract'
 import type { Evaluation } from '../../shared/evaluation'
 import type { KerasModelConfig } from '../../shared/keras/config'
 import type { Progress } from './engine'
@@ -28,6 +28,12 @@ export type ToTrainer =
   | { type: 'probe' }
   /** Saved weights (init) evaluated on the dataset's test split; answered with 'evaluated'. */
   | ({ type: 'evaluate' } & Omit<StartMessage, 'saveDir' | 'init'> & { init: string })
+  /** Saved weights (init) run on one sample of a split, every layer's output kept; answered with 'inspected'. */
+  | ({ type: 'inspect' } & Omit<StartMessage, 'saveDir' | 'init'> & {
+        init: string
+        split: 'train' | 'test'
+        index: number
+      })
 
 /** What the trainer process sends back. */
 export type FromTrainer =
@@ -49,6 +55,7 @@ export type FromTrainer =
       note?: string
     }
   | { type: 'evaluated'; evaluation: Evaluation }
+  | { type: 'inspected'; inspection: Inspection }
   /** The run has paused after its batch in flight, or goes on. */
   | { type: 'paused' }
   | { type: 'resumed' }

@@ -68,7 +68,7 @@ export function windowLauncher(open: () => TrainerWindow): TrainerLauncher {
         if (msg.type === 'start')
           begin(msg).catch((err: Error) => emit({ type: 'error', message: err.message ?? String(err) }))
         // Evaluations run in the trainer process (the router sends them there).
-        else if (msg.type === 'evaluate')
+        else if (msg.type === 'evaluate' || msg.type === 'inspect')
           emit({ type: 'error', message: 'The trainer window does not evaluate saved weights.' })
         else win.send(msg)
       },

@@ -92,6 +92,13 @@ export const requests = {
     runId: z.string().min(1),
     backend: z.enum(BACKENDS).optional(),
   }),
+  /** Inside a run's model for one sample of a split: each layer's output (feature maps, activations, the output's probabilities). */
+  'model.inspect': z.object({
+    document: z.unknown(),
+    runId: z.string().min(1),
+    split: z.enum(['train', 'test']).default('test'),
+    index: z.number().int().nonnegative(),
+  }),
   'datasets.list': z.object({}).strict(),
   'datasets.prepare': z.object({ id: z.string().min(1) }),
   'datasets.preview': z.object({
@@ -295,6 +302,7 @@ export interface Responses {
   'datasets.list': DatasetInfo[]
   'datasets.prepare': { id: string; files: string[] }
   'datasets.preview': DatasetPreview
+  'model.inspect': Inspection
   'datasets.samples': DatasetSamples
   'system.info': SystemInfo
   'project.list': ProjectEntry[]
@@ -351,6 +359,43 @@ export interface DecisionBoundary {
   size: number
   classes: number[]
   confidence: number[]
+}
+
+/** One layer's output for one sample, as the "Inside the model" view draws it. */
+export type LayerActivation =
+  | {
+      kind: 'maps'
+      layer: string
+      className: string
+      /** Height and width of each map, and how many channels the layer has (the first 16 are shown). */
+      height: number
+      width: number
+      channels: number
+      /** Each shown channel's values, row by row, scaled to 0-255 over that channel. */
+      maps: number[][]
+    }
+  | {
+      kind: 'vector'
+      layer: string
+      className: string
+      /** How many values the layer gives (the first 128 are in `values`). */
+      size: number
+      values: number[]
+      /** Of all its values, how many are 0 (a ReLU's dead units). */
+      zeros: number
+    }
+
+/** Inside a trained model for one sample: the layers' outputs, and the first output's prediction. */
+export interface Inspection {
+  split: 'train' | 'test'
+  index: number
+  /** The split's size, so the view can page through it. */
+  count: number
+  /** The sample's true class (classification) or target value. */
+  actual: number
+  layers: LayerActivation[]
+  /** The first output's values: class probabilities (a single sigmoid unit gives [1 − p, p]). */
+  output: number[]
 }
 
 export interface TrainingMetrics {
