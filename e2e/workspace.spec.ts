@@ -1,5 +1,8 @@
 import { expect, test, type Locator, type Page } from '@playwright/test'
-import { openApp, setField } from './helpers'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { shapesCnnDoc } from '../src/shared/testing'
+import { openApp, setField, WORKSPACE } from './helpers'
 
 // The workspace as a learner sees it on a small laptop screen: Train in view, panels that resize and
 // fold and are remembered, nodes that say what they are, and the teaching views in the inspector.
@@ -109,4 +112,35 @@ test('training on the spirals redraws the decision boundary behind the points wh
   await page.getByTestId('stop').click()
   await expect(page.getByTestId('train')).toBeEnabled({ timeout: 30_000 })
   await expect(view).toBeVisible()
+})
+
+test('inside a trained shapes CNN: the feature maps and the softmax bars for a chosen sample', async ({
+  page,
+}) => {
+  const doc = shapesCnnDoc()
+  doc.training.epochs = 2
+  doc.dataset.options = { count: 300 }
+  writeFileSync(join(WORKSPACE, 'shapes-cnn.netwright.json'), JSON.stringify(doc))
+  await openApp(page)
+  await page.getByTestId('open').click()
+  await page.getByTestId('file-list').getByText('shapes-cnn.netwright.json').click()
+  await expect(page.getByTestId('node-conv2d').getByTestId('gist')).toHaveText('8 filters · 3×3 · relu')
+  await page.getByTestId('train').click()
+  await page.getByTestId('open-inside').click({ timeout: 90_000 })
+  const view = page.getByTestId('inside-view')
+  await expect(view).toHaveAttribute('data-index', '0')
+  await expect(page.getByTestId('feature-maps-conv2d').locator('canvas')).toHaveCount(8)
+  await expect(page.getByTestId('feature-maps-conv2d')).toContainText('8 feature maps of 26 × 26')
+  await expect(page.getByTestId('feature-maps-max_pooling2d')).toContainText('13 × 13')
+  await expect(page.getByTestId('activations-dense')).toContainText('16 values')
+  // One bar per class, the probabilities adding up to 100 %.
+  const values = page.getByTestId('softmax-bars').getByTestId('softmax-value')
+  await expect(values).toHaveCount(3)
+  const sum = (await values.allTextContents()).reduce((a, t) => a + parseFloat(t), 0)
+  expect(Math.abs(sum - 100)).toBeLessThan(0.5)
+  // Another sample, chosen by the user.
+  await page.getByTestId('inside-next').click()
+  await expect(view).toHaveAttribute('data-index', '1')
+  await setField(page.getByTestId('inside-index'), '7')
+  await expect(view).toHaveAttribute('data-index', '7')
 })

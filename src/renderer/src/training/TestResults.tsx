@@ -4,6 +4,7 @@ import type { NetwrightApi } from '../../../shared/ipc/contract'
 import { errorMessage } from '../api'
 import { evaluationOf, isLive, runDataset, useTraining, type Run } from '../store/training'
 import { EvaluationDialog } from './EvaluationDialog'
+import { InsideDialog } from './InsideDialog'
 
 /** The figure a run's test split is judged by: accuracy, or MAE for regression. */
 export function testFigure(r: Run): string | null {
@@ -28,6 +29,7 @@ export function TestResults({
   doc: NetDocument
 }) {
   const [open, setOpen] = useState(false)
+  const [inside, setInside] = useState(false)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const setEvaluation = useTraining((s) => s.setEvaluation)
@@ -72,6 +74,24 @@ export function TestResults({
       <button data-testid="open-test-results" onClick={() => setOpen(true)}>
         Test results…
       </button>
+      {run.record && (
+        <button
+          data-testid="open-inside"
+          onClick={() => setInside(true)}
+          title="Every layer's output for one sample"
+        >
+          Inside the model…
+        </button>
+      )}
+      {inside && (
+        <InsideDialog
+          api={api}
+          run={run.dataset ? run : { ...run, dataset: runDataset(doc) }}
+          doc={doc}
+          classes={e.classes}
+          onClose={() => setInside(false)}
+        />
+      )}
       {open && (
         <EvaluationDialog
           api={api}
