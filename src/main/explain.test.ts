@@ -92,3 +92,27 @@ describe('the activation curves drawn in the inspector', () => {
     near(slope(c.relu.f, 1), 1)
   })
 })
+
+describe('a new layer’s name', () => {
+  it('is the one Keras gives it (conv2d, not conv2_d), numbered when taken', async () => {
+    const { LAYERS, nextLayerName } = await import('../shared/layers')
+    const names = Object.fromEntries(LAYERS.map((l) => [l.className, nextLayerName(l.className, [])]))
+    expect(names).toMatchObject({
+      InputLayer: 'input',
+      Dense: 'dense',
+      Conv2D: 'conv2d',
+      Conv1D: 'conv1d',
+      Conv2DTranspose: 'conv2d_transpose',
+      MaxPooling2D: 'max_pooling2d',
+      GlobalAveragePooling2D: 'global_average_pooling2d',
+      UpSampling2D: 'up_sampling2d',
+      SimpleRNN: 'simple_rnn',
+      LSTM: 'lstm',
+      GRU: 'gru',
+      PReLU: 'p_re_lu',
+      BatchNormalization: 'batch_normalization',
+      SpatialDropout1D: 'spatial_dropout1d',
+    })
+    expect(nextLayerName('Conv2D', ['conv2d', 'conv2d_1'])).toBe('conv2d_2')
+  })
+})

@@ -105,7 +105,7 @@ describe('shared layers', () => {
     const doc = siamese()
     doc.nodes[1]!.params.shape = [5]
     expect(analyze(doc).nodes.encoder_b!.errors[0]).toBe(
-      'A shared layer must get inputs of the same shape at every use: here [null, 5], at encoder [null, 6].',
+      'A shared layer must get inputs of the same shape at every use: here (None, 5), at encoder (None, 6).',
     )
     expect(analyze({ ...twice(), style: 'sequential' }).nodes.d_again!.errors[0]).toContain(
       'A Sequential model cannot reuse a layer',

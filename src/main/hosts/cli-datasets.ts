@@ -32,19 +32,28 @@ export async function datasets(args: string[], usage: string): Promise<number> {
   if (sub === 'list') {
     const list = await service.call('datasets.list', {})
     if (values.json) console.log(JSON.stringify(list, null, 2))
-    else
-      for (const d of list)
-        console.log(
-          `${d.id.padEnd(16)} ${d.task.padEnd(15)} ${`[${d.sampleShape.join(', ')}]`.padEnd(13)} ${
-            d.source === 'keras'
-              ? d.cached
-                ? 'cached'
-                : 'not downloaded'
-              : d.builtIn
-                ? 'built-in'
-                : 'your data'
-          }${d.loadable ? '' : ' (cannot be trained on in this version yet)'}  ${d.name}`,
-        )
+    else {
+      // A header and columns as wide as their longest entry.
+      const rows = [
+        ['ID', 'TASK', 'SAMPLE', 'STATUS', 'NAME'],
+        ...list.map((d) => [
+          d.id,
+          d.task,
+          `[${d.sampleShape.join(', ')}]`,
+          (d.source === 'keras'
+            ? d.cached
+              ? 'cached'
+              : 'not downloaded'
+            : d.builtIn
+              ? 'built-in'
+              : 'your data') + (d.loadable ? '' : ' (not trainable in this version)'),
+          d.name,
+        ]),
+      ]
+      const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
+      for (const r of rows)
+        console.log(r.map((v, c) => (c === r.length - 1 ? v : v.padEnd(widths[c]!))).join('  '))
+    }
     return 0
   }
   if (sub !== 'prepare' || !id)

@@ -11,15 +11,63 @@ describe('the netwright CLI', () => {
     const r = await cli('summary', template)
     expect(r.code).toBe(0)
     expect(r.out).toContain('Model: "Shapes classifier"')
-    expect(r.out).toMatch(/dense \(Dense\)\s+\(None, 128\)\s+100480/)
-    expect(r.out).toContain('Total params: 100867 (394.01 KB)')
-    expect(r.out).toContain('Non-trainable params: 0')
+    // As Keras 3 prints it: thousands separators, and 0.00 B (not "0.00 Byte").
+    expect(r.out).toMatch(/dense \(Dense\)\s+\(None, 128\)\s+100,480/)
+    expect(r.out).toContain('Total params: 100,867 (394.01 KB)')
+    expect(r.out).toContain('Non-trainable params: 0 (0.00 B)')
+  })
+
+  it('summarizes every file it is given, and keeps its columns with a long layer name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netwright-summaries-'))
+    const doc = JSON.parse(readFileSync(template, 'utf8'))
+    doc.name = 'Long names'
+    doc.nodes.find((n: { name: string }) => n.name === 'dense').name =
+      'a_very_long_layer_name_that_goes_on_and_on'
+    writeFileSync(join(dir, 'long.netwright.json'), JSON.stringify(doc))
+    const r = await cli('summary', template, join(dir, 'long.netwright.json'))
+    expect(r.code).toBe(0)
+    expect(r.out).toContain('Model: "Shapes classifier"')
+    expect(r.out).toContain('Model: "Long names"')
+    // The name is cut to its column (as Keras 3 cuts it), its type on the next line; the shape column stays put.
+    const lines = r.out.split('\n')
+    const long = lines.find((l) => l.includes('a_very_long'))!
+    expect(long).toMatch(/^ a_very_long_layer_name_that…\s+\(None, 128\)\s+100,480$/)
+    expect(lines[lines.indexOf(long) + 1]).toBe(' (Dense)')
+    const shapeAt = (l: string) => l.indexOf('(None')
+    expect(shapeAt(long)).toBe(shapeAt(lines.find((l) => l.startsWith(' dense_1 (Dense)'))!))
+  })
+
+  it('lists the datasets under a header, in columns', async () => {
+    const r = await cli('datasets', 'list')
+    expect(r.code).toBe(0)
+    const [head, ...rows] = r.out.trimEnd().split('\n')
+    expect(head).toMatch(/^ID\s+TASK\s+SAMPLE\s+STATUS\s+NAME$/)
+    const at = (word: string) => head!.indexOf(word)
+    expect(rows.length).toBeGreaterThan(8)
+    for (const row of rows) {
+      // Every row's columns start where the header's do.
+      expect(row[at('TASK') - 1]).toBe(' ')
+      expect(row[at('TASK')]).not.toBe(' ')
+      expect(row[at('SAMPLE')]).toBe('[')
+    }
+    expect(rows.find((l) => l.startsWith('spirals'))).toMatch(
+      /^spirals\s+classification\s+\[2\]\s+built-in\s+Spirals/,
+    )
+  })
+
+  it('answers --help after a command with the usage, not an argument error', async () => {
+    for (const verb of ['train', 'summary', 'export', 'datasets']) {
+      const r = await cli(verb, '--help')
+      expect(r.code).toBe(0)
+      expect(r.out).toContain('Usage:')
+      expect(r.err).toBe('')
+    }
   })
 
   it('summarizes a Keras model JSON too', async () => {
     const r = await cli('summary', join(fixtures, 'keras-mlp.json'))
     expect(r.code).toBe(0)
-    expect(r.out).toContain('Total params: 407050')
+    expect(r.out).toContain('Total params: 407,050')
     expect(r.out).toMatch(/dropout \(Dropout\)\s+\(None, 512\)/)
   })
 
@@ -50,7 +98,8 @@ describe('the netwright CLI', () => {
     expect(text.code).toBe(0)
     // eslint-disable-next-line no-control-regex -- escape sequences are what must not get through
     expect(text.out).not.toMatch(/[\u001b\u0007\u009b\u202e]/)
-    expect(text.out).toMatch(/d\ufffd]0;owned.*evil \(Dense\)/)
+    // (Name and type on two lines: together they are longer than the column, as Keras 3 prints them.)
+    expect(text.out).toMatch(/d\ufffd]0;owned.*evil .*\n \(Dense\)/)
     const json = await cli('summary', file, '--json')
     expect(json.out).not.toMatch(/[\u009b\u202e]/)
     expect(JSON.parse(json.out).layers[0].name).toBe(name)

@@ -57,9 +57,20 @@ async function summary(args: string[]): Promise<number> {
     allowPositionals: true,
     options: { json: { type: 'boolean' } },
   })
-  const doc = await loadDoc(positionals[0], USAGE)
+  if (!positionals.length) await loadDoc(undefined, USAGE)
+  // Each file in turn (a blank line between them); the exit status is 1 if any has problems.
+  let status = 0
+  for (const [i, file] of positionals.entries()) {
+    if (i > 0 && !values.json) console.log('')
+    status = Math.max(status, await summaryOf(file, !!values.json))
+  }
+  return status
+}
+
+async function summaryOf(file: string, json: boolean): Promise<number> {
+  const doc = await loadDoc(file, USAGE)
   const a = analyze(doc)
-  if (values.json) {
+  if (json) {
     console.log(
       JSON.stringify(
         {
@@ -80,7 +91,7 @@ async function summary(args: string[]): Promise<number> {
   }
   const problems = problemsText(doc)
   if (problems) {
-    console.error(problems)
+    console.error(`${file}:\n${problems}`)
     return 1
   }
   console.log(formatSummary(doc, a))
@@ -353,6 +364,11 @@ export const main = (argv: string[]): Promise<number> => withSafeConsole(() => r
 
 async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
+  // `netwright train --help` (or -h) anywhere after a command: the usage, not an argument error.
+  if (command && rest.some((a) => a === '--help' || a === '-h')) {
+    console.log(USAGE)
+    return 0
+  }
   try {
     switch (command) {
       case 'summary':

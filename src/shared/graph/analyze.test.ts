@@ -146,7 +146,7 @@ describe('analyze', () => {
     it('adds equal shapes and explains unequal ones', () => {
       expect(analyze(merge('Add', [4, 3], [4, 3])).nodes.m!.outputShape).toEqual([null, 4, 3])
       expect(analyze(merge('Add', [32], [16])).nodes.m!.errors[0]).toBe(
-        'Add needs inputs of the same shape; received [null, 32] and [null, 16]. Make the layers before it output the same shape.',
+        'Add needs inputs of the same shape; received (None, 32) and (None, 16). Make the layers before it output the same shape.',
       )
       expect(analyze(merge('Multiply', [2, 2], [4])).nodes.m!.errors[0]).toContain(
         'Multiply needs inputs of the same shape',
@@ -161,7 +161,7 @@ describe('analyze', () => {
         3,
       ])
       expect(analyze(merge('Concatenate', [4, 3], [2, 3])).nodes.m!.errors[0]).toBe(
-        'Concatenate along axis -1 needs every other dimension equal, but dimension 1 differs: [null, 4, 3] and [null, 2, 3].',
+        'Concatenate along axis -1 needs every other dimension equal, but dimension 1 differs: (None, 4, 3) and (None, 2, 3).',
       )
       expect(analyze(merge('Concatenate', [4, 3], [4, 3], { axis: 3 })).nodes.m!.errors[0]).toContain(
         'axis 3 does not fit',
@@ -198,7 +198,7 @@ describe('analyze', () => {
 
     it('explains an RNN fed 2-D data', () => {
       expect(analyze(seq({ shape: [784] }, 'LSTM')).nodes.l!.errors[0]).toBe(
-        'LSTM expects a 3D input (batch, steps, features); received [null, 784]. An RNN reads sequences of shape (steps, features): start from an Embedding, or give the Input a shape such as [28, 28] (28 steps of 28 values).',
+        'LSTM expects a 3D input (batch, steps, features); received (None, 784). An RNN reads sequences of shape (steps, features): start from an Embedding, or give the Input a shape such as [28, 28] (28 steps of 28 values).',
       )
       expect(analyze(seq({ shape: [28, 28] }, 'LSTM', { units: 16 })).nodes.l!.outputShape).toEqual([
         null,
@@ -211,7 +211,7 @@ describe('analyze', () => {
 
     it('explains a Flatten of samples that are already vectors (tfjs refuses it)', () => {
       expect(analyze(seq({ shape: [2] }, 'Flatten')).nodes.l!.errors[0]).toBe(
-        'Flatten unrolls samples with two or more dimensions, but it receives [null, 2]: each sample is already a vector. Remove the Flatten.',
+        'Flatten unrolls samples with two or more dimensions, but it receives (None, 2): each sample is already a vector. Remove the Flatten.',
       )
     })
 

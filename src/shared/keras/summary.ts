@@ -29,14 +29,21 @@ export function summaryRows(doc: NetDocument, a: Analysis): SummaryRow[] {
     })
 }
 
+/** The weights' size at float32, as Keras 3 prints it: 0.00 B, 394.01 KB, 1.53 MB. */
 const bytes = (params: number): string => {
   const b = params * 4
-  if (b < 1024) return `${b.toFixed(2)} Byte`
+  if (b < 1024) return `${b.toFixed(2)} B`
   if (b < 1024 ** 2) return `${(b / 1024).toFixed(2)} KB`
-  return `${(b / 1024 ** 2).toFixed(2)} MB`
+  if (b < 1024 ** 3) return `${(b / 1024 ** 2).toFixed(2)} MB`
+  return `${(b / 1024 ** 3).toFixed(2)} GB`
 }
 
-const pad = (s: string, n: number): string => (s.length >= n ? s + ' ' : s + ' '.repeat(n - s.length))
+const count = (n: number) => n.toLocaleString('en-US')
+
+const pad = (s: string, n: number): string => s + ' '.repeat(Math.max(1, n - s.length))
+
+/** A cell too long for its column: cut to fit with an ellipsis, as Keras 3 cuts a long layer name. */
+const fit = (s: string, n: number): string => (s.length < n ? s : `${s.slice(0, n - 2)}…`)
 
 /** Text that reads like Keras's `model.summary()`. */
 export function formatSummary(doc: NetDocument, a: Analysis, modelName = doc.name): string {
@@ -46,7 +53,8 @@ export function formatSummary(doc: NetDocument, a: Analysis, modelName = doc.nam
   const line = (cols: string[]) =>
     ' ' +
     cols
-      .map((c, i) => pad(c, widths[i]!))
+      // The last column (Connected to) runs on; the others are cut to their width.
+      .map((c, i) => (i === widths.length - 1 ? `${c} ` : pad(fit(c, widths[i]!), widths[i]!)))
       .join('')
       .trimEnd()
   const width = widths.reduce((x, y) => x + y, 0) + 1
@@ -57,21 +65,25 @@ export function formatSummary(doc: NetDocument, a: Analysis, modelName = doc.nam
     '='.repeat(width),
   ]
   rows.forEach((r, i) => {
+    const layer = `${r.name} (${r.className})`
+    // Keras 3 puts the type on a line of its own when the name and type do not fit together.
+    const long = layer.length >= widths[0]!
     out.push(
       line([
-        `${r.name} (${r.className})`,
+        long ? r.name : layer,
         r.outputShape,
-        String(r.params),
+        count(r.params),
         ...(functional ? [r.connectedTo.map((c) => `${c}[0][0]`).join(', ')] : []),
       ]),
     )
+    if (long) out.push(line([`(${r.className})`]))
     if (i < rows.length - 1) out.push(functional ? '_'.repeat(width) : '')
   })
   out.push(
     '='.repeat(width),
-    `Total params: ${a.totalParams} (${bytes(a.totalParams)})`,
-    `Trainable params: ${a.trainableParams} (${bytes(a.trainableParams)})`,
-    `Non-trainable params: ${a.nonTrainableParams} (${bytes(a.nonTrainableParams)})`,
+    `Total params: ${count(a.totalParams)} (${bytes(a.totalParams)})`,
+    `Trainable params: ${count(a.trainableParams)} (${bytes(a.trainableParams)})`,
+    `Non-trainable params: ${count(a.nonTrainableParams)} (${bytes(a.nonTrainableParams)})`,
     '_'.repeat(width),
   )
   return out.join('\n')

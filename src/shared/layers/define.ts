@@ -45,4 +45,5 @@ export const defineLayer = (spec: LayerSpec): LayerSpec => spec
 export const formatShape = (s: Shape): string =>
   `(${s.map((d) => (d === null ? 'None' : String(d))).join(', ')}${s.length === 1 ? ',' : ''})`
 
-export const shapeText = (s: Shape): string => `[${s.map((d) => (d === null ? 'null' : d)).join(', ')}]`
+/** A shape in a message: as the canvas and Keras print it, (None, 128). */
+export const shapeText = (s: Shape): string => formatShape(s)

@@ -78,10 +78,17 @@ export function defaultParams(spec: LayerSpec): Params {
   }
 }
 
+/** Keras's own to_snake_case (keras.src.utils.naming): Conv2D → conv2d, SimpleRNN → simple_rnn, PReLU → p_re_lu. */
+export const kerasSnakeCase = (className: string): string =>
+  className
+    .replace(/\W+/g, '')
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+
 /** The name a new layer of this class gets in the document, Keras style (dense, dense_1, ...). */
 export function nextLayerName(className: string, taken: Iterable<string>): string {
-  const base =
-    className === 'InputLayer' ? 'input' : className.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()
+  const base = className === 'InputLayer' ? 'input' : kerasSnakeCase(className)
   const used = new Set(taken)
   if (!used.has(base)) return base
   for (let i = 1; ; i++) if (!used.has(`${base}_${i}`)) return `${base}_${i}`

@@ -113,7 +113,7 @@ export const Dot = defineLayer({
     const [a, b] = ins as [Shape, Shape]
     if (a.length !== 2 || b.length !== 2)
       throw new ShapeError(
-        `Dot here takes two vectors per sample (2D inputs such as [null, 16]); received ${list(ins)}.`,
+        `Dot here takes two vectors per sample (2D inputs such as (None, 16)); received ${list(ins)}.`,
       )
     if (p.axes !== -1 && p.axes !== 1)
       throw new ShapeError(`Dot on 2D inputs uses axes 1 (or -1); received ${p.axes}.`)
