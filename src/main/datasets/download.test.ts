@@ -118,8 +118,18 @@ describe('dataset download', () => {
     const err = await ensureFile(dir, { path: 'mnist.npz', origin }).catch((e) => e)
     expect(err).toBeInstanceOf(DatasetUnavailableError)
     expect(err.message).toBe(
-      `Could not download mnist.npz from ${origin} (ECONNREFUSED). You can download it yourself from ${origin} and place it at ${join(dir, 'mnist.npz')}.`,
+      `Could not download mnist.npz from ${origin} (the server refused the connection: ECONNREFUSED). You can download it yourself from ${origin} and place it at ${join(dir, 'mnist.npz')}.`,
     )
     expect(existsSync(join(dir, 'mnist.npz'))).toBe(false)
+  })
+
+  it('says "no internet connection" where the server cannot even be looked up', async () => {
+    // .invalid never resolves (RFC 2606): what a machine without a network meets.
+    const err = await ensureFile(fresh(), {
+      path: 'x.npz',
+      origin: 'http://netwright-test.invalid/x.npz',
+    }).catch((e) => e)
+    expect(err).toBeInstanceOf(DatasetUnavailableError)
+    expect(err.message).toMatch(/\(no internet connection[^)]*: (ENOTFOUND|EAI_AGAIN)\)/)
   })
 })

@@ -79,6 +79,18 @@ export interface EnsureOptions {
  * fresh copy downloaded, and the old one put back if none arrives; a download goes to a temporary
  * name and is renamed only once it is complete and verified.
  */
+/** What a network error code means, in words (the code itself follows them). */
+const NETWORK_WORDS: Record<string, string> = {
+  ENOTFOUND: 'no internet connection, or the name of the server could not be looked up',
+  EAI_AGAIN: 'no internet connection, or the name of the server could not be looked up',
+  ECONNREFUSED: 'the server refused the connection',
+  ECONNRESET: 'the connection was cut off',
+  ETIMEDOUT: 'the server did not answer in time',
+  ENETUNREACH: 'no internet connection, or the network is unreachable',
+  EHOSTUNREACH: 'the server cannot be reached',
+  CERT_HAS_EXPIRED: "the server's certificate has expired",
+}
+
 export async function ensureFile(dir: string, f: KerasFile, opts: EnsureOptions = {}): Promise<string> {
   const path = join(dir, f.path)
   const aside = `${path}.corrupt`
@@ -166,6 +178,9 @@ async function download(path: string, f: KerasFile, opts: EnsureOptions): Promis
     await rm(tmp, { force: true })
     const cause = (e as { cause?: { code?: string; message?: string } }).cause
     const why =
+      (cause?.code && NETWORK_WORDS[cause.code]
+        ? `${NETWORK_WORDS[cause.code]}: ${cause.code}`
+        : undefined) ??
       cause?.code ??
       cause?.message ??
       (controller.signal.reason as Error | undefined)?.message ??

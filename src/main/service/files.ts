@@ -1,5 +1,5 @@
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
-import { lstatSync, realpathSync } from 'node:fs'
+import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { constants, lstatSync, realpathSync } from 'node:fs'
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type { ProjectEntry } from '../../shared/ipc/contract'
 import { LIMITS, readRegularText, UnreadableFile } from '../safe-fs'
@@ -56,6 +56,27 @@ export function realTarget(full: string): string {
  * The browser host: every path is relative to one workspace folder, and must stay inside it, on the
  * real path: a link inside the workspace that leads out of it is refused like "../".
  */
+/**
+ * Whether a file in the workspace is one Open can open: a project, a Keras file, or a JSON file whose
+ * start reads like a model (a Keras model JSON, a TensorFlow.js model.json). package.json,
+ * tsconfig.json, a run's run.json and the like are left out of the list.
+ */
+async function opensAsModel(full: string, name: string): Promise<boolean> {
+  if (/\.netwright\.json$|\.(keras|h5|hdf5)$/i.test(name)) return true
+  let f: Awaited<ReturnType<typeof open>> | undefined
+  try {
+    // Non-blocking: a FIFO put in the file's place between the listing and this read does not hang it.
+    f = await open(full, constants.O_RDONLY | constants.O_NONBLOCK)
+    const buf = Buffer.alloc(4096)
+    const { bytesRead } = await f.read(buf, 0, buf.length, 0)
+    return /"(class_name|modelTopology|format)"\s*:/.test(buf.subarray(0, bytesRead).toString('utf8'))
+  } catch {
+    return false
+  } finally {
+    await f?.close().catch(() => undefined)
+  }
+}
+
 export function workspaceFiles(root: string): ProjectFiles & { root: string } {
   const base = resolve(root)
   let realBase: string | undefined
@@ -107,7 +128,11 @@ export function workspaceFiles(root: string): ProjectFiles & { root: string } {
           if (e.isDirectory() && /\.(weights|runs)$/.test(e.name)) continue
           const full = join(dir, e.name)
           if (e.isDirectory() && depth < 3) await walk(full, depth + 1)
-          else if (e.isFile() && /\.(json|keras|h5|hdf5)$/i.test(e.name)) {
+          else if (
+            e.isFile() &&
+            /\.(json|keras|h5|hdf5)$/i.test(e.name) &&
+            (await opensAsModel(full, e.name))
+          ) {
             const s = await stat(full)
             out.push({
               path: relative(realRoot(), full).split(sep).join('/'),

@@ -30,6 +30,23 @@ type ProjectMethod =
   | 'dialog.chooseFolder'
   | 'dialog.openData'
 
+/**
+ * The template gallery's order: from the first model a learner builds to the Functional ones, as the
+ * decks go (a template not named here comes after these, by name).
+ */
+export const TEMPLATE_ORDER = [
+  'shapes-mlp',
+  'keras-first-example',
+  'mnist-mlp',
+  'boston-regressor',
+  'fashion-mnist-cnn',
+  'shallow-vggnet',
+  'imdb-lstm',
+  'imdb-bidirectional-lstm',
+  'residual-block',
+  'two-inputs',
+]
+
 export function projectCalls(
   o: Pick<ServiceOptions, 'files' | 'templatesDir' | 'workspace' | 'dialogs'> & {
     store: RunStore
@@ -131,7 +148,13 @@ export function projectCalls(
       return { document: parseDocument(text, `The template ${name}`) }
     },
     'project.templates': async () => {
-      const names = (await readdir(o.templatesDir)).filter((f) => f.endsWith(PROJECT_EXT)).sort()
+      const rank = (f: string) => {
+        const i = TEMPLATE_ORDER.indexOf(f.slice(0, -PROJECT_EXT.length))
+        return i < 0 ? TEMPLATE_ORDER.length : i
+      }
+      const names = (await readdir(o.templatesDir))
+        .filter((f) => f.endsWith(PROJECT_EXT))
+        .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
       return Promise.all(
         names.map(async (file) => {
           const d = parseDocument(await readText(join(o.templatesDir, file)), `The template ${file}`)

@@ -97,6 +97,26 @@ describe('the service', () => {
     expect((await service.call('project.list', {})).map((f) => f.path)).toContain('sub/model.netwright.json')
   })
 
+  it('lists the templates from the simplest to the Functional ones, not by name', async () => {
+    const names = (await service.call('project.templates', {})).map((t) => t.name)
+    expect(names.slice(0, 3)).toEqual(['shapes-mlp', 'keras-first-example', 'mnist-mlp'])
+    expect(names.slice(-2)).toEqual(['residual-block', 'two-inputs'])
+    expect(names.indexOf('fashion-mnist-cnn')).toBeLessThan(names.indexOf('imdb-lstm'))
+  })
+
+  it('lists for Open only what opens: projects, Keras and TensorFlow.js models, not package.json and the like', async () => {
+    const put = (name: string, text: string) => writeFileSync(join(workspace, name), text)
+    put('package.json', JSON.stringify({ name: 'x', version: '1.0.0' }))
+    put('package-lock.json', JSON.stringify({ lockfileVersion: 3 }))
+    put('tsconfig.json', '{ "compilerOptions": {} }')
+    put('keras-model.json', JSON.stringify({ class_name: 'Sequential', config: { layers: [] } }))
+    put('model.json', JSON.stringify({ modelTopology: {}, weightsManifest: [] }))
+    const listed = (await service.call('project.list', {})).map((f) => f.name)
+    expect(listed).toEqual(expect.arrayContaining(['keras-model.json', 'model.json', 'model.netwright.json']))
+    for (const name of ['package.json', 'package-lock.json', 'tsconfig.json'])
+      expect(listed).not.toContain(name)
+  })
+
   it('keeps the browser host inside its workspace', async () => {
     await expect(service.call('project.open', { path: '../../etc/passwd' })).rejects.toThrow(
       /outside the workspace/,
