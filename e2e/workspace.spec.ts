@@ -144,3 +144,19 @@ test('inside a trained shapes CNN: the feature maps and the softmax bars for a c
   await setField(page.getByTestId('inside-index'), '7')
   await expect(view).toHaveAttribute('data-index', '7')
 })
+
+test('after a paste is undone, selecting a layer shows it in the inspector again', async ({ page }) => {
+  await openApp(page)
+  await page.getByTestId('node-dense').click()
+  await expect(page.getByTestId('inspector')).toContainText('Dense')
+  await page.keyboard.press('Control+c')
+  await page.keyboard.press('Control+v')
+  await expect(page.getByTestId('node-dense_2')).toBeVisible()
+  await expect(page.getByTestId('param-name')).toHaveValue('dense_2')
+  await page.keyboard.press('Control+z')
+  await expect(page.getByTestId('node-dense_2')).toHaveCount(0)
+  for (const name of ['dense', 'dense_1', 'dense']) {
+    await page.getByTestId(`node-${name}`).click()
+    await expect(page.getByTestId('param-name')).toHaveValue(name)
+  }
+})

@@ -70,6 +70,12 @@ export const newId = (prefix: string): string =>
 export const isDirty = (s: Pick<DocState, 'doc' | 'saved'>): boolean =>
   s.doc !== s.saved && JSON.stringify(s.doc) !== JSON.stringify(s.saved)
 
+/** The ids of `selection` that are layers of `doc` (the same array when all are). */
+function present(selection: string[], doc: NetDocument): string[] {
+  const kept = selection.filter((id) => doc.nodes.some((n) => n.id === id))
+  return kept.length === selection.length ? selection : kept
+}
+
 export const useDoc = create<DocState>((set, get) => ({
   doc: emptyDocument(),
   path: null,
@@ -117,13 +123,24 @@ export const useDoc = create<DocState>((set, get) => ({
     set((s) => {
       const prev = s.past.at(-1)
       if (!prev) return {}
-      return { doc: prev, past: s.past.slice(0, -1), future: [s.doc, ...s.future] }
+      // A layer the undo takes away (a paste undone) leaves the selection too.
+      return {
+        doc: prev,
+        past: s.past.slice(0, -1),
+        future: [s.doc, ...s.future],
+        selection: present(s.selection, prev),
+      }
     }),
   redo: () =>
     set((s) => {
       const next = s.future[0]
       if (!next) return {}
-      return { doc: next, past: [...s.past, s.doc], future: s.future.slice(1) }
+      return {
+        doc: next,
+        past: [...s.past, s.doc],
+        future: s.future.slice(1),
+        selection: present(s.selection, next),
+      }
     }),
   select: (ids) => set({ selection: ids }),
   addLayer: (className, position, splitEdge) => {
