@@ -8,12 +8,7 @@ const label = (className: string) => (className === 'InputLayer' ? 'Input' : cla
 /** The layers a user can drag onto the canvas, grouped by category. Enter or double-click adds one. */
 export function Palette() {
   const categories = CATEGORIES.filter((c) => LAYERS.some((l) => l.category === c))
-  const addBelowLast = (className: string) => {
-    const { doc, addLayer } = useDoc.getState()
-    const lowest = doc.nodes.reduce((y, n) => Math.max(y, n.position.y), -130)
-    const x = doc.nodes.at(-1)?.position.x ?? 0
-    addLayer(className, { x, y: lowest + 130 })
-  }
+  const addBelowLast = (className: string) => void useDoc.getState().appendLayer(className)
   return (
     <aside className="palette" aria-label="Layer palette">
       <h2>Layers</h2>

@@ -19,6 +19,26 @@ describe('the document store', () => {
     expect(s().doc.nodes.find((n) => n.id === 'dense')!.position.x).toBe(20)
   })
 
+  it('adds a layer from the palette (Enter, double-click) connected after the last one, or after the selected one', () => {
+    const id = s().appendLayer('Dense')
+    let a = analyze(s().doc)
+    expect(a.ok).toBe(true)
+    expect(a.order).toEqual(['input', 'flatten', 'dense', 'dense_1', id])
+    expect(s().selection).toEqual([id])
+    expect(s().doc.nodes.find((n) => n.id === id)!.position.y).toBeGreaterThan(390)
+    s().undo()
+    expect(s().doc.nodes).toHaveLength(4)
+    // With a layer selected, the new one goes right after it, and what followed it follows the new one.
+    s().select(['dense'])
+    const drop = s().appendLayer('Dropout')
+    a = analyze(s().doc)
+    expect(a.ok).toBe(true)
+    expect(a.order).toEqual(['input', 'flatten', 'dense', drop, 'dense_1'])
+    // An Input takes no connection in.
+    const input = s().appendLayer('InputLayer')
+    expect(s().doc.edges.some((e) => e.target === input)).toBe(false)
+  })
+
   it('inserts a layer dropped on a connection between its ends, as one step', () => {
     const edge = s().doc.edges.find((e) => e.source === 'dense' && e.target === 'dense_1')!
     const id = s().addLayer('Dropout', { x: 0, y: 320 }, edge.id)

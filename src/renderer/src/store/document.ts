@@ -44,6 +44,11 @@ export interface DocState {
   /** Switches Sequential/Functional; returns why not when a branching graph cannot be Sequential. */
   setStyle(style: NetDocument['style']): string | null
   remove(ids: string[]): void
+  /**
+   * Adds a layer at the end of the model, as Enter or a double-click in the palette does: below the
+   * selected layer, or the lowest one with nothing after it, and connected from it. One undo step.
+   */
+  appendLayer(className: string): string
   selectAll(): void
   /** Adds a second use of a layer (same weights) beside it, selected, ready to connect. */
   reuse(id: string): void
@@ -215,6 +220,53 @@ export const useDoc = create<DocState>((set, get) => ({
       return { ...doc, nodes: [...doc.nodes, node] }
     })
     set({ selection: [id] })
+  },
+  appendLayer: (className) => {
+    const { doc, selection } = get()
+    const spec = layerSpec(className)!
+    const ends = doc.nodes.filter((n) => !doc.edges.some((e) => e.source === n.id))
+    const lowest = (ns: NetNode[]) =>
+      ns.reduce<NetNode | undefined>((a, n) => (!a || n.position.y > a.position.y ? n : a), undefined)
+    const picked = selection.length === 1 ? doc.nodes.find((n) => n.id === selection[0]) : undefined
+    const from = spec.inputs === 'none' ? undefined : (picked ?? lowest(ends))
+    const bottom = lowest(doc.nodes)
+    const position = from
+      ? { x: from.position.x, y: from.position.y + 130 }
+      : { x: bottom?.position.x ?? 0, y: (bottom?.position.y ?? -130) + 130 }
+    const id = newId(className === 'InputLayer' ? 'input' : className.toLowerCase())
+    get().edit((d) => {
+      const node: NetNode = {
+        id,
+        className,
+        name: nextLayerName(
+          className,
+          d.nodes.map((n) => n.name),
+        ),
+        params: defaultParams(spec),
+        position,
+      }
+      // What came after the selected layer now comes after the new one (added in between).
+      const after = from ? d.edges.filter((e) => e.source === from.id) : []
+      const edges = from
+        ? [
+            ...d.edges.filter((e) => !after.includes(e)),
+            { id: newId('e'), source: from.id, target: id, targetPort: 0 },
+            ...after.map((e) => ({ ...e, id: newId('e'), source: id })),
+          ]
+        : d.edges
+      // Layers below the insertion point move down to make room.
+      const nodes =
+        from && after.length
+          ? d.nodes.map((n) =>
+              n.position.y > from.position.y
+                ? { ...n, position: { ...n.position, y: n.position.y + 130 } }
+                : n,
+            )
+          : d.nodes
+      return { ...d, nodes: [...nodes, node], edges }
+    })
+    set({ selection: [id] })
+    return id
   },
   selectAll: () => set((s) => ({ selection: s.doc.nodes.map((n) => n.id) })),
   copy: () => {
