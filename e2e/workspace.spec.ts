@@ -160,3 +160,20 @@ test('after a paste is undone, selecting a layer shows it in the inspector again
     await expect(page.getByTestId('param-name')).toHaveValue(name)
   }
 })
+
+test('a problem in the list starts on its bullet’s line', async ({ page }) => {
+  await openApp(page)
+  await page.getByTestId('node-dense_1').click()
+  await setField(page.getByTestId('param-units'), '4')
+  await page.getByTestId('canvas').click({ position: { x: 20, y: 20 } })
+  // A long message, wrapped: its first line is on the bullet's line, so the item is no taller than its text.
+  await page.getByTestId('node-flatten').click()
+  await page.keyboard.press('Delete')
+  const item = page.getByTestId('problem').first()
+  await expect(item).toBeVisible()
+  const text = item.getByRole('button')
+  const [li, button] = [(await item.boundingBox())!, (await text.boundingBox())!]
+  expect(Math.abs(li.y - button.y)).toBeLessThan(3)
+  // A button is an inline-block: the bullet sits on its baseline, its last line, unless it is aligned to the top.
+  expect(await text.evaluate((el) => getComputedStyle(el).verticalAlign)).toBe('top')
+})
