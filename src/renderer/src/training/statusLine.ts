@@ -23,13 +23,25 @@ export function statusLine(run: Run | undefined): string {
     case 'running':
       return `${backend} · epoch ${s.epoch ?? 0}/${s.epochs ?? '?'} · ${Math.round(s.samplesPerSec ?? 0)} samples/s · ${seconds(s.etaMs)} left`
     case 'failed':
-      // The message itself is in the error banner under this line: said once.
-      return `${backend} · training failed (the reason is below)`
+      // The message itself is in the error banner under this line: said once. A run that failed
+      // before a backend was chosen (a download, say) has none to name.
+      return s.backend
+        ? `${backend} · training failed (the reason is below)`
+        : 'Training failed (the reason is below)'
     case 'done':
     case 'stopped': {
+      // The same figure whether the run finished or was stopped: the validation accuracy of its last
+      // whole epoch (a stopped run's last, partial epoch has no validation), else the training one.
       const f = s.final
-      const acc = f?.val_accuracy ?? f?.accuracy
-      return `${backend} · ${s.message ?? s.state}${acc !== undefined ? ` · ${f?.val_accuracy !== undefined ? 'val_accuracy' : 'accuracy'} ${acc.toFixed(3)}` : ''}`
+      const lastVal = run.points.findLast((p) => p.val_accuracy !== undefined)?.val_accuracy
+      const val = f?.val_accuracy ?? lastVal
+      const figure =
+        val !== undefined
+          ? ` · val_accuracy ${val.toFixed(3)}`
+          : f?.accuracy !== undefined
+            ? ` · accuracy ${f.accuracy.toFixed(3)}`
+            : ''
+      return `${backend} · ${s.message ?? s.state}${figure}`
     }
     default: {
       const never: never = s.state
