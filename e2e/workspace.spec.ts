@@ -177,3 +177,31 @@ test('a problem in the list starts on its bullet’s line', async ({ page }) => 
   // A button is an inline-block: the bullet sits on its baseline, its last line, unless it is aligned to the top.
   expect(await text.evaluate((el) => getComputedStyle(el).verticalAlign)).toBe('top')
 })
+
+test('a convolution’s window drawn on the decks’ 6×6 input, with the output size derived', async ({
+  page,
+}) => {
+  writeFileSync(join(WORKSPACE, 'conv-view.netwright.json'), JSON.stringify(shapesCnnDoc()))
+  await openApp(page)
+  await page.getByTestId('open').click()
+  await page.getByTestId('file-list').getByText('conv-view.netwright.json').click()
+  await page.getByTestId('node-conv2d').click()
+  const view = page.getByTestId('conv-view')
+  await expect(page.getByTestId('conv-demo-output')).toHaveText('4×4')
+  await expect(page.getByTestId('conv-own')).toContainText('⌊(28 − 3) / 1⌋ + 1 = 26')
+  await expect(page.getByTestId('param-formula')).toContainText('3 × 3 × 1 × 8 + 8 = 80')
+  // Sliding the window moves it by the stride.
+  const x0 = Number(await page.getByTestId('conv-window').getAttribute('x'))
+  await page.getByTestId('conv-next').click()
+  expect(Number(await page.getByTestId('conv-window').getAttribute('x'))).toBeGreaterThan(x0)
+  await page.getByTestId('param-padding').selectOption('same')
+  await expect(page.getByTestId('conv-demo-output')).toHaveText('6×6')
+  await expect(view).toContainText('2 zeros added per axis')
+  await expect(page.getByTestId('conv-own')).toContainText('⌈28 / 1⌉ = 28')
+  await setField(page.getByTestId('param-strides'), '2, 2')
+  await expect(page.getByTestId('conv-demo-output')).toHaveText('3×3')
+  await expect(page.getByTestId('node-conv2d').getByTestId('shape')).toHaveText('(None, 14, 14, 8)')
+  // The pooling layer after it gets the same view, its window the pool.
+  await page.getByTestId('node-max_pooling2d').click()
+  await expect(page.getByTestId('conv-view')).toContainText('A 2×2 pool, stride 2')
+})

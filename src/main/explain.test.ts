@@ -116,3 +116,32 @@ describe('a new layer’s name', () => {
     expect(nextLayerName('Conv2D', ['conv2d', 'conv2d_1'])).toBe('conv2d_2')
   })
 })
+
+describe('the convolution view’s arithmetic', () => {
+  it('gives the decks’ 6 × 6 examples', async () => {
+    const { windowStep } = await import('../shared/layers/conv-math')
+    expect(windowStep(6, 3, 1, 'valid')).toMatchObject({ output: 4, sum: '⌊(6 − 3) / 1⌋ + 1 = 4' })
+    expect(windowStep(6, 3, 2, 'valid').output).toBe(2)
+    expect(windowStep(6, 3, 1, 'same')).toMatchObject({ output: 6, pad: [1, 1], sum: '⌈6 / 1⌉ = 6' })
+    expect(windowStep(6, 3, 2, 'same')).toMatchObject({ output: 3, pad: [0, 1] })
+    expect(windowStep(6, 2, 2, 'valid').output).toBe(3)
+  })
+
+  it.each(
+    CASES.filter(([, , c]) =>
+      /^(Conv[12]D|(Max|Average)Pooling[12]D|SeparableConv2D|DepthwiseConv2D)$/.test(c),
+    ),
+  )('agrees with the shape the layer gives: %s', async (_label, input, className, params) => {
+    const { windowStep } = await import('../shared/layers/conv-math')
+    const doc = docFor(input, className, params)
+    const p = resolvedParams(layerSpec(className)!, doc.nodes.find((n) => n.id === 'l')!.params)
+    const kernel = ((p.kernel_size ?? p.pool_size) as number[])!
+    const strides = ((p.strides as number[] | null) ?? kernel) as number[]
+    const out = analyze(doc).nodes.l!.outputShape!.slice(1, -1)
+    expect(
+      input
+        .slice(0, -1)
+        .map((d, i) => windowStep(d, kernel[i]!, strides[i]!, p.padding as 'valid' | 'same').output),
+    ).toEqual(out)
+  })
+})

@@ -5,7 +5,7 @@ import { formatShape, layerSpec, type ParamSpec, type ParamValue } from '../../.
 import { useDoc } from '../store/document'
 import { ActivationPlot } from './ActivationPlot'
 import { DraftField, NumberField, OptionalNumberField, SelectField } from './Field'
-import { ParamsExplained } from './ParamsExplained'
+import { ParamsExplained, WindowView } from './ParamsExplained'
 
 function ParamInput({
   name,
@@ -291,6 +291,7 @@ export function Inspector({ analysis }: { analysis: Analysis }) {
         )}
       </dl>
       {spec && !owner && <ParamsExplained doc={doc} node={node} analysis={analysis} />}
+      {spec && !owner && <WindowView doc={doc} node={node} analysis={analysis} />}
       {info?.errors.map((e) => (
         <p key={e} className="error-text" role="alert">
           {e}
