@@ -205,3 +205,20 @@ test('a convolution’s window drawn on the decks’ 6×6 input, with the output
   await page.getByTestId('node-max_pooling2d').click()
   await expect(page.getByTestId('conv-view')).toContainText('A 2×2 pool, stride 2')
 })
+
+test('a deep template opens readable: its first layers at a readable zoom, not the whole column in 5-px text', async ({
+  page,
+}) => {
+  await openApp(page)
+  await page.getByTestId('templates').click()
+  await page.getByTestId('template-shallow-vggnet').click()
+  const first = page.getByTestId('node-input')
+  await expect(first).toBeVisible()
+  // A node is 220 px wide at zoom 1; opened, it is shown at 0.7 or more, from the top of the model.
+  await expect.poll(async () => (await first.boundingBox())!.width).toBeGreaterThan(150)
+  await inView(page, first)
+  // A small model still fits as a whole.
+  await page.getByTestId('templates').click()
+  await page.getByTestId('template-shapes-mlp').click()
+  await inView(page, page.getByTestId('node-dense_1'))
+})

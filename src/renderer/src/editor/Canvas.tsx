@@ -4,6 +4,7 @@ import {
   MiniMap,
   ReactFlow,
   useReactFlow,
+  useStore,
   type Connection,
   type Edge,
   type NodeChange,
@@ -50,19 +51,35 @@ function segmentDistance(
   return Math.hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy))
 }
 
+/** The smallest zoom a newly opened model is shown at: its nodes' text stays readable (about 8 px). */
+export const READABLE_ZOOM = 0.7
+
 export function Canvas({ analysis }: { analysis: Analysis }) {
   const doc = useDoc((s) => s.doc)
   const selection = useDoc((s) => s.selection)
-  const { screenToFlowPosition, fitView } = useReactFlow()
+  const { screenToFlowPosition, fitView, getNodes, getNodesBounds, setViewport } = useReactFlow()
+  const viewSize = { width: useStore((st) => st.width), height: useStore((st) => st.height) }
   const generation = useDoc((s) => s.generation)
   // A newly opened document is fitted into view once its layers have been measured; only then
   // (fitView's identity changes with the nodes, and refitting on every edit would move the canvas).
-  const fitRef = useRef(fitView)
-  fitRef.current = fitView
+  // A model too deep to fit at a readable size (ShallowVGGNet's 18 layers) is shown from its top at
+  // READABLE_ZOOM instead of as a column of 5-px text; scroll or zoom out to see the rest.
+  const fit = () => {
+    const b = getNodesBounds(getNodes())
+    const zoom = Math.min(1, viewSize.width / (b.width * 1.25), viewSize.height / (b.height * 1.2))
+    if (!(zoom < READABLE_ZOOM) || !viewSize.width) return void fitView({ maxZoom: 1, padding: 0.2 })
+    void setViewport({
+      x: viewSize.width / 2 - (b.x + b.width / 2) * READABLE_ZOOM,
+      y: 24 - b.y * READABLE_ZOOM,
+      zoom: READABLE_ZOOM,
+    })
+  }
+  const fitRef = useRef(fit)
+  fitRef.current = fit
   useEffect(() => {
     // An empty new project keeps the view as it is, so the first layers land where they are dropped.
     if (useDoc.getState().doc.nodes.length === 0) return
-    const t = setTimeout(() => void fitRef.current({ maxZoom: 1, padding: 0.2 }), 50)
+    const t = setTimeout(() => fitRef.current(), 50)
     return () => clearTimeout(t)
   }, [generation])
   const [dims, setDims] = useState<Dims>({})
@@ -235,8 +252,6 @@ export function Canvas({ analysis }: { analysis: Analysis }) {
         onConnect={onConnect}
         onDelete={onDelete}
         deleteKeyCode={['Delete', 'Backspace']}
-        fitView
-        fitViewOptions={{ maxZoom: 1, padding: 0.3 }}
         proOptions={{ hideAttribution: true }}
         minZoom={0.2}
       >
