@@ -222,3 +222,14 @@ test('a deep template opens readable: its first layers at a readable zoom, not t
   await page.getByTestId('template-shapes-mlp').click()
   await inView(page, page.getByTestId('node-dense_1'))
 })
+
+test('the charts count batches and mark each epoch’s end', async ({ page }) => {
+  await openApp(page)
+  await setField(page.getByTestId('epochs'), '3')
+  await page.getByTestId('train').click()
+  await expect(page.getByTestId('status-line')).toContainText('Finished 3 epochs', { timeout: 60_000 })
+  const chart = page.getByTestId('chart-loss')
+  await expect(chart).toHaveAttribute('data-epoch-lines', '3')
+  await expect(chart.locator('.epoch-line')).toHaveCount(3)
+  await expect(chart).toContainText('epoch 3')
+})
