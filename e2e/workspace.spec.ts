@@ -233,3 +233,15 @@ test('the charts count batches and mark each epoch’s end', async ({ page }) =>
   await expect(chart.locator('.epoch-line')).toHaveCount(3)
   await expect(chart).toContainText('epoch 3')
 })
+
+test('each layer’s gradient size, epoch by epoch, beside the curves', async ({ page }) => {
+  await openApp(page)
+  await setField(page.getByTestId('epochs'), '3')
+  await page.getByTestId('train').click()
+  await expect(page.getByTestId('status-line')).toContainText('Finished 3 epochs', { timeout: 60_000 })
+  const chart = page.getByTestId('gradients-chart')
+  // The default project's two Dense layers (Flatten has no weights), over the three epochs.
+  await expect(chart).toHaveAttribute('data-layers', '2')
+  await expect(chart).toHaveAttribute('data-epochs', '3')
+  await expect(chart.locator('.recharts-legend-item-text')).toHaveText(['dense', 'dense_1'])
+})

@@ -148,6 +148,7 @@ export function createService(opts: ServiceOptions): Service {
           ...(p.stepsPerEpoch ? { stepsPerEpoch: p.stepsPerEpoch } : {}),
           ...(p.confusion ? { confusion: p.confusion } : {}),
           ...(p.boundary ? { boundary: p.boundary } : {}),
+          ...(p.gradients ? { gradients: p.gradients } : {}),
           logs: p.logs,
           samplesPerSec: p.samplesPerSec,
           elapsedMs: p.elapsedMs,

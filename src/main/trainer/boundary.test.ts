@@ -16,7 +16,7 @@ const firstExample = parseDocument(
   readFileSync(join(templatesDir(), 'keras-first-example.netwright.json'), 'utf8'),
 )
 
-describe('the decision boundary', async () => {
+describe('the live teaching views: the decision boundary and the gradients', async () => {
   const { tf } = await chooseBackend()
 
   it('comes with every epoch of a two-feature model and shows what it learned (XOR: the quadrants)', async () => {
@@ -55,5 +55,30 @@ describe('the decision boundary', async () => {
     const points = loadDataset('spirals', { count: 40 }, 1)
     expect(boundaryGrid(points)).toBeDefined()
     expect(boundaryGrid({ ...points, task: 'regression' })).toBeUndefined()
+  })
+
+  it('comes with each layer’s gradient size at every epoch, for the layers that train', async () => {
+    const data = loadDataset('xor', { count: 200 }, 3)
+    const doc = structuredClone(firstExample)
+    doc.nodes.find((n) => n.name === 'dense_1')!.trainable = false
+    const seen: { layer: string; norm: number }[][] = []
+    const r = await train(
+      tf,
+      {
+        modelConfig: toKerasConfig(doc),
+        compile: firstExample.compile,
+        training: { ...firstExample.training, epochs: 3, batchSize: 32, validationSplit: 0.2 },
+      },
+      data,
+      { onEpoch: (p) => void seen.push(p.gradients!) },
+    )
+    disposeModel(r.model)
+    expect(seen).toHaveLength(3)
+    // The frozen layer has no trainable weights, so no gradient; the others a positive, finite one.
+    for (const g of seen) {
+      expect(g.map((x) => x.layer)).toEqual(['dense', 'dense_2'])
+      for (const x of g) expect(x.norm > 0 && Number.isFinite(x.norm)).toBe(true)
+    }
+    expect(seen[0]![0]!.norm).not.toBe(seen[2]![0]!.norm)
   })
 })

@@ -3,6 +3,7 @@ import type { KerasModelConfig } from '../../shared/keras/config'
 import type { LoadedDataset } from '../datasets/builtins'
 import type { Evaluation } from '../../shared/evaluation'
 import { boundaryGrid, decisionBoundary } from './boundary'
+import { gradientNorms, type LayerGradient } from './gradients'
 import type { DecisionBoundary } from '../../shared/ipc/contract'
 import { evaluateModel, testPart } from './evaluate'
 import { seedMathRandom } from '../datasets/random'
@@ -56,6 +57,8 @@ export interface Progress {
   confusion?: number[][]
   /** At an epoch's end, for two input features: the model's decision over the data's plane. */
   boundary?: DecisionBoundary
+  /** At an epoch's end: each trainable layer's gradient norm on a batch of training rows. */
+  gradients?: LayerGradient[]
   logs: Record<string, number>
   samplesPerSec: number
   elapsedMs: number
@@ -271,6 +274,8 @@ async function trainSeeded(
       } as () => Iterator<TensorContainer>)
     const valConfusion = hooks.onEpoch ? validationRows(data, trainCount) : undefined
     const plane = hooks.onEpoch ? boundaryGrid(data) : undefined
+    // The same training rows each epoch, so the gradient sizes compare from one epoch to the next.
+    const gradientRows = Array.from({ length: Math.min(trainCount, batchSize, 256) }, (_, i) => i)
     // Several outputs: validate here (see evaluateOutputs), on whole tensors of the validation rows.
     let valMulti: { x: Tensor | Tensor[]; ys: Tensor[] } | null = null
     if (multi && valCount > 0) {
@@ -341,6 +346,8 @@ async function trainSeeded(
             (await evaluateModel(tf, model, valConfusion, job.compile, batchSize, 'validation'))
           if (val && val.confusion) p.confusion = val.confusion
           if (plane) p.boundary = await decisionBoundary(tf, model, plane)
+          if (hooks.onEpoch && trainCount > 0)
+            p.gradients = await gradientNorms(tf, model, src, job.compile, gradientRows)
           hooks.onEpoch?.(p)
           if (hooks.shouldStop?.()) model.stopTraining = true
         },

@@ -411,6 +411,8 @@ export interface TrainingMetrics {
   confusion?: number[][]
   /** At an epoch's end, for a model of two input features: its decision over the data's plane. */
   boundary?: DecisionBoundary
+  /** At an epoch's end: each trainable layer's gradient norm ‖∂loss/∂w‖ on a batch of training rows. */
+  gradients?: { layer: string; norm: number }[]
   logs: Record<string, number>
   samplesPerSec: number
   elapsedMs: number

@@ -43,6 +43,8 @@ export interface Run {
   confusion?: { epoch: number; matrix: number[][] }
   /** For two input features: the model's decision over the data's plane at the last epoch's end (live). */
   boundary?: { epoch: number } & DecisionBoundary
+  /** Each epoch's gradient norm per trainable layer (live). */
+  gradients?: { epoch: number; norms: Record<string, number> }[]
 }
 
 /** What a run trained with, as the comparison table lists it. */
@@ -329,7 +331,14 @@ export const useTraining = create<TrainingState>((set) => ({
         const confusion =
           m.kind === 'epoch' && m.confusion ? { epoch: m.epoch, matrix: m.confusion } : r.confusion
         const boundary = m.kind === 'epoch' && m.boundary ? { epoch: m.epoch, ...m.boundary } : r.boundary
-        return { ...r, points: [...r.points, point], confusion, boundary }
+        const gradients =
+          m.kind === 'epoch' && m.gradients
+            ? [
+                ...(r.gradients ?? []),
+                { epoch: m.epoch, norms: Object.fromEntries(m.gradients.map((g) => [g.layer, g.norm])) },
+              ]
+            : r.gradients
+        return { ...r, points: [...r.points, point], confusion, boundary, gradients }
       }),
     })),
 }))

@@ -13,6 +13,7 @@ import { CallbacksField } from './CallbacksField'
 import { OutputLosses } from './OutputLosses'
 import { TrainButtons } from './TrainButtons'
 import { BoundaryView } from './BoundaryView'
+import { GradientsChart } from './GradientsChart'
 import { LiveConfusion } from './LiveConfusion'
 import {
   describeRun,
@@ -374,22 +375,25 @@ export function TrainingPanel({
           {compared.length >= 2 ? (
             <CompareView runs={compared} />
           ) : (
-            <div className="charts-row">
-              <div className="charts">
-                <MetricChart metric="loss" points={shown?.points ?? []} />
-                <MetricChart metric="accuracy" points={shown?.points ?? []} />
+            <>
+              <div className="charts-row">
+                <div className="charts">
+                  <MetricChart metric="loss" points={shown?.points ?? []} />
+                  <MetricChart metric="accuracy" points={shown?.points ?? []} />
+                </div>
+                <div className="live-views">
+                  <BoundaryView
+                    run={shown}
+                    points={shown?.dataset?.id === doc.dataset.id ? shape.preview?.points : undefined}
+                  />
+                  <LiveConfusion
+                    run={shown}
+                    classes={shown?.dataset?.id === doc.dataset.id ? (shape.preview?.classes ?? []) : []}
+                  />
+                </div>
               </div>
-              <div className="live-views">
-                <BoundaryView
-                  run={shown}
-                  points={shown?.dataset?.id === doc.dataset.id ? shape.preview?.points : undefined}
-                />
-                <LiveConfusion
-                  run={shown}
-                  classes={shown?.dataset?.id === doc.dataset.id ? (shape.preview?.classes ?? []) : []}
-                />
-              </div>
-            </div>
+              <GradientsChart run={shown} />
+            </>
           )}
         </div>
         <RunsList runs={runs} shown={shown} onView={view} />
