@@ -274,8 +274,9 @@ async function trainSeeded(
       } as () => Iterator<TensorContainer>)
     const valConfusion = hooks.onEpoch ? validationRows(data, trainCount) : undefined
     const plane = hooks.onEpoch ? boundaryGrid(data) : undefined
-    // The same training rows each epoch, so the gradient sizes compare from one epoch to the next.
-    const gradientRows = Array.from({ length: Math.min(trainCount, batchSize, 256) }, (_, i) => i)
+    // The same training rows each epoch (64 at most: a fraction of a batch's cost), so the gradient
+    // sizes compare from one epoch to the next.
+    const gradientRows = Array.from({ length: Math.min(trainCount, batchSize, 64) }, (_, i) => i)
     // Several outputs: validate here (see evaluateOutputs), on whole tensors of the validation rows.
     let valMulti: { x: Tensor | Tensor[]; ys: Tensor[] } | null = null
     if (multi && valCount > 0) {

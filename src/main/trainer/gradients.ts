@@ -28,7 +28,8 @@ export async function gradientNorms(
   const ys = source.ys(indices)
   // The variables in the order of their layers, each with its layer's name.
   const owners: { layer: string; variable: import('@tensorflow/tfjs').LayerVariable }[] = []
-  for (const l of model.layers) for (const w of l.trainableWeights) owners.push({ layer: l.name, variable: w })
+  for (const l of model.layers)
+    for (const w of l.trainableWeights) owners.push({ layer: l.name, variable: w })
   try {
     const squares = tf.tidy(() => {
       const vars = owners.map((o) => o.variable.read() as import('@tensorflow/tfjs').Variable)

@@ -12,9 +12,6 @@ import { BackendField } from './BackendField'
 import { CallbacksField } from './CallbacksField'
 import { OutputLosses } from './OutputLosses'
 import { TrainButtons } from './TrainButtons'
-import { BoundaryView } from './BoundaryView'
-import { GradientsChart } from './GradientsChart'
-import { LiveConfusion } from './LiveConfusion'
 import {
   describeRun,
   isLive,
@@ -25,7 +22,7 @@ import {
   runsFor,
   useTraining,
 } from '../store/training'
-import { MetricChart } from './Charts'
+import { LiveViews } from './LiveViews'
 import { statusLine } from './statusLine'
 import { TestResults } from './TestResults'
 import { CompareView, RunsList } from './RunsList'
@@ -375,25 +372,10 @@ export function TrainingPanel({
           {compared.length >= 2 ? (
             <CompareView runs={compared} />
           ) : (
-            <>
-              <div className="charts-row">
-                <div className="charts">
-                  <MetricChart metric="loss" points={shown?.points ?? []} />
-                  <MetricChart metric="accuracy" points={shown?.points ?? []} />
-                </div>
-                <div className="live-views">
-                  <BoundaryView
-                    run={shown}
-                    points={shown?.dataset?.id === doc.dataset.id ? shape.preview?.points : undefined}
-                  />
-                  <LiveConfusion
-                    run={shown}
-                    classes={shown?.dataset?.id === doc.dataset.id ? (shape.preview?.classes ?? []) : []}
-                  />
-                </div>
-              </div>
-              <GradientsChart run={shown} />
-            </>
+            <LiveViews
+              run={shown}
+              preview={shown?.dataset?.id === doc.dataset.id ? shape.preview : undefined}
+            />
           )}
         </div>
         <RunsList runs={runs} shown={shown} onView={view} />
