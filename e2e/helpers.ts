@@ -27,3 +27,13 @@ export async function setField(field: Locator, value: string): Promise<void> {
 export async function chartPoints(page: Page, metric: 'loss' | 'accuracy'): Promise<number> {
   return Number(await page.getByTestId(`chart-${metric}`).getAttribute('data-points'))
 }
+
+/** Writes `doc` into the workspace as `file` and opens it from the app's Open dialog. */
+export async function openDocument(page: Page, file: string, doc: unknown): Promise<void> {
+  const { writeFileSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  writeFileSync(join(WORKSPACE, file), JSON.stringify(doc))
+  await openApp(page)
+  await page.getByTestId('open').click()
+  await page.getByTestId('file-list').getByText(file).click()
+}

@@ -1,8 +1,7 @@
 import { expect, test, type Page } from '@playwright/test'
-import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { shapesCnnDoc } from '../src/shared/testing'
-import { openApp, setField, WORKSPACE } from './helpers'
+import { openApp, openDocument, setField } from './helpers'
 
 // The README's screenshots at 1280×720: the first screen, a deep template, the teaching views.
 test.use({ viewport: { width: 1280, height: 720 } })
@@ -43,10 +42,7 @@ test('inside a trained CNN', async ({ page }) => {
   const doc = shapesCnnDoc()
   doc.training.epochs = 3
   doc.dataset.options = { count: 600 }
-  writeFileSync(join(WORKSPACE, 'shapes-cnn.netwright.json'), JSON.stringify(doc))
-  await openApp(page)
-  await page.getByTestId('open').click()
-  await page.getByTestId('file-list').getByText('shapes-cnn.netwright.json').click()
+  await openDocument(page, 'shapes-cnn.netwright.json', doc)
   await page.getByTestId('train').click()
   await page.getByTestId('open-inside').click({ timeout: 90_000 })
   await expect(page.getByTestId('feature-maps-conv2d').locator('canvas')).toHaveCount(8)

@@ -1,8 +1,6 @@
 import { expect, test, type Locator, type Page } from '@playwright/test'
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { shapesCnnDoc } from '../src/shared/testing'
-import { openApp, setField, WORKSPACE } from './helpers'
+import { openApp, openDocument, setField } from './helpers'
 
 // The workspace as a learner sees it on a small laptop screen: Train in view, panels that resize and
 // fold and are remembered, nodes that say what they are, and the teaching views in the inspector.
@@ -120,10 +118,7 @@ test('inside a trained shapes CNN: the feature maps and the softmax bars for a c
   const doc = shapesCnnDoc()
   doc.training.epochs = 2
   doc.dataset.options = { count: 300 }
-  writeFileSync(join(WORKSPACE, 'shapes-cnn.netwright.json'), JSON.stringify(doc))
-  await openApp(page)
-  await page.getByTestId('open').click()
-  await page.getByTestId('file-list').getByText('shapes-cnn.netwright.json').click()
+  await openDocument(page, 'shapes-cnn.netwright.json', doc)
   await expect(page.getByTestId('node-conv2d').getByTestId('gist')).toHaveText('8 filters · 3×3 · relu')
   await page.getByTestId('train').click()
   await page.getByTestId('open-inside').click({ timeout: 90_000 })
@@ -181,10 +176,7 @@ test('a problem in the list starts on its bullet’s line', async ({ page }) => 
 test('a convolution’s window drawn on the decks’ 6×6 input, with the output size derived', async ({
   page,
 }) => {
-  writeFileSync(join(WORKSPACE, 'conv-view.netwright.json'), JSON.stringify(shapesCnnDoc()))
-  await openApp(page)
-  await page.getByTestId('open').click()
-  await page.getByTestId('file-list').getByText('conv-view.netwright.json').click()
+  await openDocument(page, 'conv-view.netwright.json', shapesCnnDoc())
   await page.getByTestId('node-conv2d').click()
   const view = page.getByTestId('conv-view')
   await expect(page.getByTestId('conv-demo-output')).toHaveText('4×4')
