@@ -37,8 +37,10 @@ test('build the shapes model from an empty canvas, train it, stop a run, keep ed
     /Backend: (tfjs-node-gpu|webgpu|tfjs-node|wasm|cpu)/,
   )
   await expect(page.getByTestId('status-line')).toContainText('Finished 2 epochs', { timeout: 60_000 })
-  expect(await chartPoints(page, 'loss')).toBeGreaterThanOrEqual(2)
-  expect(await chartPoints(page, 'accuracy')).toBeGreaterThanOrEqual(2)
+  // The charts redraw at most every 400 ms: the last points may come a moment after the status.
+  await expect.poll(() => chartPoints(page, 'loss')).toBeGreaterThanOrEqual(2)
+  // The charts redraw at most every 400 ms: the last points may come a moment after the status.
+  await expect.poll(() => chartPoints(page, 'accuracy')).toBeGreaterThanOrEqual(2)
   await expect(page.getByTestId('status-line')).toContainText(/val_accuracy 0\.\d+|val_accuracy 1\.000/)
 
   // A long run: the canvas still responds while it trains, and Stop ends it at once.
@@ -87,10 +89,12 @@ test('drop a Dropout between the two Dense layers, train again, save and reopen'
   await page.getByTestId('train').click()
   await expect(page.getByTestId('status-line')).toContainText('Finished 1 epoch.', { timeout: 60_000 })
   await expect(page.getByTestId('run-item')).toHaveCount(2)
-  expect(await chartPoints(page, 'loss')).toBeGreaterThan(0)
+  // The charts redraw at most every 400 ms: the last points may come a moment after the status.
+  await expect.poll(() => chartPoints(page, 'loss')).toBeGreaterThan(0)
   // The earlier run's curves are still there to look at.
   await page.getByTestId('run-item').first().click()
-  expect(await chartPoints(page, 'loss')).toBeGreaterThanOrEqual(5)
+  // The charts redraw at most every 400 ms: the last points may come a moment after the status.
+  await expect.poll(() => chartPoints(page, 'loss')).toBeGreaterThanOrEqual(5)
 
   // Undo and redo the whole drop as one step each.
   await page.getByTestId('canvas').click({ position: { x: 20, y: 20 } })
@@ -135,7 +139,8 @@ test('train in your own Keras: choose the keras backend, watch it train live, an
   await page.getByTestId('train').click()
   await expect(page.getByTestId('status-line')).toContainText('Backend: keras', { timeout: 60_000 })
   await expect(page.getByTestId('status-line')).toContainText('Finished 3 epochs', { timeout: 60_000 })
-  expect(await chartPoints(page, 'loss')).toBeGreaterThanOrEqual(3)
+  // The charts redraw at most every 400 ms: the last points may come a moment after the status.
+  await expect.poll(() => chartPoints(page, 'loss')).toBeGreaterThanOrEqual(3)
   await expect(page.getByTestId('status-line')).toContainText(/val_accuracy (0\.\d+|1\.000)/)
   await expect(page.getByTestId('run-item')).toHaveCount(1)
   await page.reload()

@@ -14,20 +14,31 @@ async function inView(page: Page, el: Locator) {
   expect(box.x + box.width).toBeLessThanOrEqual(view.width)
 }
 
-test('Train and Stop stay in view at 1280×720, before and after a run, with every panel open', async ({
+// One run of the default project, three epochs: what stays in view, and what the panel then shows.
+test('Train and Stop stay in view at 1280×720 before and after a run; the charts mark epochs; each layer’s gradient size', async ({
   page,
 }) => {
   await openApp(page)
   await inView(page, page.getByTestId('train'))
   await inView(page, page.getByTestId('stop'))
-  await setField(page.getByTestId('epochs'), '1')
+  await setField(page.getByTestId('epochs'), '3')
   await page.getByTestId('train').click()
-  await expect(page.getByTestId('status-line')).toContainText('Finished 1 epoch', { timeout: 60_000 })
+  await expect(page.getByTestId('status-line')).toContainText('Finished 3 epochs', { timeout: 60_000 })
   // After a run the panel has more in it (Start from, test results, the runs list): Train stays put.
   await expect(page.getByTestId('start-from')).toBeAttached()
   await inView(page, page.getByTestId('train'))
   await inView(page, page.getByTestId('stop'))
   await expect(page.getByTestId('train')).toBeEnabled()
+  // The charts count batches and mark each epoch's end.
+  const chart = page.getByTestId('chart-loss')
+  await expect(chart).toHaveAttribute('data-epoch-lines', '3')
+  await expect(chart.locator('.epoch-line')).toHaveCount(3)
+  await expect(chart).toContainText('epoch 3')
+  // Each layer's gradient size by epoch: the two Dense layers (Flatten has no weights), three epochs.
+  const gradients = page.getByTestId('gradients-chart')
+  await expect(gradients).toHaveAttribute('data-layers', '2')
+  await expect(gradients).toHaveAttribute('data-epochs', '3')
+  await expect(gradients.locator('.recharts-legend-item-text')).toHaveText(['dense', 'dense_1'])
 })
 
 test('the training panel folds to its bar and the layout is remembered after a reload', async ({ page }) => {
@@ -213,27 +224,4 @@ test('a deep template opens readable: its first layers at a readable zoom, not t
   await page.getByTestId('templates').click()
   await page.getByTestId('template-shapes-mlp').click()
   await inView(page, page.getByTestId('node-dense_1'))
-})
-
-test('the charts count batches and mark each epoch’s end', async ({ page }) => {
-  await openApp(page)
-  await setField(page.getByTestId('epochs'), '3')
-  await page.getByTestId('train').click()
-  await expect(page.getByTestId('status-line')).toContainText('Finished 3 epochs', { timeout: 60_000 })
-  const chart = page.getByTestId('chart-loss')
-  await expect(chart).toHaveAttribute('data-epoch-lines', '3')
-  await expect(chart.locator('.epoch-line')).toHaveCount(3)
-  await expect(chart).toContainText('epoch 3')
-})
-
-test('each layer’s gradient size, epoch by epoch, beside the curves', async ({ page }) => {
-  await openApp(page)
-  await setField(page.getByTestId('epochs'), '3')
-  await page.getByTestId('train').click()
-  await expect(page.getByTestId('status-line')).toContainText('Finished 3 epochs', { timeout: 60_000 })
-  const chart = page.getByTestId('gradients-chart')
-  // The default project's two Dense layers (Flatten has no weights), over the three epochs.
-  await expect(chart).toHaveAttribute('data-layers', '2')
-  await expect(chart).toHaveAttribute('data-epochs', '3')
-  await expect(chart.locator('.recharts-legend-item-text')).toHaveText(['dense', 'dense_1'])
 })
