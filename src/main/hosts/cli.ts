@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { analyze } from '../../shared/graph/analyze'
 import { cliService, loadDoc, problemsText } from './cli-doc'
 import { BACKENDS, type BackendName, type NetDocument } from '../../shared/graph/schema'
 import {
@@ -10,7 +9,7 @@ import {
   type ExportFormat,
   type TrainingStatus,
 } from '../../shared/ipc/contract'
-import { formatSummary, summaryRows } from '../../shared/keras/summary'
+import { summary } from './cli-summary'
 import { defaultExportName } from '../export'
 import { withSafeConsole } from './terminal'
 import { datasets } from './cli-datasets'
@@ -49,53 +48,6 @@ const positiveInt = (name: string, v: string | undefined): number | undefined =>
   if (!Number.isInteger(n) || n < 1)
     throw new UsageError(`--${name} must be a whole number of 1 or more; received "${v}".`)
   return n
-}
-
-async function summary(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { json: { type: 'boolean' } },
-  })
-  if (!positionals.length) await loadDoc(undefined, USAGE)
-  // Each file in turn (a blank line between them); the exit status is 1 if any has problems.
-  let status = 0
-  for (const [i, file] of positionals.entries()) {
-    if (i > 0 && !values.json) console.log('')
-    status = Math.max(status, await summaryOf(file, !!values.json))
-  }
-  return status
-}
-
-async function summaryOf(file: string, json: boolean): Promise<number> {
-  const doc = await loadDoc(file, USAGE)
-  const a = analyze(doc)
-  if (json) {
-    console.log(
-      JSON.stringify(
-        {
-          name: doc.name,
-          style: doc.style,
-          ok: a.ok,
-          problems: a.problems,
-          layers: summaryRows(doc, a),
-          totalParams: a.totalParams,
-          trainableParams: a.trainableParams,
-          nonTrainableParams: a.nonTrainableParams,
-        },
-        null,
-        2,
-      ),
-    )
-    return a.ok ? 0 : 1
-  }
-  const problems = problemsText(doc)
-  if (problems) {
-    console.error(`${file}:\n${problems}`)
-    return 1
-  }
-  console.log(formatSummary(doc, a))
-  return 0
 }
 
 const fmt = (logs: Record<string, number>): string =>
@@ -372,7 +324,7 @@ async function run(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'summary':
-        return await summary(rest)
+        return await summary(rest, USAGE)
       case 'train':
         return await train(rest)
       case 'serve':

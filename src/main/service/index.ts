@@ -2,12 +2,9 @@ import { randomUUID } from 'node:crypto'
 import { analyze } from '../../shared/graph/analyze'
 import { jsonOutOfBounds, REQUEST_BOUNDS, showValue } from '../../shared/json-limits'
 import { validateDocument } from '../../shared/graph/load'
-import type { BackendName, NetDocument } from '../../shared/graph/schema'
 import {
   isMethod,
   requests,
-  type EventName,
-  type Events,
   type Method,
   type Request,
   type Responses,
@@ -18,10 +15,10 @@ import { kerasDatasetsDir } from '../datasets/keras'
 import { datasetInfos } from '../datasets/registry'
 import { defaultRunsDir, runStore } from './runs'
 import type { TrainerLauncher, TrainerProcess } from '../trainer/launch'
-import type { FromTrainer } from '../trainer/protocol'
 import { PROJECT_EXT, type ProjectFiles } from './files'
 import { datasetCalls } from './datasets'
 import { modelCalls } from './models'
+import { trainerMessages, type Listener, type Run } from './trainer-messages'
 import { projectCalls } from './projects'
 import { sweepTemps } from './litter'
 import { ServiceError } from './errors'
@@ -47,21 +44,6 @@ export interface ServiceOptions {
   stopGraceMs?: number
   /** Where trained runs' weights are saved; the platform's cache folder by default. */
   runsDir?: string
-}
-
-type Listener = <E extends EventName>(event: E, payload: Events[E]) => void
-
-interface Run {
-  id: string
-  proc: TrainerProcess
-  state: 'starting' | 'running' | 'ending'
-  backend?: BackendName
-  epochs: number
-  stopTimer?: NodeJS.Timeout
-  history: Record<string, number>[]
-  documentName: string
-  /** The saved project it belongs to, and the document it trained: the run is kept beside it. */
-  project?: { path: string; document: NetDocument }
 }
 
 export interface Service {
@@ -113,130 +95,7 @@ export function createService(opts: ServiceOptions): Service {
     run.proc.kill()
   }
 
-  function onTrainerMessage(run: Run, msg: FromTrainer): void {
-    const runId = run.id
-    switch (msg.type) {
-      case 'backend':
-        run.backend = msg.backend
-        emit('training.status', {
-          runId,
-          state: 'starting',
-          backend: msg.backend,
-          backends: msg.reports,
-          message: `Backend: ${msg.backend}`,
-        })
-        return
-      case 'running':
-        run.state = 'running'
-        emit('training.status', {
-          runId,
-          state: 'running',
-          backend: run.backend,
-          epoch: 0,
-          epochs: msg.epochs,
-        })
-        return
-      case 'batch':
-      case 'epoch': {
-        const p = msg.progress
-        if (msg.type === 'epoch') run.history.push(p.logs)
-        emit('training.metrics', {
-          runId,
-          kind: msg.type,
-          epoch: p.epoch,
-          step: p.step,
-          ...(p.stepsPerEpoch ? { stepsPerEpoch: p.stepsPerEpoch } : {}),
-          ...(p.confusion ? { confusion: p.confusion } : {}),
-          ...(p.boundary ? { boundary: p.boundary } : {}),
-          ...(p.gradients ? { gradients: p.gradients } : {}),
-          logs: p.logs,
-          samplesPerSec: p.samplesPerSec,
-          elapsedMs: p.elapsedMs,
-          etaMs: p.etaMs,
-        })
-        emit('training.status', {
-          runId,
-          state: 'running',
-          backend: run.backend,
-          epoch: p.epoch,
-          epochs: p.epochs,
-          samplesPerSec: p.samplesPerSec,
-          elapsedMs: p.elapsedMs,
-          etaMs: p.etaMs,
-        })
-        return
-      }
-      case 'done': {
-        finish(run)
-        const status = {
-          runId,
-          state: msg.stopped ? ('stopped' as const) : ('done' as const),
-          backend: run.backend,
-          final: msg.final,
-          ...(msg.evaluation ? { evaluation: msg.evaluation } : {}),
-          message:
-            (msg.stopped
-              ? `Stopped after ${msg.epochsDone} epoch${msg.epochsDone === 1 ? '' : 's'}.`
-              : msg.epochsDone < run.epochs
-                ? `Finished after ${msg.epochsDone} of ${run.epochs} epochs.`
-                : `Finished ${msg.epochsDone} epoch${msg.epochsDone === 1 ? '' : 's'}.`) +
-            (msg.note ? ` ${msg.note.charAt(0).toUpperCase()}${msg.note.slice(1)}` : ''),
-        }
-        if (!msg.saved) {
-          emit('training.status', status)
-          return
-        }
-        store
-          .addTrained({
-            runId,
-            epochsDone: msg.epochsDone,
-            final: msg.final,
-            history: run.history,
-            documentName: run.documentName,
-            ...(msg.evaluation ? { evaluation: msg.evaluation } : {}),
-          })
-          .then(async (record) => {
-            const kept = run.project
-              ? await store.addToProject(run.project.path, record.runId, run.project.document).then(
-                  () => '',
-                  (e: Error) => ` It could not be kept with the project: ${e.message}`,
-                )
-              : ''
-            emit('training.status', { ...status, message: status.message + kept, run: record })
-          })
-          .then(
-            () => {},
-            (err: Error) =>
-              emit('training.status', {
-                ...status,
-                message: `${status.message} Its weights could not be recorded: ${err.message}`,
-              }),
-          )
-        return
-      }
-      case 'error':
-        finish(run)
-        emit('training.status', { runId, state: 'failed', backend: run.backend, message: msg.message })
-        return
-      case 'evaluated': // answer model.evaluate and model.inspect, which listen for them themselves
-      case 'inspected':
-        return
-      case 'paused':
-      case 'resumed':
-        emit('training.status', {
-          runId,
-          state: msg.type === 'paused' ? 'paused' : 'running',
-          backend: run.backend,
-          message:
-            msg.type === 'paused' ? 'Paused: the model and the optimizer wait as they are.' : undefined,
-        })
-        return
-      default: {
-        const never: never = msg
-        return never
-      }
-    }
-  }
+  const onTrainerMessage = trainerMessages({ emit, store, finish })
 
   const projects = projectCalls({ ...opts, store, data, kerasDir, doc })
   const models = modelCalls({ launcher: opts.launcher, store, data, kerasDir, doc })

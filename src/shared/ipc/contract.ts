@@ -4,74 +4,20 @@ import type { Analysis } from '../graph/analyze'
 import { BACKENDS, type BackendName, type NetDocument } from '../graph/schema'
 import type { KerasModelConfig } from '../keras/config'
 
+import { EXPORT_FORMATS } from './export-formats'
+import type { DecisionBoundary, Inspection } from './views'
+
+// The export formats and the teaching views' data live in files of their own; the contract's users
+// import them from here too.
+export * from './export-formats'
+export * from './views'
+
 /**
  * The IPC contract: every call the UI can make, declared once with the zod schema of its request.
  * Each host (Electron ipcMain, the WebSocket server, the CLI) validates requests against these
  * schemas before a handler sees them. Documents travel as `unknown` and are validated by
  * `validateDocument`, which gives messages about the document rather than about the envelope.
  */
-/** What the model can be exported as. */
-export const EXPORT_FORMATS = ['tfjs', 'keras', 'keras-json', 'python', 'pytorch', 'svg', 'png'] as const
-/** The formats that carry trained weights (a run's). */
-export const WEIGHT_FORMATS: readonly ExportFormat[] = ['tfjs', 'keras']
-export type ExportFormat = (typeof EXPORT_FORMATS)[number]
-
-/** How each format is offered: its label, what it is for, and the files it writes. */
-export const EXPORT_FORMAT_INFO: Record<ExportFormat, { label: string; help: string; files: string }> = {
-  tfjs: {
-    label: 'TensorFlow.js model (with trained weights)',
-    help: 'model.json and its weights, for tf.loadLayersModel, or tensorflowjs_converter to Keras.',
-    files: '.json + .weights.bin',
-  },
-  keras: {
-    label: 'Keras 3 model (.keras, with trained weights)',
-    help: 'The model and its trained weights in one file, for keras.models.load_model("model.keras").',
-    files: '.keras',
-  },
-  'keras-json': {
-    label: 'Keras model JSON',
-    help: "The architecture as model.to_json() writes it, with the training config (Keras's names).",
-    files: '.json',
-  },
-  python: {
-    label: 'Python script (Keras 3)',
-    help: 'Rebuilds the model, loads the same data, trains with the same settings: python train.py.',
-    files: '.py',
-  },
-  pytorch: {
-    label: 'PyTorch module',
-    help: 'An nn.Module equivalent, with a list of anything that did not map one to one.',
-    files: '.py',
-  },
-  svg: {
-    label: 'Diagram (SVG)',
-    help: 'The graph as the canvas shows it, shapes and parameters included.',
-    files: '.svg',
-  },
-  png: { label: 'Diagram (PNG)', help: 'The graph as a picture, twice the screen size.', files: '.png' },
-}
-
-/** The file name an export gets unless the user gives another (without the extension). */
-export function defaultExportName(format: ExportFormat, docName: string): string {
-  const slug =
-    docName
-      .replace(/[^\w-]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .toLowerCase() || 'model'
-  switch (format) {
-    case 'tfjs':
-      return 'model'
-    case 'keras-json':
-      return `${slug}.keras`
-    case 'python':
-      return 'train'
-    case 'pytorch':
-      return `${slug.replace(/-/g, '_')}_torch`
-    default:
-      return slug
-  }
-}
-
 export const requests = {
   'model.check': z.object({ document: z.unknown() }),
   'training.start': z.object({
@@ -346,56 +292,6 @@ export interface TrainingStatus {
   run?: RunRecord
   /** When a run ends: the model on the dataset's test split (finished or stopped). */
   evaluation?: Evaluation
-}
-
-/**
- * What a model of two input features decides over the plane of its data (TensorFlow Playground's
- * picture): a size × size grid over x and y, row by row from the top (y high) down, each cell's
- * predicted class and how sure the model is of it (0 to 1).
- */
-export interface DecisionBoundary {
-  x: [number, number]
-  y: [number, number]
-  size: number
-  classes: number[]
-  confidence: number[]
-}
-
-/** One layer's output for one sample, as the "Inside the model" view draws it. */
-export type LayerActivation =
-  | {
-      kind: 'maps'
-      layer: string
-      className: string
-      /** Height and width of each map, and how many channels the layer has (the first 16 are shown). */
-      height: number
-      width: number
-      channels: number
-      /** Each shown channel's values, row by row, scaled to 0-255 over that channel. */
-      maps: number[][]
-    }
-  | {
-      kind: 'vector'
-      layer: string
-      className: string
-      /** How many values the layer gives (the first 128 are in `values`). */
-      size: number
-      values: number[]
-      /** Of all its values, how many are 0 (a ReLU's dead units). */
-      zeros: number
-    }
-
-/** Inside a trained model for one sample: the layers' outputs, and the first output's prediction. */
-export interface Inspection {
-  split: 'train' | 'test'
-  index: number
-  /** The split's size, so the view can page through it. */
-  count: number
-  /** The sample's true class (classification) or target value. */
-  actual: number
-  layers: LayerActivation[]
-  /** The first output's values: class probabilities (a single sigmoid unit gives [1 − p, p]). */
-  output: number[]
 }
 
 export interface TrainingMetrics {

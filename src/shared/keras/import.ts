@@ -5,7 +5,7 @@ import { LOSSES, OPTIMIZERS, type NetDocument, type NetEdge, type NetNode } from
 import { z } from 'zod'
 import { FILE_BOUNDS, jsonOutOfBounds, showValue } from '../json-limits'
 import { MAX_LAYERS } from '../graph/load'
-import { layerSpec } from '../layers'
+import { kerasSnakeCase, layerSpec } from '../layers'
 import { paramsFrom } from './import-params'
 
 type Json = Record<string, unknown>
@@ -73,10 +73,11 @@ function compileFrom(raw: Json): Partial<NetDocument['compile']> {
   const tc = [topo.training_config, raw.training_config, topo.compile_config, raw.compile_config].find(isObj)
   if (!tc) return {}
   const out: Partial<NetDocument['compile']> = {}
-  const snake = (s: string) => s.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()
   const lossName = (raw: unknown): NetDocument['compile']['loss'] | undefined => {
     if (typeof raw !== 'string') return undefined
-    const loss = snake(raw).replace(/^mse$/, 'mean_squared_error').replace(/^mae$/, 'mean_absolute_error')
+    const loss = kerasSnakeCase(raw)
+      .replace(/^mse$/, 'mean_squared_error')
+      .replace(/^mae$/, 'mean_absolute_error')
     return (LOSSES as readonly string[]).includes(loss) ? (loss as NetDocument['compile']['loss']) : undefined
   }
   if (typeof tc.loss === 'string') {

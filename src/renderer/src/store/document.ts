@@ -75,6 +75,20 @@ export const newId = (prefix: string): string =>
 export const isDirty = (s: Pick<DocState, 'doc' | 'saved'>): boolean =>
   s.doc !== s.saved && JSON.stringify(s.doc) !== JSON.stringify(s.saved)
 
+/** A layer new from the palette: Keras's next free name for its class, its starting params. */
+function newNode(id: string, className: string, position: NetNode['position'], doc: NetDocument): NetNode {
+  return {
+    id,
+    className,
+    name: nextLayerName(
+      className,
+      doc.nodes.map((n) => n.name),
+    ),
+    params: defaultParams(layerSpec(className)!),
+    position,
+  }
+}
+
 /** The ids of `selection` that are layers of `doc` (the same array when all are). */
 function present(selection: string[], doc: NetDocument): string[] {
   const kept = selection.filter((id) => doc.nodes.some((n) => n.id === id))
@@ -149,19 +163,9 @@ export const useDoc = create<DocState>((set, get) => ({
     }),
   select: (ids) => set({ selection: ids }),
   addLayer: (className, position, splitEdge) => {
-    const spec = layerSpec(className)!
     const id = newId(className === 'InputLayer' ? 'input' : className.toLowerCase())
     get().edit((doc) => {
-      const node: NetNode = {
-        id,
-        className,
-        name: nextLayerName(
-          className,
-          doc.nodes.map((n) => n.name),
-        ),
-        params: defaultParams(spec),
-        position,
-      }
+      const node = newNode(id, className, position, doc)
       let edges = doc.edges
       const split = splitEdge ? edges.find((e) => e.id === splitEdge) : undefined
       if (split) {
@@ -235,16 +239,7 @@ export const useDoc = create<DocState>((set, get) => ({
       : { x: bottom?.position.x ?? 0, y: (bottom?.position.y ?? -130) + 130 }
     const id = newId(className === 'InputLayer' ? 'input' : className.toLowerCase())
     get().edit((d) => {
-      const node: NetNode = {
-        id,
-        className,
-        name: nextLayerName(
-          className,
-          d.nodes.map((n) => n.name),
-        ),
-        params: defaultParams(spec),
-        position,
-      }
+      const node = newNode(id, className, position, d)
       // What came after the selected layer now comes after the new one (added in between).
       const after = from ? d.edges.filter((e) => e.source === from.id) : []
       const edges = from

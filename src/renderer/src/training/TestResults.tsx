@@ -62,6 +62,8 @@ export function TestResults({
       </div>
     )
   }
+  // Runs of this session know their dataset; kept and imported ones use the document's.
+  const withDataset = run.dataset ? run : { ...run, dataset: runDataset(doc) }
   const figures =
     e.task === 'regression'
       ? `MAE ${e.metrics.mae!.toFixed(4)} · MSE ${e.metrics.mse!.toFixed(4)}`
@@ -86,20 +88,13 @@ export function TestResults({
       {inside && (
         <InsideDialog
           api={api}
-          run={run.dataset ? run : { ...run, dataset: runDataset(doc) }}
+          run={withDataset}
           doc={doc}
           classes={e.classes}
           onClose={() => setInside(false)}
         />
       )}
-      {open && (
-        <EvaluationDialog
-          api={api}
-          run={run.dataset ? run : { ...run, dataset: runDataset(doc) }}
-          evaluation={e}
-          onClose={() => setOpen(false)}
-        />
-      )}
+      {open && <EvaluationDialog api={api} run={withDataset} evaluation={e} onClose={() => setOpen(false)} />}
     </div>
   )
 }
