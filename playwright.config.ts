@@ -24,7 +24,13 @@ export default defineConfig({
   use: {
     viewport: { width: 1400, height: 900 },
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      // Debian's Chromium here (Playwright's own download cannot work on these machines); Playwright's
+      // own where it is installed (the release workflow) or Debian's is not there.
+      executablePath:
+        process.env.CHROMIUM_PATH ??
+        (process.env.NETWRIGHT_PLAYWRIGHT_CHROMIUM || !existsSync('/usr/bin/chromium')
+          ? undefined
+          : '/usr/bin/chromium'),
       args: [
         '--no-sandbox',
         '--disable-gpu',

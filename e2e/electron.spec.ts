@@ -1,9 +1,14 @@
 // The desktop app itself, driven through Playwright's Electron support. It needs the Electron binary
 // (downloaded by `npm install` on a normal machine) and a display (use xvfb-run on a headless Linux).
+// With NETWRIGHT_E2E_APP set to a packaged app's executable (scripts/e2e-packaged.ts), it drives that.
 import { _electron as electron, expect, test } from '@playwright/test'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { electronBinary } from '../scripts/electron-binary.mjs'
 
-const bin = electronBinary()
+const packaged = process.env.NETWRIGHT_E2E_APP
+const bin = packaged ? { path: packaged } : electronBinary()
 const why =
   'missing' in bin
     ? bin.missing
@@ -15,11 +20,29 @@ if (why) console.log(`Electron specs skipped: ${why}.`)
 test.describe('Electron app', () => {
   test.skip(why !== null, `Electron specs skipped: ${why}`)
 
-  test('opens the default project in a hardened window and trains it', async () => {
-    const app = await electron.launch({ executablePath: (bin as { path: string }).path, args: ['.'] })
+  test('opens a project it is started with, in a hardened window on its own scheme, and trains it', async () => {
+    // A double-clicked project arrives as an argument: the shapes template under a name of its own.
+    const dir = mkdtempSync(join(tmpdir(), 'netwright-electron-'))
+    const project = join(dir, 'Double-clicked.netwright.json')
+    const doc = JSON.parse(readFileSync('resources/templates/shapes-mlp.netwright.json', 'utf8'))
+    writeFileSync(project, JSON.stringify({ ...doc, name: 'Double-clicked' }))
+    const app = await electron.launch({
+      executablePath: (bin as { path: string }).path,
+      args: packaged ? [project] : ['.', project],
+    })
     try {
       const win = await app.firstWindow()
+      await expect(win.getByTestId('file-message')).toContainText(`Opened ${project}`)
       await expect(win.getByTestId('node-dense_1')).toBeVisible()
+      // The page comes from the app's own scheme, not file://.
+      expect(win.url()).toMatch(/^netwright:\/\/app\/index\.html/)
+      const menu = await app.evaluate(({ Menu, app }) => ({
+        packaged: app.isPackaged,
+        roles: Menu.getApplicationMenu()?.items.map((i) => i.role ?? i.label) ?? [],
+      }))
+      expect(menu.packaged).toBe(!!packaged)
+      // A packaged app has no View menu (reload, DevTools).
+      expect(menu.roles.includes('viewmenu') || menu.roles.includes('viewMenu')).toBe(!packaged)
       expect(await win.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe(
         'undefined',
       )

@@ -6,12 +6,23 @@ import {
   dialog,
   ipcMain,
   Menu,
+  protocol,
   session,
   utilityProcess,
+  type IpcMainEvent,
   type IpcMainInvokeEvent,
 } from 'electron'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { APP_SCHEME, appFile, appUrl } from './app-protocol'
+import {
+  appMenuTemplate,
+  denyPermissions,
+  hardenedPreferences,
+  launchedFiles,
+  trustedSender,
+} from './electron-policy'
 import { createService } from './service'
 import { toWireError } from './service/errors'
 import { grantedFiles, PROJECT_EXT } from './service/files'
@@ -23,8 +34,23 @@ import { gpuFirstLauncher, windowLauncher, type TrainerWindow } from './trainer/
 import type { FromWindowTrainer } from './trainer/window-trainer'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
-const rendererUrl = process.env.ELECTRON_RENDERER_URL
+/** electron-vite's dev server, in development only; a packaged app always loads its own files. */
+const rendererUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL
+const rendererRoot = join(here, '../renderer')
 let win: BrowserWindow | null = null
+
+// One instance: a second start (a project double-clicked while the app runs) hands its files to
+// the first and ends.
+if (!app.requestSingleInstanceLock()) app.exit(0)
+
+// The app's pages come from netwright://app/ (app-protocol.ts), a secure standard scheme of its
+// own, registered before the app is ready as Electron requires.
+protocol.registerSchemesAsPrivileged([
+  {
+    scheme: APP_SCHEME,
+    privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true },
+  },
+])
 
 /** Trainer processes in the app are Electron utility processes: a crash there never takes the app down. */
 const utilityLauncher: TrainerLauncher = () => {
@@ -52,14 +78,21 @@ const utilityLauncher: TrainerLauncher = () => {
   }
 }
 
-/** Every window's settings: its own preload only, isolated, sandboxed, no Node. */
-const hardened = (preload: string) => ({
-  preload: join(here, '../preload', preload),
-  contextIsolation: true,
-  sandbox: true,
-  nodeIntegration: false,
-  webSecurity: true,
-})
+/** Every window's settings (electron-policy.ts): its own preload, isolated, sandboxed, no Node. */
+const hardened = (preload: string) => hardenedPreferences(join(here, '../preload', preload), app.isPackaged)
+
+/** Whether an IPC message comes from this window's main frame showing one of the app's pages. */
+const fromPage = (e: IpcMainEvent | IpcMainInvokeEvent, contents: Electron.WebContents | undefined) =>
+  trustedSender(
+    e.senderFrame
+      ? {
+          url: e.senderFrame.url,
+          isMainFrame: e.senderFrame.parent === null,
+          fromAppWindow: e.sender === contents,
+        }
+      : null,
+    rendererUrl,
+  )
 
 /** A window's page may neither navigate away nor open others. */
 function lockedDown(w: BrowserWindow): Electron.WebContents {
@@ -82,8 +115,8 @@ function openTrainerWindow(): TrainerWindow {
   const contents = lockedDown(w)
   const listeners: ((m: FromWindowTrainer) => void)[] = []
   const gone: ((how: string) => void)[] = []
-  const onIpc = (e: Electron.IpcMainEvent, msg: unknown) => {
-    if (e.sender === contents) listeners.forEach((l) => l(msg as FromWindowTrainer))
+  const onIpc = (e: IpcMainEvent, msg: unknown) => {
+    if (fromPage(e, contents)) listeners.forEach((l) => l(msg as FromWindowTrainer))
   }
   ipcMain.on('netwright:trainer', onIpc)
   let ended = false
@@ -96,9 +129,7 @@ function openTrainerWindow(): TrainerWindow {
   contents.on('render-process-gone', (_e, d) => end(`the trainer window's page ended (${d.reason})`))
   w.on('closed', () => end('closed'))
   // Messages wait until the page has loaded and listens.
-  const loaded = rendererUrl
-    ? w.loadURL(new URL('trainer.html', rendererUrl).href)
-    : w.loadFile(join(here, '../renderer/trainer.html'))
+  const loaded = w.loadURL(rendererUrl ? new URL('trainer.html', rendererUrl).href : appUrl('trainer.html'))
   return {
     send: (msg) => void loaded.then(() => !ended && contents.send('netwright:trainer', msg)),
     onMessage: (l) => listeners.push(l),
@@ -113,6 +144,23 @@ function openTrainerWindow(): TrainerWindow {
 if (process.platform === 'linux') app.commandLine.appendSwitch('enable-unsafe-webgpu')
 
 const files = grantedFiles()
+/** Files the OS asked the app to open, until the page asks for them (`dialog.launched`). */
+let launched: string[] = []
+function launch(paths: string[]): void {
+  if (!paths.length) return
+  paths.forEach((p) => files.grant(p))
+  launched.push(...paths)
+  win?.webContents.send('netwright:event', 'dialog.launched', { count: launched.length })
+  if (win?.isMinimized()) win.restore()
+  win?.focus()
+}
+launch(launchedFiles(process.argv, !app.isPackaged, process.cwd()))
+app.on('second-instance', (_e, argv, cwd) => launch(launchedFiles(argv, !app.isPackaged, cwd)))
+// macOS hands double-clicked files over as events, before and after the app is ready.
+app.on('open-file', (e, path) => {
+  e.preventDefault()
+  launch([path])
+})
 const filters = [{ name: 'Netwright project', extensions: ['json'] }]
 const openFilters = [
   { name: 'Netwright project, Keras or TensorFlow.js model', extensions: ['json', 'keras', 'h5'] },
@@ -158,18 +206,17 @@ const service = createService({
       if (path) files.grant(path)
       return path
     },
+    launched() {
+      const paths = launched
+      launched = []
+      return paths
+    },
   },
 })
 
-function trustedSender(e: IpcMainInvokeEvent): boolean {
-  const url = e.senderFrame?.url ?? ''
-  return (
-    e.sender === win?.webContents && (rendererUrl ? url.startsWith(rendererUrl) : url.startsWith('file://'))
-  )
-}
-
 ipcMain.handle('netwright:invoke', async (e, method: unknown, request: unknown) => {
-  if (!trustedSender(e)) return { ok: false, error: { code: 'forbidden', message: 'Untrusted sender.' } }
+  if (!fromPage(e, win?.webContents))
+    return { ok: false, error: { code: 'forbidden', message: 'Untrusted sender.' } }
   try {
     return { ok: true, result: await service.dispatch(method, request) }
   } catch (err) {
@@ -200,27 +247,28 @@ function createWindow(): void {
     if (choice === 0) e.preventDefault()
   })
   win.once('ready-to-show', () => win?.show())
-  if (rendererUrl) void win.loadURL(rendererUrl)
-  else void win.loadFile(join(here, '../renderer/index.html'))
+  void win.loadURL(rendererUrl ?? appUrl('index.html'))
 }
 
 app.on('web-contents-created', (_e, contents) => {
   contents.on('will-attach-webview', (e) => e.preventDefault())
+  contents.on('select-bluetooth-device', (e, _devices, callback) => {
+    e.preventDefault()
+    callback('')
+  })
 })
 
 void app.whenReady().then(() => {
-  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false))
-  Menu.setApplicationMenu(
-    Menu.buildFromTemplate([
-      { role: 'fileMenu' },
-      {
-        label: 'Edit',
-        submenu: [{ role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' }],
-      },
-      { role: 'viewMenu' },
-      { role: 'windowMenu' },
-    ]),
-  )
+  denyPermissions(session.defaultSession)
+  // Only files under the built renderer, looked up by app-protocol.ts (a 404 for anything else).
+  protocol.handle(APP_SCHEME, async (request) => {
+    const file = await appFile(request.url, rendererRoot)
+    if (!file) return new Response('Not found', { status: 404, headers: { 'content-type': 'text/plain' } })
+    return new Response(await readFile(file.path), {
+      headers: { 'content-type': file.type, 'x-content-type-options': 'nosniff' },
+    })
+  })
+  Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(process.platform, app.isPackaged)))
   createWindow()
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow()

@@ -1,8 +1,9 @@
 // Exposes the typed contract on window.netwright: `invoke` for the contract's calls and `on` for its
 // events, nothing else. No logic lives here.
 import { contextBridge, ipcRenderer } from 'electron'
+import { EVENT_NAMES } from '../shared/ipc/events'
 
-const EVENTS = new Set(['training.status', 'training.metrics'])
+const EVENTS = new Set<string>(EVENT_NAMES)
 
 contextBridge.exposeInMainWorld('netwright', {
   async invoke(method: string, request: unknown) {

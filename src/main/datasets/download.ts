@@ -80,7 +80,8 @@ export interface EnsureOptions {
  * name and is renamed only once it is complete and verified.
  */
 /** What a network error code means, in words (the code itself follows them). */
-const NETWORK_WORDS: Record<string, string> = {
+/** A network error's code in words (the code stays after them, for a search). */
+export const NETWORK_WORDS: Record<string, string> = {
   ENOTFOUND: 'no internet connection, or the name of the server could not be looked up',
   EAI_AGAIN: 'no internet connection, or the name of the server could not be looked up',
   ECONNREFUSED: 'the server refused the connection',

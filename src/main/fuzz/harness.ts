@@ -140,6 +140,7 @@ export function payloadBases(doc: NetDocument): Record<Method, Json> {
     'dialog.save': { suggestedName: 'x' },
     'dialog.openData': { kind: 'csv' },
     'dialog.chooseFolder': {},
+    'dialog.launched': {},
   }
 }
 

@@ -37,6 +37,8 @@ export interface ServiceOptions {
     openData(kind: 'csv' | 'folder'): Promise<string | null>
     /** A folder to export into; the host lets the service write there. */
     chooseFolder(): Promise<string | null>
+    /** The files the OS asked the app to open since it was last asked, granted to the service. */
+    launched?(): string[]
   }
   /** Keras's datasets folder; $KERAS_HOME/datasets or ~/.keras/datasets by default. */
   kerasDir?: string

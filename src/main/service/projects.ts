@@ -29,6 +29,7 @@ type ProjectMethod =
   | 'dialog.save'
   | 'dialog.chooseFolder'
   | 'dialog.openData'
+  | 'dialog.launched'
 
 /**
  * The template gallery's order: from the first model a learner builds to the Functional ones, as the
@@ -173,5 +174,7 @@ export function projectCalls(
     'dialog.save': async ({ suggestedName }) => ({ path: await dialogs().save(suggestedName) }),
     'dialog.chooseFolder': async () => ({ path: await dialogs().chooseFolder() }),
     'dialog.openData': async ({ kind }) => ({ path: await dialogs().openData(kind) }),
+    // A host without native dialogs is never asked by the OS to open a file.
+    'dialog.launched': async () => ({ paths: o.dialogs?.launched?.() ?? [] }),
   }
 }

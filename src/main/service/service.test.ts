@@ -35,6 +35,42 @@ describe('the service', () => {
     await expect(service.dispatch('project.open', {})).rejects.toThrow(/Bad request for project.open: path/)
   })
 
+  it('hands the files the OS asked to open to the page once each, and none where the host has no dialogs', async () => {
+    expect(await service.call('dialog.launched', {})).toEqual({ paths: [] })
+    let queue = ['/home/u/a.netwright.json', '/home/u/b.keras']
+    const asked: string[] = []
+    const desktop = createService({
+      host: 'electron',
+      launcher: forkLauncher(),
+      files: workspaceFiles(workspace),
+      templatesDir: templatesDir(),
+      dialogs: {
+        open: async () => null,
+        save: async () => null,
+        openData: async () => null,
+        chooseFolder: async () => null,
+        launched() {
+          asked.push('launched')
+          const q = queue
+          queue = []
+          return q
+        },
+      },
+    })
+    try {
+      expect(await desktop.call('dialog.launched', {})).toEqual({
+        paths: ['/home/u/a.netwright.json', '/home/u/b.keras'],
+      })
+      expect(await desktop.call('dialog.launched', {})).toEqual({ paths: [] })
+      expect(asked).toHaveLength(2)
+      await expect(desktop.dispatch('dialog.launched', { paths: ['/etc/passwd'] })).rejects.toThrow(
+        /Bad request for dialog.launched/,
+      )
+    } finally {
+      desktop.shutdown()
+    }
+  })
+
   it('checks a document and explains an invalid one', async () => {
     const ok = await service.call('model.check', { document: shapesDoc() })
     expect(ok.totalParams).toBe(100_867)

@@ -85,6 +85,11 @@ export const requests = {
   'dialog.save': z.object({ suggestedName: z.string().optional() }),
   'dialog.openData': z.object({ kind: z.enum(['csv', 'folder']) }),
   'dialog.chooseFolder': z.object({}).strict(),
+  /**
+   * The files the operating system asked the app to open (a double-clicked project, a file on the
+   * command line), each once; the `dialog.launched` event says when there are new ones.
+   */
+  'dialog.launched': z.object({}).strict(),
 } as const
 
 export type Method = keyof typeof requests
@@ -271,6 +276,7 @@ export interface Responses {
   'dialog.save': { path: string | null }
   'dialog.openData': { path: string | null }
   'dialog.chooseFolder': { path: string | null }
+  'dialog.launched': { paths: string[] }
 }
 
 export type RunState = 'starting' | 'running' | 'paused' | 'done' | 'stopped' | 'failed'
@@ -328,6 +334,8 @@ export interface Events {
   'training.status': TrainingStatus
   'training.metrics': TrainingMetrics
   'datasets.progress': DatasetProgress
+  /** The operating system asked the app to open files: `dialog.launched` answers which. */
+  'dialog.launched': { count: number }
 }
 export type EventName = keyof Events
 

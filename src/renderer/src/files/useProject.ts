@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react'
+import { useCallback, useEffect, useState } from 'react'
 import type { NetwrightApi, SystemInfo } from '../../../shared/ipc/contract'
 import { errorMessage } from '../api'
 import { emptyDocument, isDirty, useDoc } from '../store/document'
@@ -43,6 +43,28 @@ export function useProject(api: NetwrightApi, info: SystemInfo | null) {
     },
     [api],
   )
+
+  // A project the operating system asked the app to open (double-clicked, or given on the command
+  // line): asked for at start and whenever the host says there is a new one.
+  useEffect(() => {
+    let alive = true
+    const openLaunched = async () => {
+      try {
+        const { paths } = await api.invoke('dialog.launched', {})
+        // One window shows one project: the last one asked for.
+        const path = paths.at(-1)
+        if (alive && path && confirmDiscard()) await openPath(path)
+      } catch (e) {
+        if (alive) setMessage({ kind: 'error', text: errorMessage(e) })
+      }
+    }
+    void openLaunched()
+    const off = api.on('dialog.launched', () => void openLaunched())
+    return () => {
+      alive = false
+      off()
+    }
+  }, [api, openPath])
 
   const saveTo = useCallback(
     async (path: string) => {
