@@ -89,14 +89,16 @@ describe('the desktop app’s security settings', () => {
   it('opens the project and model files the app was started with, not its switches', () => {
     const cwd = '/home/u/models'
     // Packaged: the executable, then the files.
-    expect(launchedFiles(['/opt/Netwright/netwright', 'a.netwright.json'], false, cwd)).toEqual([
+    expect(launchedFiles(['/opt/Netwright/netwright', 'a.netwright.json'], cwd)).toEqual([
       resolve(cwd, 'a.netwright.json'),
     ])
-    // From source: electron, the app folder, then the files.
-    expect(launchedFiles(['electron', '.', 'b.keras', '/abs/c.h5'], true, cwd)).toEqual([
-      resolve(cwd, 'b.keras'),
-      '/abs/c.h5',
-    ])
+    // From source: electron, the app folder, then the files; Playwright puts its switches first.
+    expect(
+      launchedFiles(
+        ['electron', '--no-sandbox', '--inspect=0', '--remote-debugging-port=0', '.', 'b.keras', '/abs/c.h5'],
+        cwd,
+      ),
+    ).toEqual([resolve(cwd, 'b.keras'), '/abs/c.h5'])
     expect(
       launchedFiles(
         [
@@ -106,7 +108,6 @@ describe('the desktop app’s security settings', () => {
           'notes.txt',
           '-x.json',
         ],
-        false,
         cwd,
       ),
     ).toEqual([])

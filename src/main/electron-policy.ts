@@ -78,13 +78,13 @@ export const trustedSender = (frame: SenderFrame | null, devServerUrl?: string):
 const OPENABLE = /\.(json|keras|h5)$/i
 
 /**
- * The files in a command line the app was started (or started again) with: after the executable —
- * and, unpackaged, after `electron .` — the arguments that name a project or model file, made
- * absolute against the folder it was started in. Chromium's own switches are left out.
+ * The files in a command line the app was started (or started again) with: the arguments after the
+ * executable that name a project or model file (not Chromium's switches, not `electron .`'s app
+ * folder), made absolute against the folder it was started in.
  */
-export function launchedFiles(argv: readonly string[], unpackaged: boolean, cwd: string): string[] {
+export function launchedFiles(argv: readonly string[], cwd: string): string[] {
   return argv
-    .slice(unpackaged ? 2 : 1)
+    .slice(1)
     .filter((a) => !a.startsWith('-') && OPENABLE.test(a))
     .map((a) => resolvePath(cwd, a))
 }

@@ -154,8 +154,8 @@ function launch(paths: string[]): void {
   if (win?.isMinimized()) win.restore()
   win?.focus()
 }
-launch(launchedFiles(process.argv, !app.isPackaged, process.cwd()))
-app.on('second-instance', (_e, argv, cwd) => launch(launchedFiles(argv, !app.isPackaged, cwd)))
+launch(launchedFiles(process.argv, process.cwd()))
+app.on('second-instance', (_e, argv, cwd) => launch(launchedFiles(argv, cwd)))
 // macOS hands double-clicked files over as events, before and after the app is ready.
 app.on('open-file', (e, path) => {
   e.preventDefault()
