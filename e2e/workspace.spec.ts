@@ -225,3 +225,44 @@ test('a deep template opens readable: its first layers at a readable zoom, not t
   await page.getByTestId('template-shapes-mlp').click()
   await inView(page, page.getByTestId('node-dense_1'))
 })
+
+test('dialogs keep the focus inside, close with Escape and give the focus back; a stray click outside the Export form loses nothing', async ({
+  page,
+}) => {
+  await openApp(page)
+  const summaryButton = page.getByTestId('summary')
+  await summaryButton.click()
+  const summary = page.getByRole('dialog', { name: 'Model summary' })
+  await expect(summary).toBeVisible()
+  // The page behind is out of reach while it is open: Tab goes round the dialog's own buttons.
+  for (let i = 0; i < 4; i++) {
+    await page.keyboard.press('Tab')
+    expect(await summary.evaluate((d) => d.contains(document.activeElement))).toBe(true)
+  }
+  await page.keyboard.press('Escape')
+  await expect(summary).toHaveCount(0)
+  await expect(summaryButton).toBeFocused()
+  // A click outside a dialog that only shows something closes it.
+  await summaryButton.click()
+  await page.mouse.click(5, 700)
+  await expect(page.getByRole('dialog', { name: 'Model summary' })).toHaveCount(0)
+
+  // The export form, half filled, survives a click outside; Escape still closes it.
+  await page.getByTestId('export').click()
+  const exportDialog = page.getByRole('dialog', { name: 'Export' })
+  await expect(exportDialog).toBeVisible()
+  // It says what it will write, by name.
+  await page.getByTestId('export-format').selectOption('python')
+  await setField(page.getByTestId('export-name'), 'digits')
+  await expect(page.getByTestId('export-writes')).toHaveText(
+    'Writes digits.py (and digits_data.npz beside it for built-in or your own data)',
+  )
+  await page.getByTestId('export-format').selectOption('keras-json')
+  const name = await page.getByTestId('export-name').inputValue()
+  await expect(page.getByTestId('export-writes')).toHaveText(`Writes ${name.replace(/\.json$/, '')}.json`)
+  await page.mouse.click(5, 700)
+  await expect(exportDialog).toBeVisible()
+  await expect(page.getByTestId('export-format')).toHaveValue('keras-json')
+  await page.keyboard.press('Escape')
+  await expect(exportDialog).toHaveCount(0)
+})

@@ -111,7 +111,9 @@ export async function previewDataset(
       classes: info.classes,
       balance: [],
       cached: false,
-      notes: [`Not downloaded yet. Prepare fetches it into ${info.files?.join(', ')}.`],
+      notes: [
+        `Not downloaded yet: Download (or \`netwright datasets prepare ${id}\`) fetches it into ${info.files?.join(', ')}.`,
+      ],
     }
   if (id === 'csv') {
     if (!o.path) throw new DatasetFileError('Choose a CSV file first.')

@@ -1,7 +1,7 @@
 // Export: every format is written from the one canonical Keras config (or, for tfjs, from the
 // weights a run saved), into a folder the user chose, atomically.
 import type { NetDocument } from '../../shared/graph/schema'
-import type { ExportFormat } from '../../shared/ipc/contract'
+import { exportBaseName, type ExportFormat } from '../../shared/ipc/contract'
 export { defaultExportName } from '../../shared/ipc/contract'
 import { toKerasConfig } from '../../shared/keras/config'
 import { kerasDataset, kerasSampleShape } from '../datasets/keras'
@@ -37,9 +37,6 @@ export interface ExportResult {
   notes: string[]
 }
 
-const stripExt = (name: string, ext: string) =>
-  name.toLowerCase().endsWith(ext) ? name.slice(0, -ext.length) : name
-
 /** The files of one export, in memory; writing is separate so nothing is half-written. */
 export async function exportFiles(job: ExportJob): Promise<{ files: OutFile[]; notes: string[] }> {
   const { doc, format } = job
@@ -53,7 +50,7 @@ export async function exportFiles(job: ExportJob): Promise<{ files: OutFile[]; n
           'There are no trained weights to export yet. Train the model (or open a TensorFlow.js model.json with its weights) first; Keras JSON, the Python and PyTorch scripts and the diagram need no weights.',
         )
       const m = await readTfjsModel(job.weights)
-      const name = stripExt(job.name, '.json')
+      const name = exportBaseName(format, job.name)
       const topology = m.modelJson.modelTopology as Record<string, unknown>
       return {
         files: tfjsFiles(
@@ -79,14 +76,17 @@ export async function exportFiles(job: ExportJob): Promise<{ files: OutFile[]; n
       const config = toKerasConfig(doc)
       const data = await writeKerasFile(kerasModelJson(doc), config.config.name, layers)
       return {
-        files: [{ name: `${stripExt(job.name, '.keras')}.keras`, data }],
+        files: [{ name: `${exportBaseName(format, job.name)}.keras`, data }],
         notes: ['Load it in Python with keras.models.load_model.'],
       }
     }
     case 'keras-json':
-      return { files: [{ name: `${stripExt(job.name, '.json')}.json`, data: kerasModelJson(doc) }], notes }
+      return {
+        files: [{ name: `${exportBaseName(format, job.name)}.json`, data: kerasModelJson(doc) }],
+        notes,
+      }
     case 'python': {
-      const name = stripExt(job.name, '.py')
+      const name = exportBaseName(format, job.name)
       const files: OutFile[] = []
       let data: PythonData
       const keras = kerasDataset(doc.dataset.id)
@@ -133,13 +133,13 @@ export async function exportFiles(job: ExportJob): Promise<{ files: OutFile[]; n
     case 'pytorch': {
       const r = pytorchScript(doc)
       if (r.unmapped.length) notes.push(`Not mapped one to one: ${r.unmapped.join('; ')}`)
-      return { files: [{ name: `${stripExt(job.name, '.py')}.py`, data: r.text }], notes }
+      return { files: [{ name: `${exportBaseName(format, job.name)}.py`, data: r.text }], notes }
     }
     case 'svg':
-      return { files: [{ name: `${stripExt(job.name, '.svg')}.svg`, data: diagramSvg(doc) }], notes }
+      return { files: [{ name: `${exportBaseName(format, job.name)}.svg`, data: diagramSvg(doc) }], notes }
     case 'png':
       return {
-        files: [{ name: `${stripExt(job.name, '.png')}.png`, data: await svgToPng(diagramSvg(doc)) }],
+        files: [{ name: `${exportBaseName(format, job.name)}.png`, data: await svgToPng(diagramSvg(doc)) }],
         notes,
       }
     default: {

@@ -404,5 +404,9 @@ describe('the service', () => {
     expect(['circle', 'square', 'triangle']).toContain(shapes.images!.samples[0]!.label)
     const cifar = await service.call('datasets.preview', { id: 'cifar10', options: {}, seed: 1 })
     expect(cifar).toMatchObject({ cached: false, sampleShape: [32, 32, 3], count: 0 })
+    // The note names the button the browser shows (Download) and the CLI's command.
+    expect(cifar.notes[0]).toMatch(
+      /^Not downloaded yet: Download \(or `netwright datasets prepare cifar10`\) fetches it into /,
+    )
   })
 })

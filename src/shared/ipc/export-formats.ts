@@ -6,38 +6,38 @@ export const WEIGHT_FORMATS: readonly ExportFormat[] = ['tfjs', 'keras']
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
 /** How each format is offered: its label, what it is for, and the files it writes. */
-export const EXPORT_FORMAT_INFO: Record<ExportFormat, { label: string; help: string; files: string }> = {
+export const EXPORT_FORMAT_INFO: Record<ExportFormat, { label: string; help: string; ext: string }> = {
   tfjs: {
     label: 'TensorFlow.js model (with trained weights)',
     help: 'model.json and its weights, for tf.loadLayersModel, or tensorflowjs_converter to Keras.',
-    files: '.json + .weights.bin',
+    ext: '.json',
   },
   keras: {
     label: 'Keras 3 model (.keras, with trained weights)',
     help: 'The model and its trained weights in one file, for keras.models.load_model("model.keras").',
-    files: '.keras',
+    ext: '.keras',
   },
   'keras-json': {
     label: 'Keras model JSON',
     help: "The architecture as model.to_json() writes it, with the training config (Keras's names).",
-    files: '.json',
+    ext: '.json',
   },
   python: {
     label: 'Python script (Keras 3)',
     help: 'Rebuilds the model, loads the same data, trains with the same settings: python train.py.',
-    files: '.py',
+    ext: '.py',
   },
   pytorch: {
     label: 'PyTorch module',
     help: 'An nn.Module equivalent, with a list of anything that did not map one to one.',
-    files: '.py',
+    ext: '.py',
   },
   svg: {
     label: 'Diagram (SVG)',
     help: 'The graph as the canvas shows it, shapes and parameters included.',
-    files: '.svg',
+    ext: '.svg',
   },
-  png: { label: 'Diagram (PNG)', help: 'The graph as a picture, twice the screen size.', files: '.png' },
+  png: { label: 'Diagram (PNG)', help: 'The graph as a picture, twice the screen size.', ext: '.png' },
 }
 
 /** The file name an export gets unless the user gives another (without the extension). */
@@ -59,4 +59,19 @@ export function defaultExportName(format: ExportFormat, docName: string): string
     default:
       return slug
   }
+}
+
+/** The name without the format's extension, as the export writes it (`model.py` → `model`). */
+export const exportBaseName = (format: ExportFormat, name: string): string => {
+  const ext = EXPORT_FORMAT_INFO[format].ext
+  return name.toLowerCase().endsWith(ext) ? name.slice(0, -ext.length) : name
+}
+
+/** The files an export of `name` writes, by name, for the dialog to say before it writes them. */
+export function exportFileNames(format: ExportFormat, name: string): string {
+  const base = exportBaseName(format, name.trim() || 'model')
+  const file = `${base}${EXPORT_FORMAT_INFO[format].ext}`
+  if (format === 'tfjs') return `${file} and ${base}.weights.bin`
+  if (format === 'python') return `${file} (and ${base}_data.npz beside it for built-in or your own data)`
+  return file
 }

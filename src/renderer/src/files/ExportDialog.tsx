@@ -3,6 +3,7 @@ import {
   defaultExportName,
   EXPORT_FORMAT_INFO,
   EXPORT_FORMATS,
+  exportFileNames,
   WEIGHT_FORMATS,
   type ExportFormat,
   type NetwrightApi,
@@ -11,6 +12,7 @@ import {
 import { errorMessage } from '../api'
 import { useDoc } from '../store/document'
 import { describeRun, useTraining } from '../store/training'
+import { Modal } from '../Modal'
 
 export interface ExportChoice {
   format: ExportFormat
@@ -76,81 +78,12 @@ export function ExportDialog(props: {
   }
   const info = EXPORT_FORMAT_INFO[format]
   return (
-    <div
-      className="modal-backdrop"
-      role="presentation"
-      onKeyDown={(e) => e.key === 'Escape' && props.onCancel()}
-    >
-      <div className="modal" role="dialog" aria-modal="true" aria-label="Export">
-        <h2>Export</h2>
-        <label className="field">
-          Format
-          <select
-            data-testid="export-format"
-            value={format}
-            onChange={(e) => changeFormat(e.target.value as ExportFormat)}
-          >
-            {EXPORT_FORMATS.map((f) => (
-              <option key={f} value={f}>
-                {EXPORT_FORMAT_INFO[f].label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <p className="hint">{info.help}</p>
-        {needsRun && (
-          <label className="field">
-            Weights
-            {runs.length ? (
-              <select
-                data-testid="export-run-choice"
-                value={runId}
-                onChange={(e) => setRunId(e.target.value)}
-              >
-                {runs.map((r) => (
-                  <option key={r.id} value={r.id}>
-                    {describeRun(r)}
-                  </option>
-                ))}
-              </select>
-            ) : (
-              <span className="hint" data-testid="export-no-run">
-                None yet: train the model first (or open a TensorFlow.js model.json with its weights).
-              </span>
-            )}
-          </label>
-        )}
-        <label className="field">
-          Folder
-          {native ? (
-            <span className="folder-choice">
-              <input data-testid="export-folder" value={folder} readOnly placeholder="No folder chosen" />
-              <button onClick={() => void choose()}>Choose…</button>
-            </span>
-          ) : (
-            <input data-testid="export-folder" value={folder} onChange={(e) => setFolder(e.target.value)} />
-          )}
-        </label>
-        {!native && props.info?.workspace && (
-          <p className="hint">A folder inside the workspace {props.info.workspace} (created if needed).</p>
-        )}
-        <label className="field">
-          Name
-          <input
-            data-testid="export-name"
-            autoFocus
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            onKeyDown={(e) => e.key === 'Enter' && void submit()}
-          />
-        </label>
-        <p className="hint">Writes {info.files}</p>
-        {error && (
-          <p className="error-text" role="alert" data-testid="export-error">
-            {error}
-          </p>
-        )}
-        <div className="modal-buttons">
+    <Modal
+      title="Export"
+      onClose={props.onCancel}
+      keepOnOutsideClick
+      buttons={
+        <>
           <button onClick={props.onCancel}>Cancel</button>
           <button
             className="primary"
@@ -160,8 +93,74 @@ export function ExportDialog(props: {
           >
             {busy ? 'Exporting…' : 'Export'}
           </button>
-        </div>
-      </div>
-    </div>
+        </>
+      }
+    >
+      <label className="field">
+        Format
+        <select
+          data-testid="export-format"
+          value={format}
+          onChange={(e) => changeFormat(e.target.value as ExportFormat)}
+        >
+          {EXPORT_FORMATS.map((f) => (
+            <option key={f} value={f}>
+              {EXPORT_FORMAT_INFO[f].label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <p className="hint">{info.help}</p>
+      {needsRun && (
+        <label className="field">
+          Weights
+          {runs.length ? (
+            <select data-testid="export-run-choice" value={runId} onChange={(e) => setRunId(e.target.value)}>
+              {runs.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {describeRun(r)}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <span className="hint" data-testid="export-no-run">
+              None yet: train the model first (or open a TensorFlow.js model.json with its weights).
+            </span>
+          )}
+        </label>
+      )}
+      <label className="field">
+        Folder
+        {native ? (
+          <span className="folder-choice">
+            <input data-testid="export-folder" value={folder} readOnly placeholder="No folder chosen" />
+            <button onClick={() => void choose()}>Choose…</button>
+          </span>
+        ) : (
+          <input data-testid="export-folder" value={folder} onChange={(e) => setFolder(e.target.value)} />
+        )}
+      </label>
+      {!native && props.info?.workspace && (
+        <p className="hint">A folder inside the workspace {props.info.workspace} (created if needed).</p>
+      )}
+      <label className="field">
+        Name
+        <input
+          data-testid="export-name"
+          autoFocus
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          onKeyDown={(e) => e.key === 'Enter' && void submit()}
+        />
+      </label>
+      <p className="hint" data-testid="export-writes">
+        Writes {exportFileNames(format, name)}
+      </p>
+      {error && (
+        <p className="error-text" role="alert" data-testid="export-error">
+          {error}
+        </p>
+      )}
+    </Modal>
   )
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react'
 import type { NetwrightApi, ProjectEntry } from '../../../shared/ipc/contract'
 import { errorMessage } from '../api'
+import { Modal } from '../Modal'
 
 /**
  * The browser host's Open / Save As dialog: projects live in the workspace folder the server was
@@ -25,55 +26,49 @@ export function FileDialog(props: {
     props.onChoose(n)
   }
   return (
-    <div
-      className="modal-backdrop"
-      role="presentation"
-      onKeyDown={(e) => e.key === 'Escape' && props.onCancel()}
-    >
-      <div
-        className="modal"
-        role="dialog"
-        aria-modal="true"
-        aria-label={props.mode === 'open' ? 'Open project' : 'Save project as'}
-      >
-        <h2>{props.mode === 'open' ? 'Open project' : 'Save project as'}</h2>
-        <p className="hint">Files in the workspace folder.</p>
-        <ul className="file-list" data-testid="file-list">
-          {files === null && <li className="hint">Loading…</li>}
-          {files?.length === 0 && <li className="hint">No projects here yet.</li>}
-          {files?.map((f) => (
-            <li key={f.path}>
-              <button
-                onClick={() => (props.mode === 'open' ? props.onChoose(f.path) : setName(f.path))}
-                onDoubleClick={() => props.onChoose(f.path)}
-              >
-                {f.path}
-              </button>
-            </li>
-          ))}
-        </ul>
-        <label className="field">
-          File name
-          <input
-            data-testid="file-name"
-            autoFocus
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            onKeyDown={(e) => e.key === 'Enter' && submit()}
-          />
-        </label>
-        {error && (
-          <p className="error-text" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="modal-buttons">
+    <Modal
+      title={props.mode === 'open' ? 'Open project' : 'Save project as'}
+      onClose={props.onCancel}
+      keepOnOutsideClick
+      buttons={
+        <>
           <button onClick={props.onCancel}>Cancel</button>
           <button className="primary" data-testid="file-confirm" onClick={submit}>
             {props.mode === 'open' ? 'Open' : 'Save'}
           </button>
-        </div>
-      </div>
-    </div>
+        </>
+      }
+    >
+      <p className="hint">Files in the workspace folder.</p>
+      <ul className="file-list" data-testid="file-list">
+        {files === null && <li className="hint">Loading…</li>}
+        {files?.length === 0 && <li className="hint">No projects here yet.</li>}
+        {files?.map((f) => (
+          <li key={f.path}>
+            <button
+              onClick={() => (props.mode === 'open' ? props.onChoose(f.path) : setName(f.path))}
+              onDoubleClick={() => props.onChoose(f.path)}
+            >
+              {f.path}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <label className="field">
+        File name
+        <input
+          data-testid="file-name"
+          autoFocus
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          onKeyDown={(e) => e.key === 'Enter' && submit()}
+        />
+      </label>
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+    </Modal>
   )
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react'
 import type { NetwrightApi, TemplateInfo } from '../../../shared/ipc/contract'
 import { errorMessage } from '../api'
+import { Modal } from '../Modal'
 
 /** "New from template": the example projects, each with what it is for and its size. */
 export function TemplateGallery(props: {
@@ -14,34 +15,33 @@ export function TemplateGallery(props: {
     props.api.invoke('project.templates', {}).then(setTemplates, (e) => setError(errorMessage(e)))
   }, [props.api])
   return (
-    <div
-      className="modal-backdrop"
-      role="presentation"
-      onKeyDown={(e) => e.key === 'Escape' && props.onCancel()}
-    >
-      <div className="modal wide" role="dialog" aria-modal="true" aria-label="New from template">
-        <h2>New from template</h2>
-        {error && <p className="error-text">{error}</p>}
-        {templates === null && !error && <p className="hint">Loading…</p>}
-        <ul className="template-list" data-testid="template-list">
-          {templates?.map((t) => (
-            <li key={t.name}>
-              <button onClick={() => props.onChoose(t.name)} data-testid={`template-${t.name}`}>
-                <span className="template-title">{t.title}</span>
-                <span className="template-meta">
-                  {t.layers} layers · {t.totalParams.toLocaleString('en-US')} params · dataset {t.dataset}
-                </span>
-                <span className="template-doc">{t.description}</span>
-              </button>
-            </li>
-          ))}
-        </ul>
-        <div className="modal-buttons">
+    <Modal
+      title="New from template"
+      className="wide"
+      onClose={props.onCancel}
+      buttons={
+        <>
           <button onClick={props.onCancel} autoFocus>
             Cancel
           </button>
-        </div>
-      </div>
-    </div>
+        </>
+      }
+    >
+      {error && <p className="error-text">{error}</p>}
+      {templates === null && !error && <p className="hint">Loading…</p>}
+      <ul className="template-list" data-testid="template-list">
+        {templates?.map((t) => (
+          <li key={t.name}>
+            <button onClick={() => props.onChoose(t.name)} data-testid={`template-${t.name}`}>
+              <span className="template-title">{t.title}</span>
+              <span className="template-meta">
+                {t.layers} layers · {t.totalParams.toLocaleString('en-US')} params · dataset {t.dataset}
+              </span>
+              <span className="template-doc">{t.description}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </Modal>
   )
 }

@@ -5,6 +5,7 @@ import type { DatasetSamples, NetwrightApi } from '../../../shared/ipc/contract'
 import { errorMessage } from '../api'
 import { Thumb } from '../datasets/Thumb'
 import type { Run } from '../store/training'
+import { CloseButton, Modal } from '../Modal'
 
 const SHOWN = 24
 
@@ -232,55 +233,52 @@ export function EvaluationDialog({
   }, [api, dataset, key])
   const metrics = Object.entries(e.metrics)
   return (
-    <div className="modal-backdrop" role="presentation" onKeyDown={(ev) => ev.key === 'Escape' && onClose()}>
-      <div className="modal test-results-dialog" role="dialog" aria-modal="true" aria-label="Test results">
-        <h2>Test results · {run.label}</h2>
-        <p className="test-metrics" data-testid="test-metrics">
-          {e.count.toLocaleString('en-US')} {e.split} samples the model never trained on ·{' '}
-          {metrics.map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' · ')}
-        </p>
-        {e.confusion ? (
-          <div className="test-grid">
-            <ConfusionMatrix e={e} cell={cell} onCell={setCell} />
-            <PerClass e={e} />
-          </div>
-        ) : (
-          <PredictedVsTrue e={e} />
-        )}
-        <h3 data-testid="samples-heading">
-          {cell
-            ? `${rows.length.toLocaleString('en-US')} sample${rows.length === 1 ? '' : 's'} of ${e.classes[cell[0]]} predicted as ${e.classes[cell[1]]}${rows.length > SHOWN ? ` (the first ${SHOWN})` : ''}`
-            : e.task === 'regression'
-              ? 'The largest errors first'
-              : 'Sample predictions, wrong ones first'}
-          {cell && (
-            <button className="link" onClick={() => setCell(null)}>
-              show all
-            </button>
-          )}
-        </h3>
-        {error && (
-          <p className="error-text" role="alert">
-            {error}
-          </p>
-        )}
-        {e.count > e.actual.length && (
-          <p className="hint">
-            Samples are shown from the first {e.actual.length.toLocaleString('en-US')} test rows; the matrix
-            counts all {e.count.toLocaleString('en-US')}.
-          </p>
-        )}
-        <ul className="samples" data-testid="test-samples">
-          {shown.map((row) => (
-            <SampleCard key={row} e={e} row={row} samples={samples} />
-          ))}
-        </ul>
-        <div className="modal-buttons">
-          <button className="primary" onClick={onClose} autoFocus>
-            Close
-          </button>
+    <Modal
+      title={<>Test results · {run.label}</>}
+      className="test-results-dialog"
+      onClose={onClose}
+      buttons={<CloseButton onClose={onClose} />}
+    >
+      <p className="test-metrics" data-testid="test-metrics">
+        {e.count.toLocaleString('en-US')} {e.split} samples the model never trained on ·{' '}
+        {metrics.map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' · ')}
+      </p>
+      {e.confusion ? (
+        <div className="test-grid">
+          <ConfusionMatrix e={e} cell={cell} onCell={setCell} />
+          <PerClass e={e} />
         </div>
-      </div>
-    </div>
+      ) : (
+        <PredictedVsTrue e={e} />
+      )}
+      <h3 data-testid="samples-heading">
+        {cell
+          ? `${rows.length.toLocaleString('en-US')} sample${rows.length === 1 ? '' : 's'} of ${e.classes[cell[0]]} predicted as ${e.classes[cell[1]]}${rows.length > SHOWN ? ` (the first ${SHOWN})` : ''}`
+          : e.task === 'regression'
+            ? 'The largest errors first'
+            : 'Sample predictions, wrong ones first'}
+        {cell && (
+          <button className="link" onClick={() => setCell(null)}>
+            show all
+          </button>
+        )}
+      </h3>
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+      {e.count > e.actual.length && (
+        <p className="hint">
+          Samples are shown from the first {e.actual.length.toLocaleString('en-US')} test rows; the matrix
+          counts all {e.count.toLocaleString('en-US')}.
+        </p>
+      )}
+      <ul className="samples" data-testid="test-samples">
+        {shown.map((row) => (
+          <SampleCard key={row} e={e} row={row} samples={samples} />
+        ))}
+      </ul>
+    </Modal>
   )
 }

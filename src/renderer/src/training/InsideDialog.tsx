@@ -4,6 +4,7 @@ import type { DatasetSamples, Inspection, LayerActivation, NetwrightApi } from '
 import { errorMessage } from '../api'
 import { Thumb } from '../datasets/Thumb'
 import type { Run } from '../store/training'
+import { CloseButton, Modal } from '../Modal'
 
 /** One channel's map, drawn in grey from its 0-255 values, scaled up crisply. */
 function MapCanvas({
@@ -131,107 +132,100 @@ export function InsideDialog({
   const predicted = look ? look.output.indexOf(Math.max(...look.output)) : -1
   const image = sample?.images
   return (
-    <div className="modal-backdrop" role="presentation" onKeyDown={(ev) => ev.key === 'Escape' && onClose()}>
-      <div className="modal inside-dialog" role="dialog" aria-modal="true" aria-label="Inside the model">
-        <h2>Inside the model, for one sample</h2>
-        <div className="inside-picker">
-          <label>
-            Split{' '}
-            <select
-              data-testid="inside-split"
-              value={split}
-              onChange={(e) => (setSplit(e.target.value as 'test' | 'train'), setIndex(0))}
-            >
-              <option value="test">test</option>
-              <option value="train">train</option>
-            </select>
-          </label>
-          <button
-            onClick={() => setIndex((i) => Math.max(0, i - 1))}
-            disabled={index === 0 || busy}
-            aria-label="Previous sample"
+    <Modal
+      title="Inside the model, for one sample"
+      className="inside-dialog"
+      onClose={onClose}
+      buttons={<CloseButton onClose={onClose} />}
+    >
+      <div className="inside-picker">
+        <label>
+          Split{' '}
+          <select
+            data-testid="inside-split"
+            value={split}
+            onChange={(e) => (setSplit(e.target.value as 'test' | 'train'), setIndex(0))}
           >
-            ‹
-          </button>
-          <label>
-            Sample{' '}
-            <input
-              data-testid="inside-index"
-              type="number"
-              min={0}
-              max={Math.max(0, count - 1)}
-              value={index}
-              onChange={(e) => {
-                const v = Math.floor(Number(e.target.value))
-                if (Number.isFinite(v) && v >= 0 && (!count || v < count)) setIndex(v)
-              }}
-            />
-          </label>
-          <button
-            data-testid="inside-next"
-            onClick={() => setIndex((i) => i + 1)}
-            disabled={busy || (count > 0 && index >= count - 1)}
-            aria-label="Next sample"
-          >
-            ›
-          </button>
-          {count > 0 && <span className="hint">of {count.toLocaleString('en-US')}</span>}
-          {busy && <span className="hint">Running the model…</span>}
-        </div>
-        {error && (
-          <p className="error-text" role="alert">
-            {error}
-          </p>
-        )}
-        {look && (
-          <div className="inside-body" data-testid="inside-view" data-index={look.index}>
-            <div className="inside-sample">
-              {image?.samples[0] && (
-                <Thumb
-                  pixels={image.samples[0].pixels}
-                  height={image.height}
-                  width={image.width}
-                  channels={image.channels}
-                  label={`true: ${name(look.actual)}`}
-                />
-              )}
-              {!image && <p>true: {name(look.actual)}</p>}
-              <div
-                className="softmax-bars"
-                data-testid="softmax-bars"
-                aria-label="The output's probabilities"
-              >
-                {look.output.map((p, k) => (
-                  <div
-                    key={k}
-                    className={`bar-row${k === predicted ? ' top' : ''}${k === look.actual ? ' truth' : ''}`}
-                  >
-                    <span className="bar-label">{name(k)}</span>
-                    <span className="bar" style={{ width: `${Math.max(0, Math.min(1, p)) * 100}%` }} />
-                    <span className="bar-value" data-testid="softmax-value">
-                      {(p * 100).toFixed(1)}%
-                    </span>
-                  </div>
-                ))}
-              </div>
-              <p className="hint">
-                Predicted <b>{name(predicted)}</b>
-                {predicted === look.actual ? ' (right)' : `, but it is ${name(look.actual)}`}.
-              </p>
-            </div>
-            <div className="inside-layers">
-              {look.layers.map((a) => (
-                <LayerView key={a.layer} a={a} />
+            <option value="test">test</option>
+            <option value="train">train</option>
+          </select>
+        </label>
+        <button
+          onClick={() => setIndex((i) => Math.max(0, i - 1))}
+          disabled={index === 0 || busy}
+          aria-label="Previous sample"
+        >
+          ‹
+        </button>
+        <label>
+          Sample{' '}
+          <input
+            data-testid="inside-index"
+            type="number"
+            min={0}
+            max={Math.max(0, count - 1)}
+            value={index}
+            onChange={(e) => {
+              const v = Math.floor(Number(e.target.value))
+              if (Number.isFinite(v) && v >= 0 && (!count || v < count)) setIndex(v)
+            }}
+          />
+        </label>
+        <button
+          data-testid="inside-next"
+          onClick={() => setIndex((i) => i + 1)}
+          disabled={busy || (count > 0 && index >= count - 1)}
+          aria-label="Next sample"
+        >
+          ›
+        </button>
+        {count > 0 && <span className="hint">of {count.toLocaleString('en-US')}</span>}
+        {busy && <span className="hint">Running the model…</span>}
+      </div>
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+      {look && (
+        <div className="inside-body" data-testid="inside-view" data-index={look.index}>
+          <div className="inside-sample">
+            {image?.samples[0] && (
+              <Thumb
+                pixels={image.samples[0].pixels}
+                height={image.height}
+                width={image.width}
+                channels={image.channels}
+                label={`true: ${name(look.actual)}`}
+              />
+            )}
+            {!image && <p>true: {name(look.actual)}</p>}
+            <div className="softmax-bars" data-testid="softmax-bars" aria-label="The output's probabilities">
+              {look.output.map((p, k) => (
+                <div
+                  key={k}
+                  className={`bar-row${k === predicted ? ' top' : ''}${k === look.actual ? ' truth' : ''}`}
+                >
+                  <span className="bar-label">{name(k)}</span>
+                  <span className="bar" style={{ width: `${Math.max(0, Math.min(1, p)) * 100}%` }} />
+                  <span className="bar-value" data-testid="softmax-value">
+                    {(p * 100).toFixed(1)}%
+                  </span>
+                </div>
               ))}
             </div>
+            <p className="hint">
+              Predicted <b>{name(predicted)}</b>
+              {predicted === look.actual ? ' (right)' : `, but it is ${name(look.actual)}`}.
+            </p>
           </div>
-        )}
-        <div className="modal-buttons">
-          <button className="primary" onClick={onClose} autoFocus>
-            Close
-          </button>
+          <div className="inside-layers">
+            {look.layers.map((a) => (
+              <LayerView key={a.layer} a={a} />
+            ))}
+          </div>
         </div>
-      </div>
-    </div>
+      )}
+    </Modal>
   )
 }
