@@ -219,7 +219,11 @@ export function App({ api, connected }: { api: NetwrightApi; connected: boolean 
         >
           Summary
         </button>
-        <button onClick={() => useDoc.getState().tidy()} data-testid="tidy" title="Lay the graph out again">
+        <button
+          onClick={() => useDoc.getState().requestTidy()}
+          data-testid="tidy"
+          title="Lay the graph out again"
+        >
           Tidy up
         </button>
         <span className="doc-title" data-testid="doc-title" title={path ?? 'Unsaved project'}>

@@ -3,8 +3,8 @@ import type { NetDocument } from './schema'
 
 export const NODE_WIDTH = 220
 export const NODE_HEIGHT = 64
-const NODE_SEP = 40
-const RANK_SEP = 46
+/** Between layers side by side, and between rows; tighter in the compact layout. */
+const SPACING = { full: { node: 40, rank: 46 }, compact: { node: 16, rank: 22 } }
 
 /**
  * Above this many layers dagre is too slow for an editor (a second at 1,000) and its recursion
@@ -20,7 +20,12 @@ type Positions = Record<string, { x: number; y: number }>
  * merges below their inputs). Returns a position for every node. Ids are the document's own strings,
  * so dagre sees index keys instead (an id such as "toString" or "__proto__" broke it).
  */
-export function autoLayout(doc: Pick<NetDocument, 'nodes' | 'edges'>, sizes: Sizes = {}): Positions {
+export function autoLayout(
+  doc: Pick<NetDocument, 'nodes' | 'edges' | 'layout'>,
+  sizes: Sizes = {},
+): Positions {
+  const right = doc.layout?.direction === 'right'
+  const gap = doc.layout?.compact ? SPACING.compact : SPACING.full
   const index = new Map<string, number>()
   doc.nodes.forEach((n, i) => {
     if (!index.has(n.id)) index.set(n.id, i)
@@ -32,10 +37,16 @@ export function autoLayout(doc: Pick<NetDocument, 'nodes' | 'edges'>, sizes: Siz
     const s = Object.hasOwn(sizes, doc.nodes[i]!.id) ? sizes[doc.nodes[i]!.id] : undefined
     return { width: s?.width ?? NODE_WIDTH, height: s?.height ?? NODE_HEIGHT }
   }
-  const centres =
+  // Left to right is top to bottom with the axes swapped (the layered layout's rows become columns).
+  const turned = (i: number) => {
+    const s = size(i)
+    return right ? { width: s.height, height: s.width } : s
+  }
+  const centres = (
     doc.nodes.length > DAGRE_MAX_NODES
-      ? layered(doc.nodes.length, edges, size)
-      : viaDagre(doc.nodes.length, edges, size)
+      ? layered(doc.nodes.length, edges, turned, gap)
+      : viaDagre(doc.nodes.length, edges, turned, gap)
+  ).map((p) => (right ? { x: p.y, y: p.x } : p))
   const out: Positions = Object.create(null) as Positions
   doc.nodes.forEach((n, i) => {
     const p = centres[index.get(n.id)!]!
@@ -48,13 +59,16 @@ export function autoLayout(doc: Pick<NetDocument, 'nodes' | 'edges'>, sizes: Siz
 
 type Size = (i: number) => { width: number; height: number }
 
+type Gap = { node: number; rank: number }
+
 function viaDagre(
   n: number,
   edges: readonly (readonly [number, number])[],
   size: Size,
+  gap: Gap,
 ): { x: number; y: number }[] {
   const g = new dagre.graphlib.Graph()
-  g.setGraph({ rankdir: 'TB', nodesep: NODE_SEP, ranksep: RANK_SEP, marginx: 0, marginy: 0 })
+  g.setGraph({ rankdir: 'TB', nodesep: gap.node, ranksep: gap.rank, marginx: 0, marginy: 0 })
   g.setDefaultEdgeLabel(() => ({}))
   for (let i = 0; i < n; i++) g.setNode(`n${i}`, size(i))
   for (const [s, t] of edges) g.setEdge(`n${s}`, `n${t}`)
@@ -74,6 +88,7 @@ function layered(
   n: number,
   edges: readonly (readonly [number, number])[],
   size: Size,
+  gap: Gap,
 ): { x: number; y: number }[] {
   const outs: number[][] = Array.from({ length: n }, () => [])
   const ins: number[][] = Array.from({ length: n }, () => [])
@@ -107,16 +122,16 @@ function layered(
     const key = (i: number) => (ins[i]!.length ? ins[i]!.reduce((a, s) => a + x[s]!, 0) / ins[i]!.length : i)
     row.sort((a, b) => key(a) - key(b))
     const widths = row.map((i) => size(i).width)
-    const total = widths.reduce((a, w) => a + w, 0) + NODE_SEP * Math.max(row.length - 1, 0)
+    const total = widths.reduce((a, w) => a + w, 0) + gap.node * Math.max(row.length - 1, 0)
     let left = -total / 2
     let tallest = 0
     row.forEach((i, k) => {
       x[i] = left + widths[k]! / 2
-      left += widths[k]! + NODE_SEP
+      left += widths[k]! + gap.node
       tallest = Math.max(tallest, size(i).height)
     })
     for (const i of row) out[i] = { x: x[i]!, y: y + tallest / 2 }
-    y += tallest + RANK_SEP
+    y += tallest + gap.rank
   }
   return out
 }

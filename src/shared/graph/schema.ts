@@ -64,6 +64,12 @@ export const DatasetChoiceSchema = z.object({
   options: z.record(z.string(), z.unknown()).default({}),
 })
 
+export const LayoutSchema = z.object({
+  direction: z.enum(['down', 'right']).default('down'),
+  compact: z.boolean().default(false),
+})
+export type LayoutChoice = z.infer<typeof LayoutSchema>
+
 export const DocumentSchema = z.object({
   format: z.literal('netwright'),
   version: z.literal(CURRENT_VERSION),
@@ -76,6 +82,8 @@ export const DocumentSchema = z.object({
   compile: CompileSchema,
   training: TrainingSchema,
   dataset: DatasetChoiceSchema,
+  /** How the canvas lays the graph out: top to bottom or left to right, nodes full or compact. */
+  layout: LayoutSchema.optional(),
 })
 
 export type NetDocument = z.infer<typeof DocumentSchema>

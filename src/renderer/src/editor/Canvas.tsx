@@ -18,6 +18,7 @@ import { layerSpec } from '../../../shared/layers'
 import { layerGist } from '../../../shared/layers/explain'
 import { useDoc } from '../store/document'
 import { LayerNode, type LayerFlowNode } from './LayerNode'
+import { LayoutControls, useRelayout } from './LayoutControls'
 
 /** A node's gist from its layer's settings, defaults filled in as the layer builds with them. */
 function gistOf(n: NetNode): string {
@@ -83,6 +84,12 @@ export function Canvas({ analysis }: { analysis: Analysis }) {
     return () => clearTimeout(t)
   }, [generation])
   const [dims, setDims] = useState<Dims>({})
+  const dimsRef = useRef(dims)
+  dimsRef.current = dims
+  // Tidy up and layout changes lay the graph out with the layers as measured, then fit the view.
+  useRelayout(dimsRef, () => fitRef.current())
+  const direction = doc.layout?.direction ?? 'down'
+  const compact = doc.layout?.compact ?? false
 
   const nodes: LayerFlowNode[] = useMemo(
     () =>
@@ -103,10 +110,12 @@ export function Canvas({ analysis }: { analysis: Analysis }) {
             sharedWith: n.sharedWith ? doc.nodes.find((o) => o.id === n.sharedWith)?.name : undefined,
             frozen: (n.sharedWith ? doc.nodes.find((o) => o.id === n.sharedWith) : n)?.trainable === false,
             gist: gistOf(n.sharedWith ? (doc.nodes.find((o) => o.id === n.sharedWith) ?? n) : n),
+            direction,
+            compact,
           },
         }
       }),
-    [doc.nodes, analysis, selection, dims],
+    [doc.nodes, analysis, selection, dims, direction, compact],
   )
 
   const edgeErrors = useMemo(() => {
@@ -228,17 +237,24 @@ export function Canvas({ analysis }: { analysis: Analysis }) {
         const a = at.get(edge.source)
         const b = at.get(edge.target)
         if (!a || !b) continue
-        const from = { x: a.position.x + size(a.id).width / 2, y: a.position.y + size(a.id).height }
-        const to = { x: b.position.x + size(b.id).width / 2, y: b.position.y }
+        // From the source's out handle to the target's in handle (bottom to top, or right to left).
+        const from =
+          direction === 'right'
+            ? { x: a.position.x + size(a.id).width, y: a.position.y + size(a.id).height / 2 }
+            : { x: a.position.x + size(a.id).width / 2, y: a.position.y + size(a.id).height }
+        const to =
+          direction === 'right'
+            ? { x: b.position.x, y: b.position.y + size(b.id).height / 2 }
+            : { x: b.position.x + size(b.id).width / 2, y: b.position.y }
         const dist = segmentDistance(p, from, to)
         if (dist < best) {
           best = dist
           split = edge.id
         }
       }
-      useDoc.getState().addLayer(className, { x: p.x - NODE_W / 2, y: p.y - NODE_H / 2 }, split)
+      useDoc.getState().addLayer(className, { x: p.x - NODE_W / 2, y: p.y - NODE_H / 2 }, split, dims)
     },
-    [screenToFlowPosition, dims],
+    [screenToFlowPosition, dims, direction],
   )
 
   return (
@@ -258,6 +274,7 @@ export function Canvas({ analysis }: { analysis: Analysis }) {
         <Background gap={16} />
         <Controls />
         <MiniMap pannable zoomable />
+        <LayoutControls />
       </ReactFlow>
       {doc.nodes.length === 0 && (
         <div className="canvas-empty">Drag layers here from the palette, starting with an Input.</div>

@@ -14,6 +14,10 @@ export interface LayerNodeData extends Record<string, unknown> {
   frozen?: boolean
   /** Its settings at a glance: activation, units, kernel, stride, padding, rate. */
   gist?: string
+  /** Which way the graph flows: connections in at the top and out at the bottom, or left and right. */
+  direction?: 'down' | 'right'
+  /** Two short lines: name and type, then shape (the settings and parameters in the tooltip). */
+  compact?: boolean
 }
 
 export type LayerFlowNode = Node<LayerNodeData, 'layer'>
@@ -23,20 +27,28 @@ function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
   const spec = layerSpec(data.className)
   const label = data.className === 'InputLayer' ? 'Input' : data.className
   const hasError = data.errors.length > 0
+  const right = data.direction === 'right'
+  const params = data.sharedWith
+    ? `shares ${data.sharedWith}`
+    : `${data.params.toLocaleString('en-US')} params`
   return (
     <div
-      className={`layer-node cat-${spec?.category.split(' ')[0] ?? 'unknown'}${selected ? ' selected' : ''}${hasError ? ' has-error' : ''}${data.sharedWith ? ' shared' : ''}${data.frozen ? ' frozen' : ''}`}
+      className={`layer-node cat-${spec?.category.split(' ')[0] ?? 'unknown'}${selected ? ' selected' : ''}${hasError ? ' has-error' : ''}${data.sharedWith ? ' shared' : ''}${data.frozen ? ' frozen' : ''}${data.compact ? ' compact' : ''}`}
       data-testid={`node-${data.name}`}
-      title={spec?.doc}
+      title={data.compact ? [data.gist, params, spec?.doc].filter(Boolean).join('\n') : spec?.doc}
     >
       {spec?.inputs !== 'none' && (
-        <Handle type="target" position={Position.Top} data-testid={`in-${data.name}`} />
+        <Handle
+          type="target"
+          position={right ? Position.Left : Position.Top}
+          data-testid={`in-${data.name}`}
+        />
       )}
       <div className="layer-head">
         <span className="layer-name">{data.name}</span>
         <span className="layer-class">{label}</span>
       </div>
-      {data.gist && (
+      {data.gist && !data.compact && (
         <div className="layer-gist" data-testid="gist">
           {data.gist}
         </div>
@@ -45,9 +57,11 @@ function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
         <span className="layer-shape" data-testid="shape">
           {data.outputShape ? formatShape(data.outputShape) : '—'}
         </span>
-        <span className="layer-params" data-testid="params">
-          {data.sharedWith ? `shares ${data.sharedWith}` : `${data.params.toLocaleString('en-US')} params`}
-        </span>
+        {!data.compact && (
+          <span className="layer-params" data-testid="params">
+            {params}
+          </span>
+        )}
         {data.frozen && (
           <span className="layer-frozen" data-testid="frozen" title="Frozen: training keeps its weights">
             frozen
@@ -59,7 +73,11 @@ function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
           {data.errors[0]}
         </div>
       )}
-      <Handle type="source" position={Position.Bottom} data-testid={`out-${data.name}`} />
+      <Handle
+        type="source"
+        position={right ? Position.Right : Position.Bottom}
+        data-testid={`out-${data.name}`}
+      />
     </div>
   )
 }

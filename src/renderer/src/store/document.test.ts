@@ -51,6 +51,30 @@ describe('the document store', () => {
     expect(s().doc).toEqual(shapesDoc())
   })
 
+  it('makes room for a layer dropped on a connection: it covers neither end, and what follows moves down', () => {
+    const box = (id: string) => {
+      const n = s().doc.nodes.find((m) => m.id === id)!
+      return { x: n.position.x, y: n.position.y, w: 220, h: 90 }
+    }
+    const overlap = (a: string, b: string) => {
+      const p = box(a)
+      const q = box(b)
+      return p.x < q.x + q.w && q.x < p.x + p.w && p.y < q.y + q.h && q.y < p.y + p.h
+    }
+    const sizes = Object.fromEntries(s().doc.nodes.map((n) => [n.id, { width: 220, height: 90 }]))
+    const before = box('dense_1').y
+    const edge = s().doc.edges.find((e) => e.source === 'dense' && e.target === 'dense_1')!
+    // Dropped right on the line, between the two layers as the shapes project has them.
+    const id = s().addLayer('Dropout', { x: 0, y: (box('dense').y + before) / 2 }, edge.id, sizes)
+    for (const other of ['input', 'flatten', 'dense', 'dense_1'])
+      expect(overlap(id, other), other).toBe(false)
+    expect(box(id).y).toBeGreaterThan(box('dense').y)
+    expect(box('dense_1').y).toBeGreaterThan(box(id).y)
+    expect(box('dense_1').y).toBeGreaterThan(before)
+    // The layers above the drop stay where they were.
+    expect(box('dense').y).toBe(shapesDoc().nodes.find((n) => n.id === 'dense')!.position.y)
+  })
+
   it('removes a layer from the middle of a chain and joins the chain; undo brings all back', () => {
     s().remove(['flatten'])
     expect(s().doc.nodes.map((n) => n.id)).not.toContain('flatten')

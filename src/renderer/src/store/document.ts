@@ -2,8 +2,9 @@ import { create } from 'zustand'
 import { defaultParams, layerSpec, nextLayerName } from '../../../shared/layers'
 import { emptyDocument } from '../../../shared/graph/defaults'
 import { autoLayout } from '../../../shared/graph/layout'
+import { flowsRight, makeRoomBelow, nextTo } from './placement'
 import { branchReason, isChain } from '../../../shared/graph/style'
-import type { NetDocument, NetEdge, NetNode } from '../../../shared/graph/schema'
+import type { LayoutChoice, NetDocument, NetEdge, NetNode } from '../../../shared/graph/schema'
 
 export { emptyDocument }
 
@@ -33,7 +34,16 @@ export interface DocState {
   undo(): void
   redo(): void
   select(ids: string[]): void
-  addLayer(className: string, position: { x: number; y: number }, splitEdge?: string): string
+  /**
+   * Adds a layer from the palette at `position`; dropped on a connection (`splitEdge`) it goes between
+   * its two ends, and the layers after it move down to make room (`sizes`: the layers as measured).
+   */
+  addLayer(
+    className: string,
+    position: { x: number; y: number },
+    splitEdge?: string,
+    sizes?: Record<string, { width: number; height: number }>,
+  ): string
   /** Connects two layers; in a Sequential model a connection that would branch becomes an offer instead. */
   connect(source: string, target: string): void
   /** A connection the user asked for that needs a Functional model, waiting for their answer. */
@@ -57,8 +67,16 @@ export interface DocState {
   /** Pastes the clipboard as new layers, offset so they do not cover the originals; one undo step. */
   paste(): number
   duplicate(): number
-  /** Lays the whole graph out again (one undo step). */
-  tidy(sizes?: Record<string, { width: number; height: number }>): void
+  /**
+   * Lays the whole graph out again (one undo step; `amend`: part of the step just taken, as after a
+   * layout change once the layers have been measured again).
+   */
+  tidy(sizes?: Record<string, { width: number; height: number }>, amend?: boolean): void
+  /** Top to bottom or left to right, full or compact nodes: the graph laid out again that way, one step. */
+  setLayout(layout: Partial<LayoutChoice>): void
+  /** Tidy up asked for (the toolbar's button): the canvas lays out with the layers as measured. */
+  tidyRequest: number
+  requestTidy(): void
   clipboard: { nodes: NetNode[]; edges: NetEdge[] } | null
 }
 
@@ -162,12 +180,16 @@ export const useDoc = create<DocState>((set, get) => ({
       }
     }),
   select: (ids) => set({ selection: ids }),
-  addLayer: (className, position, splitEdge) => {
+  addLayer: (className, position, splitEdge, sizes = {}) => {
     const id = newId(className === 'InputLayer' ? 'input' : className.toLowerCase())
     get().edit((doc) => {
-      const node = newNode(id, className, position, doc)
       let edges = doc.edges
+      let nodes = doc.nodes
       const split = splitEdge ? edges.find((e) => e.id === splitEdge) : undefined
+      const source = split && doc.nodes.find((n) => n.id === split.source)
+      // Between two layers it lines up after the first, a row below it (a column right of it).
+      const at = source ? nextTo(doc, source, sizes) : position
+      const node = newNode(id, className, at, doc)
       if (split) {
         // Dropped on a connection: insert the layer between its two ends.
         edges = [
@@ -175,8 +197,9 @@ export const useDoc = create<DocState>((set, get) => ({
           { id: newId('e'), source: split.source, target: id, targetPort: 0 },
           { id: newId('e'), source: id, target: split.target, targetPort: split.targetPort },
         ]
+        nodes = makeRoomBelow(doc, [split.target], node, sizes)
       }
-      return { ...doc, nodes: [...doc.nodes, node], edges }
+      return { ...doc, nodes: [...nodes, node], edges }
     })
     set({ selection: [id] })
     return id
@@ -229,14 +252,13 @@ export const useDoc = create<DocState>((set, get) => ({
     const { doc, selection } = get()
     const spec = layerSpec(className)!
     const ends = doc.nodes.filter((n) => !doc.edges.some((e) => e.source === n.id))
+    const axis = flowsRight(doc) ? 'x' : 'y'
     const lowest = (ns: NetNode[]) =>
-      ns.reduce<NetNode | undefined>((a, n) => (!a || n.position.y > a.position.y ? n : a), undefined)
+      ns.reduce<NetNode | undefined>((a, n) => (!a || n.position[axis] > a.position[axis] ? n : a), undefined)
     const picked = selection.length === 1 ? doc.nodes.find((n) => n.id === selection[0]) : undefined
     const from = spec.inputs === 'none' ? undefined : (picked ?? lowest(ends))
     const bottom = lowest(doc.nodes)
-    const position = from
-      ? { x: from.position.x, y: from.position.y + 130 }
-      : { x: bottom?.position.x ?? 0, y: (bottom?.position.y ?? -130) + 130 }
+    const position = from ? nextTo(doc, from, {}) : bottom ? nextTo(doc, bottom, {}) : { x: 0, y: 0 }
     const id = newId(className === 'InputLayer' ? 'input' : className.toLowerCase())
     get().edit((d) => {
       const node = newNode(id, className, position, d)
@@ -249,15 +271,13 @@ export const useDoc = create<DocState>((set, get) => ({
             ...after.map((e) => ({ ...e, id: newId('e'), source: id })),
           ]
         : d.edges
-      // Layers below the insertion point move down to make room.
-      const nodes =
-        from && after.length
-          ? d.nodes.map((n) =>
-              n.position.y > from.position.y
-                ? { ...n, position: { ...n.position, y: n.position.y + 130 } }
-                : n,
-            )
-          : d.nodes
+      // The layers after the insertion point move down (right) to make room.
+      const nodes = makeRoomBelow(
+        d,
+        after.map((e) => e.target),
+        node,
+        {},
+      )
       return { ...d, nodes: [...nodes, node], edges }
     })
     set({ selection: [id] })
@@ -321,12 +341,28 @@ export const useDoc = create<DocState>((set, get) => ({
     set({ clipboard: saved })
     return n
   },
-  tidy: (sizes) =>
-    get().edit((doc) => {
+  tidy: (sizes, amend) => {
+    const laidOut = (doc: NetDocument) => {
       if (!doc.nodes.length) return doc
       const at = autoLayout(doc, sizes)
       return { ...doc, nodes: doc.nodes.map((n) => ({ ...n, position: at[n.id] ?? n.position })) }
+    }
+    if (amend) set((s) => ({ doc: laidOut(s.doc) }))
+    else get().edit(laidOut)
+  },
+  setLayout: (layout) =>
+    get().edit((doc) => {
+      const next = {
+        ...doc,
+        layout: { direction: 'down' as const, compact: false, ...doc.layout, ...layout },
+      }
+      if (next.layout.direction === doc.layout?.direction && next.layout.compact === doc.layout?.compact)
+        return doc
+      const at = autoLayout(next)
+      return { ...next, nodes: next.nodes.map((n) => ({ ...n, position: at[n.id] ?? n.position })) }
     }),
+  tidyRequest: 0,
+  requestTidy: () => set((s) => ({ tidyRequest: s.tidyRequest + 1 })),
   remove: (ids) => {
     // Removing a layer removes its other uses too: they have no weights of their own.
     const gone = new Set(ids)

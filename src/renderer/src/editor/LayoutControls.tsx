@@ -1,0 +1,65 @@
+import { Panel } from '@xyflow/react'
+import { useEffect, useRef, type RefObject } from 'react'
+import { useDoc } from '../store/document'
+
+type Dims = Record<string, { width: number; height: number }>
+
+/**
+ * Lays the graph out when asked (Tidy up) or when its layout changes (direction, compact), with the
+ * layers as measured on the canvas — a layer showing an error is taller than the rest — and then
+ * fits the view. A layout change is laid out again once the layers have been measured in their new
+ * form, as part of the same undo step.
+ */
+export function useRelayout(dims: RefObject<Dims>, fit: () => void): void {
+  const tidyRequest = useDoc((s) => s.tidyRequest)
+  const layout = useDoc((s) => s.doc.layout)
+  const seen = useRef({ tidyRequest, layout })
+  const fitRef = useRef(fit)
+  fitRef.current = fit
+  useEffect(() => {
+    const before = seen.current
+    seen.current = { tidyRequest, layout }
+    const asked = tidyRequest !== before.tidyRequest
+    const changed =
+      layout !== before.layout &&
+      (layout?.direction !== before.layout?.direction || layout?.compact !== before.layout?.compact)
+    if (!asked && !changed) return
+    if (asked) useDoc.getState().tidy(dims.current)
+    const t = setTimeout(() => {
+      // After a layout change the layers have their new size: laid out again within the same step.
+      if (changed) useDoc.getState().tidy(dims.current, true)
+      setTimeout(() => fitRef.current(), 30)
+    }, 80)
+    return () => clearTimeout(t)
+  }, [tidyRequest, layout, dims])
+}
+
+/** The canvas's corner: which way the graph flows, and compact layers. */
+export function LayoutControls() {
+  const direction = useDoc((s) => s.doc.layout?.direction ?? 'down')
+  const compact = useDoc((s) => s.doc.layout?.compact ?? false)
+  return (
+    <Panel position="top-right" className="layout-controls">
+      <label title="Which way the graph flows">
+        Layout{' '}
+        <select
+          data-testid="layout-direction"
+          value={direction}
+          onChange={(e) => useDoc.getState().setLayout({ direction: e.target.value as 'down' | 'right' })}
+        >
+          <option value="down">Top to bottom</option>
+          <option value="right">Left to right</option>
+        </select>
+      </label>
+      <label title="Each layer on two short lines; its settings in its tooltip and the inspector">
+        <input
+          type="checkbox"
+          data-testid="layout-compact"
+          checked={compact}
+          onChange={(e) => useDoc.getState().setLayout({ compact: e.target.checked })}
+        />{' '}
+        Compact
+      </label>
+    </Panel>
+  )
+}
