@@ -350,7 +350,7 @@ test('left to right and compact layouts: the connections turn to the sides, one 
   expect((await page.getByTestId('node-dense').boundingBox())!.height).toBeLessThan(tall)
   await expect(async () => noOverlaps(await nodeBoxes(page))).toPass({ timeout: 10_000 })
 
-  // Each change is one undo step, and the project keeps its layout when saved.
+  // Each change is one undo step.
   await page.getByTestId('undo').click()
   await expect(page.getByTestId('node-dense').getByTestId('gist')).toBeVisible()
   await page.getByTestId('undo').click()
@@ -377,4 +377,26 @@ test('a layer dropped on a connection goes between its ends without covering eit
     expect(dropout.y).toBeGreaterThan(boxes.dense!.y + boxes.dense!.height)
     expect(boxes.dense_1!.y).toBeGreaterThan(dropout.y + dropout.height)
   }).toPass({ timeout: 10_000 })
+})
+
+test('no choice in the training settings or the inspector is cut off at 1280×720', async ({ page }) => {
+  await openApp(page)
+  await page.getByTestId('node-dense').click()
+  // Each option's text, in the select's own font, against the room the select gives it (less its arrow).
+  const cut = await page.evaluate(() => {
+    const ctx = document.createElement('canvas').getContext('2d')!
+    const out: string[] = []
+    for (const sel of document.querySelectorAll<HTMLSelectElement>(
+      '.training-settings select, .training-panel select, .side select',
+    )) {
+      if (!sel.offsetParent) continue
+      const st = getComputedStyle(sel)
+      ctx.font = `${st.fontWeight} ${st.fontSize} ${st.fontFamily}`
+      const room = sel.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight) - 18
+      for (const o of sel.options)
+        if (ctx.measureText(o.text).width > room) out.push(`${sel.dataset.testid ?? sel.id}: ${o.text}`)
+    }
+    return out
+  })
+  expect(cut).toEqual([])
 })

@@ -256,7 +256,7 @@ export const BUILTIN_DATASETS: DatasetInfo[] = [
   }),
   builtin({
     id: 'shapes-measured',
-    name: 'Shapes with measurements (two inputs)',
+    name: 'Shapes and measurements (2 inputs)',
     task: 'classification',
     description:
       'The shapes, each with four numbers measured from its image (ink, centre row and column, spread): an image input [28, 28] and a numbers input [4], for a Functional model with two Inputs. Generated locally from a seed.',

@@ -78,11 +78,13 @@ export function SelectField<T extends string>(props: {
   onChange: (v: T) => void
   help?: ReactNode
   testId?: string
+  /** The whole row of a two-column form, for long options (sparse_categorical_crossentropy). */
+  wide?: boolean
 }) {
   const id = useId()
   const opts = props.options.map((o) => (typeof o === 'string' ? { value: o, label: o } : o))
   return (
-    <div className="field">
+    <div className={props.wide ? 'field wide' : 'field'}>
       <label htmlFor={id}>{props.label}</label>
       <select
         id={id}

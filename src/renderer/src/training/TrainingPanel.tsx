@@ -168,13 +168,8 @@ export function TrainingPanel({
             testId="dataset"
             value={doc.dataset.id}
             options={[
-              ...datasets.map((d) => ({
-                value: d.id,
-                label:
-                  d.source === 'keras'
-                    ? `${d.name}${d.loadable ? (d.cached ? ' (cached)' : ' (downloads first)') : ' (not in this version yet)'}`
-                    : d.name,
-              })),
+              // Names only, so that none is cut off; whether it is downloaded is said below.
+              ...datasets.map((d) => ({ value: d.id, label: d.name })),
               // A project can name a dataset this version does not have yet (e.g. a template for MNIST).
               ...(datasets.some((d) => d.id === doc.dataset.id)
                 ? []
@@ -188,7 +183,7 @@ export function TrainingPanel({
             }
             help={
               ds
-                ? `${ds.description}${shape.preview ? ` Samples: [${shape.preview.sampleShape.join(', ')}], ${shape.preview.task === 'regression' ? 'a number to predict' : `${shape.preview.classes.length} classes`}.` : ''}`
+                ? `${ds.source === 'keras' ? (ds.loadable ? (ds.cached ? 'Downloaded. ' : 'Downloads when first used. ') : 'Not in this version yet. ') : ''}${ds.description}${shape.preview ? ` Samples: [${shape.preview.sampleShape.join(', ')}], ${shape.preview.task === 'regression' ? 'a number to predict' : `${shape.preview.classes.length} classes`}.` : ''}`
                 : undefined
             }
           />
@@ -283,6 +278,7 @@ export function TrainingPanel({
           <SelectField
             label="Loss"
             testId="loss"
+            wide
             value={doc.compile.loss}
             options={LOSSES}
             onChange={(loss) => setCompile({ loss })}
