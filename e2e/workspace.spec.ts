@@ -400,3 +400,26 @@ test('no choice in the training settings or the inspector is cut off at 1280×72
   })
   expect(cut).toEqual([])
 })
+
+test('the learning rate’s effect on the model: the loss against the rate, yours and the fastest fall marked, one click to use it', async ({
+  page,
+}) => {
+  await openApp(page)
+  await page.getByTestId('lr-find').click()
+  const dialog = page.getByRole('dialog', { name: 'The learning rate’s effect' })
+  await expect(dialog.getByTestId('lr-chart')).toBeVisible({ timeout: 60_000 })
+  expect(Number(await dialog.getByTestId('lr-chart').getAttribute('data-points'))).toBeGreaterThan(20)
+  await expect(dialog.getByTestId('lr-verdict')).toContainText(/The loss falls fastest around \d\.\de−\d/)
+  await expect(dialog.getByTestId('lr-verdict')).toContainText('Yours is 1.0e−3')
+  await expect(dialog.getByTestId('lr-verdict')).toContainText('it blows up')
+  // The chart's two marks: the project's rate and the suggestion.
+  await expect(dialog.locator('.recharts-reference-line')).toHaveCount(2)
+  const use = dialog.getByTestId('lr-use')
+  const suggested = Number((await use.textContent())!.replace('Use ', '').replace('−', '-'))
+  await use.click()
+  await expect(dialog).toHaveCount(0)
+  expect(Number(await page.getByTestId('learning-rate').inputValue())).toBeCloseTo(suggested, 10)
+  // One edit: undo gives the old rate back.
+  await page.getByTestId('undo').click()
+  await expect(page.getByTestId('learning-rate')).toHaveValue('0.001')
+})

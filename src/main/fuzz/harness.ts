@@ -129,6 +129,7 @@ export function payloadBases(doc: NetDocument): Record<Method, Json> {
     'datasets.samples': { id: 'moons', options: { count: 50 }, seed: 1, split: 'test', indices: [0, 3] },
     'model.evaluate': { document: doc, runId: 'x' },
     'model.inspect': { document: doc, runId: 'x', split: 'test', index: 0 },
+    'model.learningRates': { document: doc },
     'system.info': {},
     'project.list': {},
     'project.open': { path: 'models/fuzz.netwright.json' },

@@ -2,7 +2,7 @@
 // look inside the model for one sample.
 import type { Evaluation } from '../../shared/evaluation'
 import type { NetDocument } from '../../shared/graph/schema'
-import type { Inspection, Request } from '../../shared/ipc/contract'
+import type { Inspection, LearningRateSweep, Request } from '../../shared/ipc/contract'
 import { toKerasConfig } from '../../shared/keras/config'
 import { datasetInfos } from '../datasets/registry'
 import type { TrainerLauncher } from '../trainer/launch'
@@ -24,24 +24,13 @@ type Answer<T extends FromTrainer['type']> = Extract<FromTrainer, { type: T }>
 export function modelCalls({ launcher, store, data, kerasDir, doc }: Deps) {
   /** The document, its run's saved weights and its dataset (downloaded first where it must be). */
   async function prepare(document: unknown, runId: string) {
-    const d = doc(document)
     const from = store.get(runId)
     if (!from)
       throw new ServiceError(
         'not-found',
         'Those weights are not available any more; train the model again, or open it again.',
       )
-    const dataset = data.resolve(d.dataset)
-    if (datasetInfos(kerasDir).find((x) => x.id === d.dataset.id)?.source === 'keras')
-      await data.prepare(d.dataset.id)
-    return {
-      modelConfig: toKerasConfig(d),
-      compile: d.compile,
-      training: d.training,
-      dataset,
-      kerasDir,
-      init: from.modelJson,
-    }
+    return { ...(await fresh(document)), init: from.modelJson }
   }
 
   /** Sends one message to a new trainer process and waits for its answer of type `want`. */
@@ -59,7 +48,24 @@ export function modelCalls({ launcher, store, data, kerasDir, doc }: Deps) {
     }).finally(() => proc.kill())
   }
 
+  /** The document and its dataset (downloaded first where it must be), for a run from fresh weights. */
+  async function fresh(document: unknown) {
+    const d = doc(document)
+    const dataset = data.resolve(d.dataset)
+    if (datasetInfos(kerasDir).find((x) => x.id === d.dataset.id)?.source === 'keras')
+      await data.prepare(d.dataset.id)
+    return { modelConfig: toKerasConfig(d), compile: d.compile, training: d.training, dataset, kerasDir }
+  }
+
   return {
+    'model.learningRates': async ({
+      document,
+      backend,
+    }: Request<'model.learningRates'>): Promise<LearningRateSweep> => {
+      const job = await fresh(document)
+      const msg: ToTrainer = { type: 'lr-sweep', ...job, backend: backend === 'keras' ? undefined : backend }
+      return (await ask(msg, 'lr-swept', 'the learning-rate test')).sweep
+    },
     'model.evaluate': async ({
       document,
       runId,

@@ -125,8 +125,9 @@ export function trainerMessages({
         finish(run)
         emit('training.status', { runId, state: 'failed', backend: run.backend, message: msg.message })
         return
-      case 'evaluated': // answer model.evaluate and model.inspect, which listen for them themselves
+      case 'evaluated': // answer model.evaluate, model.inspect and model.learningRates, which listen for them themselves
       case 'inspected':
+      case 'lr-swept':
         return
       case 'paused':
       case 'resumed':

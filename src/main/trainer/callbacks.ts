@@ -14,7 +14,7 @@ interface WithRate {
   setLearningRate?: (lr: number) => void
 }
 const rateOf = (model: LayersModel) => model.optimizer as unknown as WithRate
-function setRate(model: LayersModel, lr: number): void {
+export function setRate(model: LayersModel, lr: number): void {
   const o = rateOf(model)
   if (o.setLearningRate) o.setLearningRate(lr)
   else o.learningRate = lr

@@ -318,8 +318,11 @@ export function kerasLauncher({
           launch(msg)
         } else if (msg.type === 'start')
           begin(msg).catch((err: Error) => emit({ type: 'error', message: err.message ?? String(err) }))
-        else if (msg.type === 'evaluate')
-          emit({ type: 'error', message: 'Saved weights are evaluated by the in-app trainer, not by Keras.' })
+        else if (msg.type === 'evaluate' || msg.type === 'inspect' || msg.type === 'lr-sweep')
+          emit({
+            type: 'error',
+            message: 'The in-app trainer evaluates, looks inside and tests learning rates, not Keras.',
+          })
         else if (child?.stdin?.writable) child.stdin.write(`${JSON.stringify(msg)}\n`)
         else if (msg.type === 'stop') stopEarly = true // still preparing: the run stops at its first batch
       },

@@ -8,6 +8,7 @@ import { withWasmFallback } from './fallback'
 import { disposeModel, train, type Progress } from './engine'
 import { evaluateSaved } from './evaluate'
 import { inspectSaved } from './inspect'
+import { learningRateSweep } from './lr-sweep'
 import { pauseControl } from './pause'
 import type { FromTrainer, ToTrainer } from './protocol'
 
@@ -92,6 +93,18 @@ async function inspect(msg: Extract<ToTrainer, { type: 'inspect' }>): Promise<vo
   send({ type: 'inspected', inspection })
 }
 
+async function sweep(msg: Extract<ToTrainer, { type: 'lr-sweep' }>): Promise<void> {
+  const chosen = await chooseBackend(msg.backend)
+  const data = await loadAnyDataset(msg.dataset.id, msg.dataset.options, msg.training.seed, msg.kerasDir)
+  const result = await withWasmFallback(
+    chosen,
+    !!msg.backend,
+    (t) => learningRateSweep(t, msg, data),
+    () => undefined,
+  )
+  send({ type: 'lr-swept', sweep: result })
+}
+
 async function onMessage(raw: unknown): Promise<void> {
   const msg = raw as ToTrainer
   try {
@@ -106,6 +119,7 @@ async function onMessage(raw: unknown): Promise<void> {
     } else if (msg.type === 'start') await start(msg)
     else if (msg.type === 'evaluate') await evaluate(msg)
     else if (msg.type === 'inspect') await inspect(msg)
+    else if (msg.type === 'lr-sweep') await sweep(msg)
   } catch (err) {
     send({ type: 'error', message: (err as Error).message ?? String(err) })
   }

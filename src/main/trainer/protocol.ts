@@ -1,5 +1,5 @@
 import type { BackendName, CompileSettings, TrainingSettings } from '../../shared/graph/schema'
-import type { BackendReport, Inspection } from '../../shared/ipc/contract'
+import type { BackendReport, Inspection, LearningRateSweep } from '../../shared/ipc/contract'
 import type { Evaluation } from '../../shared/evaluation'
 import type { KerasModelConfig } from '../../shared/keras/config'
 import type { Progress } from './engine'
@@ -34,6 +34,8 @@ export type ToTrainer =
         split: 'train' | 'test'
         index: number
       })
+  /** The learning-rate range test from fresh weights; answered with 'lr-swept'. */
+  | ({ type: 'lr-sweep' } & Omit<StartMessage, 'saveDir' | 'init'>)
 
 /** What the trainer process sends back. */
 export type FromTrainer =
@@ -56,6 +58,7 @@ export type FromTrainer =
     }
   | { type: 'evaluated'; evaluation: Evaluation }
   | { type: 'inspected'; inspection: Inspection }
+  | { type: 'lr-swept'; sweep: LearningRateSweep }
   /** The run has paused after its batch in flight, or goes on. */
   | { type: 'paused' }
   | { type: 'resumed' }

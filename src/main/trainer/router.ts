@@ -67,7 +67,7 @@ function ladder(places: Place[], reports: BackendReport[][], chosen: BackendName
 export function routeLauncher(places: Place[], pick: (probes: Probed[]) => number): TrainerLauncher {
   let probed: Promise<Probed[]> | undefined
   const all = () => (probed ??= Promise.all(places.map((p) => probe(p.launcher))))
-  type Start = Extract<ToTrainer, { type: 'start' | 'evaluate' | 'inspect' }>
+  type Start = Extract<ToTrainer, { type: 'start' | 'evaluate' | 'inspect' | 'lr-sweep' }>
   return () => {
     const listeners: ((m: FromTrainer) => void)[] = []
     const exits: ((how: string) => void)[] = []
@@ -79,14 +79,14 @@ export function routeLauncher(places: Place[], pick: (probes: Probed[]) => numbe
       all().then((probes) => {
         if (killed) return
         const forced = msg.backend
-        // An evaluation (or a look inside, one sample) goes to the last place (the in-app trainer process) unless a rung is forced:
+        // An evaluation (a look inside, one sample; the learning-rate test, a few batches) goes to the last place (the in-app trainer process) unless a rung is forced:
         // predicting a test set is quick there, and a Python or a window would cost more to start.
         const at = forced
           ? Math.max(
               0,
               places.findIndex((p) => p.owns(forced)),
             )
-          : msg.type === 'evaluate' || msg.type === 'inspect'
+          : msg.type === 'evaluate' || msg.type === 'inspect' || msg.type === 'lr-sweep'
             ? places.length - 1
             : pick(probes)
         const p = places[at]!.launcher()

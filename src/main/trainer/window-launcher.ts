@@ -68,8 +68,11 @@ export function windowLauncher(open: () => TrainerWindow): TrainerLauncher {
         if (msg.type === 'start')
           begin(msg).catch((err: Error) => emit({ type: 'error', message: err.message ?? String(err) }))
         // Evaluations run in the trainer process (the router sends them there).
-        else if (msg.type === 'evaluate' || msg.type === 'inspect')
-          emit({ type: 'error', message: 'The trainer window does not evaluate saved weights.' })
+        else if (msg.type === 'evaluate' || msg.type === 'inspect' || msg.type === 'lr-sweep')
+          emit({
+            type: 'error',
+            message: 'The trainer window only trains; the trainer process does the rest.',
+          })
         else win.send(msg)
       },
       onMessage: (l) => listeners.push(l),

@@ -5,7 +5,7 @@ import { BACKENDS, type BackendName, type NetDocument } from '../graph/schema'
 import type { KerasModelConfig } from '../keras/config'
 
 import { EXPORT_FORMATS } from './export-formats'
-import type { DecisionBoundary, Inspection } from './views'
+import type { DecisionBoundary, Inspection, LearningRateSweep } from './views'
 
 // The export formats and the teaching views' data live in files of their own; the contract's users
 // import them from here too.
@@ -44,6 +44,11 @@ export const requests = {
     runId: z.string().min(1),
     split: z.enum(['train', 'test']).default('test'),
     index: z.number().int().nonnegative(),
+  }),
+  /** The learning rate's effect on this model and data: a learning-rate range test from fresh weights. */
+  'model.learningRates': z.object({
+    document: z.unknown(),
+    backend: z.enum(BACKENDS).optional(),
   }),
   'datasets.list': z.object({}).strict(),
   'datasets.prepare': z.object({ id: z.string().min(1) }),
@@ -254,6 +259,7 @@ export interface Responses {
   'datasets.prepare': { id: string; files: string[] }
   'datasets.preview': DatasetPreview
   'model.inspect': Inspection
+  'model.learningRates': LearningRateSweep
   'datasets.samples': DatasetSamples
   'system.info': SystemInfo
   'project.list': ProjectEntry[]

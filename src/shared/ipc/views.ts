@@ -50,3 +50,21 @@ export interface Inspection {
   /** The first output's values: class probabilities (a single sigmoid unit gives [1 − p, p]). */
   output: number[]
 }
+
+/**
+ * The learning rate's effect on the user's model (a learning-rate range test): from fresh weights,
+ * one batch at each rate, the rate rising exponentially, until the loss blows up.
+ */
+export interface LearningRateSweep {
+  /** Each batch: its learning rate, its loss, and the loss smoothed over the batches before it. */
+  points: { lr: number; loss: number; smoothed: number }[]
+  /** Where the smoothed loss fell fastest (null when it never fell). */
+  suggestion: number | null
+  /** The learning rate the project has now. */
+  current: number
+  /** Where the loss blew up (four times its lowest), when it did within the rates tried. */
+  divergedAt: number | null
+  /** The rates tried. */
+  from: number
+  to: number
+}

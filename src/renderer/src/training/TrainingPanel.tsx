@@ -6,6 +6,7 @@ import { DatasetBrowser } from '../datasets/DatasetBrowser'
 import { DatasetOptions } from '../datasets/DatasetOptions'
 import { usePreview } from '../datasets/usePreview'
 import { errorMessage } from '../api'
+import { LearningRateDialog } from './LearningRateDialog'
 import { NumberField, SelectField } from '../inspector/Field'
 import { useDoc } from '../store/document'
 import { BackendField } from './BackendField'
@@ -66,6 +67,7 @@ export function TrainingPanel({
   const from = fitting.find((r) => r.id === startFrom)
   const [datasets, setDatasets] = useState<DatasetInfo[]>([])
   const [browsing, setBrowsing] = useState(false)
+  const [findingRate, setFindingRate] = useState(false)
   const [listVersion, setListVersion] = useState(0)
   const shape = usePreview(api, doc.dataset.id, doc.dataset.options, doc.training.seed, listVersion)
   const inputs = doc.nodes.filter((n) => n.className === 'InputLayer')
@@ -231,6 +233,17 @@ export function TrainingPanel({
                 ].
               </p>
             )}
+          {findingRate && (
+            <LearningRateDialog
+              api={api}
+              doc={doc}
+              onClose={() => setFindingRate(false)}
+              onUse={(learningRate) => {
+                setCompile({ learningRate })
+                setFindingRate(false)
+              }}
+            />
+          )}
           {browsing && (
             <DatasetBrowser
               api={api}
@@ -274,6 +287,11 @@ export function TrainingPanel({
             value={doc.compile.learningRate}
             limits={{ min: 1e-7, max: 10 }}
             onCommit={(learningRate) => setCompile({ learningRate })}
+            help={
+              <button className="link" data-testid="lr-find" onClick={() => setFindingRate(true)}>
+                Its effect…
+              </button>
+            }
           />
           <SelectField
             label="Loss"
