@@ -83,6 +83,11 @@ test('nodes say what they are; the inspector derives the parameter count and dra
   await expect(page.getByTestId('activation-plot')).toContainText('1 / (1 + e⁻ˣ)')
   expect(await curve.getAttribute('d')).not.toBe(relu)
   await expect(page.getByTestId('node-dense').getByTestId('gist')).toHaveText('128 units · sigmoid')
+  // Beside the perceptron's step, which the decks start from (not a Keras activation).
+  await page.getByTestId('activation-compare').selectOption('step')
+  await expect(page.getByTestId('activation-compare-curve')).toBeVisible()
+  await expect(page.getByTestId('activation-compare-note')).toContainText('1 if x ≥ 0, else 0')
+  await expect(page.getByTestId('activation-compare-note')).toContainText('its slope is 0 everywhere')
   // Changing the units changes the sum.
   await setField(page.getByTestId('param-units'), '64')
   await expect(page.getByTestId('param-formula')).toContainText('784 × 64 + 64 = 50,240')

@@ -72,8 +72,16 @@ describe('a layer’s settings at a glance', () => {
 
 describe('the activation curves drawn in the inspector', () => {
   it('are Keras 3’s functions', async () => {
-    const { ACTIVATION_CURVES: c, slope } = await import('../shared/layers/activation-curves')
+    const {
+      ACTIVATION_CURVES: c,
+      slope,
+      TEACHING_CURVES,
+    } = await import('../shared/layers/activation-curves')
     const near = (a: number, b: number) => expect(a).toBeCloseTo(b, 4)
+    // The perceptron's step, drawn for comparison: 0 below 0, 1 from 0 on, flat on both sides.
+    near(TEACHING_CURVES.step.f(-0.5), 0)
+    near(TEACHING_CURVES.step.f(0), 1)
+    near(slope(TEACHING_CURVES.step.f, 2), 0)
     near(c.relu.f(-1), 0)
     near(c.relu.f(2), 2)
     near(c.relu6.f(9), 6)

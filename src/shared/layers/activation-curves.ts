@@ -94,5 +94,17 @@ export const ACTIVATION_CURVES: Record<ActivationName, ActivationCurve> = {
   },
 }
 
+/**
+ * Curves the decks teach that are not Keras activations, to compare a layer's activation with: the
+ * perceptron's step, where the decks begin.
+ */
+export const TEACHING_CURVES: Record<'step', ActivationCurve> = {
+  step: {
+    f: (x) => (x >= 0 ? 1 : 0),
+    formula: 'f(x) = 1 if x ≥ 0, else 0',
+    note: "The perceptron's step: its slope is 0 everywhere but at 0, so gradient descent gets no signal through it. Keras has no step activation; sigmoid is its smooth stand-in.",
+  },
+}
+
 /** The slope of `f` at x (central difference), for the derivative's curve. */
 export const slope = (f: (x: number) => number, x: number, h = 1e-3) => (f(x + h) - f(x - h)) / (2 * h)
