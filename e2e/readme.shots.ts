@@ -49,3 +49,22 @@ test('inside a trained CNN', async ({ page }) => {
   await page.waitForTimeout(300)
   await shot(page, 'inside-the-model')
 })
+
+test('ShallowVGGNet left to right, its repeated blocks folded', async ({ page }) => {
+  await openApp(page)
+  await page.getByTestId('templates').click()
+  await page.getByTestId('template-shallow-vggnet').click()
+  await page.getByTestId('layout-direction').selectOption('right')
+  await page.getByTestId('layout-fold').check()
+  await expect(page.locator('.fold-node')).toBeVisible()
+  await page.waitForTimeout(600)
+  await shot(page, 'folded-left-to-right')
+})
+
+test('the learning rate’s effect', async ({ page }) => {
+  await openApp(page)
+  await page.getByTestId('lr-find').click()
+  await expect(page.getByTestId('lr-chart')).toBeVisible({ timeout: 60_000 })
+  await page.waitForTimeout(400)
+  await shot(page, 'learning-rate')
+})

@@ -346,6 +346,17 @@ test('left to right and compact layouts: the connections turn to the sides, one 
   const handleOut = (await page.getByTestId('out-dense').boundingBox())!
   expect(handleIn.x + handleIn.width / 2).toBeLessThan(node.x + 6)
   expect(handleOut.x + handleOut.width / 2).toBeGreaterThan(node.x + node.width - 6)
+  // And the connections are drawn from side to side: each starts and ends at about the same height.
+  await expect(async () => {
+    const paths = await page
+      .locator('.react-flow__edge-path')
+      .evaluateAll((ps) => ps.map((p) => p.getAttribute('d')!))
+    expect(paths).toHaveLength(3)
+    for (const d of paths) {
+      const nums = d.match(/-?\d+(\.\d+)?/g)!.map(Number)
+      expect(Math.abs(nums[1]! - nums.at(-1)!), d).toBeLessThan(12)
+    }
+  }).toPass({ timeout: 10_000 })
 
   // Compact: shorter layers; what the gist said is in the tooltip.
   const tall = node.height
@@ -427,4 +438,58 @@ test('the learning rate’s effect on the model: the loss against the rate, your
   // One edit: undo gives the old rate back.
   await page.getByTestId('undo').click()
   await expect(page.getByTestId('learning-rate')).toHaveValue('0.001')
+})
+
+test('ShallowVGGNet’s repeated blocks fold into one node and unfold again; a layer moved while folded keeps its move', async ({
+  page,
+}) => {
+  await openApp(page)
+  // The default project has no repeats: the choice shows only where there are some.
+  await expect(page.getByTestId('layout-fold')).toHaveCount(0)
+  await page.getByTestId('templates').click()
+  await page.getByTestId('template-shallow-vggnet').click()
+  await expect(page.getByTestId('node-input')).toBeVisible()
+  const layers = page.locator('.react-flow__node-layer')
+  await expect(layers).toHaveCount(18)
+  await page.getByTestId('layout-fold').check()
+  const fold = page.locator('.fold-node')
+  await expect(fold).toHaveCount(1)
+  await expect(fold).toContainText('6 layers ×2')
+  await expect(fold).toContainText(
+    'Conv2D → BatchNormalization → Conv2D → BatchNormalization → MaxPooling2D → Dropout',
+  )
+  await expect(layers).toHaveCount(6)
+  // What follows the fold sits right below it, connected to it.
+  await expect(async () => {
+    const f = (await fold.boundingBox())!
+    const next = (await page.getByTestId('node-flatten').boundingBox())!
+    expect(next.y).toBeGreaterThan(f.y + f.height)
+    expect(next.y - (f.y + f.height)).toBeLessThan(120)
+    noOverlaps(await nodeBoxes(page))
+  }).toPass({ timeout: 10_000 })
+  await expect(page.locator('.react-flow__edge')).toHaveCount(6)
+
+  // Moving a layer below the fold moves it in the project by as much.
+  const flatten = page.getByTestId('node-flatten')
+  const before = (await flatten.boundingBox())!
+  await flatten.hover()
+  await page.mouse.down()
+  await page.mouse.move(before.x + before.width / 2 + 120, before.y + before.height / 2, { steps: 6 })
+  await page.mouse.up()
+  await page.getByTestId('unfold').click()
+  await expect(layers).toHaveCount(18)
+  await expect(fold).toHaveCount(0)
+  await expect(async () => {
+    const boxes = await nodeBoxes(page)
+    const f = boxes.flatten!
+    // Unfolded, flatten is below the last Dropout again, and 120 px (at this zoom) to the right of the rest.
+    const input = boxes.input!
+    expect(f.x - input.x).toBeGreaterThan(50)
+    expect(f.y).toBeGreaterThan(boxes.dropout_1!.y)
+  }).toPass({ timeout: 10_000 })
+  await page.getByTestId('undo').click()
+  await expect(async () => {
+    const boxes = await nodeBoxes(page)
+    expect(Math.abs(boxes.flatten!.x - boxes.input!.x)).toBeLessThan(2)
+  }).toPass({ timeout: 10_000 })
 })

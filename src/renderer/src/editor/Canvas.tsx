@@ -4,6 +4,7 @@ import {
   MiniMap,
   ReactFlow,
   useReactFlow,
+  useUpdateNodeInternals,
   useStore,
   type Connection,
   type Edge,
@@ -19,6 +20,8 @@ import { layerGist } from '../../../shared/layers/explain'
 import { useDoc } from '../store/document'
 import { LayerNode, type LayerFlowNode } from './LayerNode'
 import { LayoutControls, useRelayout } from './LayoutControls'
+import { FoldNode, type FoldFlowNode } from './FoldNode'
+import { foldView } from './folds'
 
 /** A node's gist from its layer's settings, defaults filled in as the layer builds with them. */
 function gistOf(n: NetNode): string {
@@ -29,7 +32,7 @@ function gistOf(n: NetNode): string {
 export const LAYER_MIME = 'application/netwright-layer'
 const NODE_W = 220
 const NODE_H = 64
-const nodeTypes = { layer: LayerNode }
+const nodeTypes = { layer: LayerNode, fold: FoldNode }
 
 /** An edge's label: the first sentence of its problem (the Problems list has the whole of it). */
 const shortLabel = (message: string): string => {
@@ -69,11 +72,21 @@ export function Canvas({ analysis }: { analysis: Analysis }) {
     const b = getNodesBounds(getNodes())
     const zoom = Math.min(1, viewSize.width / (b.width * 1.25), viewSize.height / (b.height * 1.2))
     if (!(zoom < READABLE_ZOOM) || !viewSize.width) return void fitView({ maxZoom: 1, padding: 0.2 })
-    void setViewport({
-      x: viewSize.width / 2 - (b.x + b.width / 2) * READABLE_ZOOM,
-      y: 24 - b.y * READABLE_ZOOM,
-      zoom: READABLE_ZOOM,
-    })
+    // From where the model starts: its top, or its left end when it flows right.
+    const right = useDoc.getState().doc.layout?.direction === 'right'
+    void setViewport(
+      right
+        ? {
+            x: 24 - b.x * READABLE_ZOOM,
+            y: viewSize.height / 2 - (b.y + b.height / 2) * READABLE_ZOOM,
+            zoom: READABLE_ZOOM,
+          }
+        : {
+            x: viewSize.width / 2 - (b.x + b.width / 2) * READABLE_ZOOM,
+            y: 24 - b.y * READABLE_ZOOM,
+            zoom: READABLE_ZOOM,
+          },
+    )
   }
   const fitRef = useRef(fit)
   fitRef.current = fit
@@ -90,15 +103,35 @@ export function Canvas({ analysis }: { analysis: Analysis }) {
   useRelayout(dimsRef, () => fitRef.current())
   const direction = doc.layout?.direction ?? 'down'
   const compact = doc.layout?.compact ?? false
+  // Repeated blocks folded (a view only; a newly opened project shows each of its blocks folded
+  // when folding is on, and opening one leaves the others as they are).
+  const [folding, setFolding] = useState(false)
+  const [unfolded, setUnfolded] = useState<ReadonlySet<string>>(new Set())
+  useEffect(() => setUnfolded(new Set()), [generation])
+  const view = useMemo(
+    () => foldView(doc, analysis, folding, unfolded, dims),
+    [doc, analysis, folding, unfolded, dims],
+  )
+  // React Flow keeps where each node's handles were; moved to the sides (or back), they are measured
+  // again so that connections leave and enter where the handles now are.
+  const updateNodeInternals = useUpdateNodeInternals()
+  useEffect(() => {
+    updateNodeInternals(useDoc.getState().doc.nodes.map((n) => n.id))
+  }, [direction, compact, updateNodeInternals])
+  const shiftRef = useRef(view.shift)
+  shiftRef.current = view.shift
+  const refit = () => setTimeout(() => fitRef.current(), 80)
 
-  const nodes: LayerFlowNode[] = useMemo(
-    () =>
-      doc.nodes.map((n) => {
+  const nodes: (LayerFlowNode | FoldFlowNode)[] = useMemo(() => {
+    const shown: (LayerFlowNode | FoldFlowNode)[] = doc.nodes
+      .filter((n) => !view.hidden.has(n.id))
+      .map((n) => {
         const info = analysis.nodes[n.id]
+        const by = view.shift[n.id]
         return {
           id: n.id,
           type: 'layer' as const,
-          position: n.position,
+          position: by ? { x: n.position.x - by.x, y: n.position.y - by.y } : n.position,
           selected: selection.includes(n.id),
           ...(dims[n.id] ? { measured: dims[n.id] } : {}),
           data: {
@@ -114,9 +147,35 @@ export function Canvas({ analysis }: { analysis: Analysis }) {
             compact,
           },
         }
-      }),
-    [doc.nodes, analysis, selection, dims, direction, compact],
-  )
+      })
+    for (const b of view.folded) {
+      const first = doc.nodes.find((n) => n.id === b.layers[0])!
+      const last = analysis.nodes[b.layers.at(-1)!]
+      shown.push({
+        id: b.id,
+        type: 'fold' as const,
+        position: first.position,
+        draggable: false,
+        selectable: false,
+        deletable: false,
+        // Neither selectable nor draggable, React Flow would let clicks through it: Unfold takes them.
+        style: { pointerEvents: 'all' },
+        data: {
+          unit: b.unit,
+          times: b.times,
+          layers: b.layers.length,
+          params: b.layers.reduce((sum, id) => sum + (analysis.nodes[id]?.params ?? 0), 0),
+          outputShape: last?.outputShape,
+          direction,
+          onUnfold: () => {
+            setUnfolded((u) => new Set([...u, b.id]))
+            refit()
+          },
+        },
+      })
+    }
+    return shown
+  }, [doc.nodes, analysis, selection, dims, direction, compact, view])
 
   const edgeErrors = useMemo(() => {
     const m = new Map<string, string>()
@@ -128,13 +187,14 @@ export function Canvas({ analysis }: { analysis: Analysis }) {
   const edges: Edge[] = useMemo(
     () =>
       doc.edges
-        .filter((e) => ids.has(e.source) && ids.has(e.target))
+        .filter((e) => ids.has(e.source) && ids.has(e.target) && view.edge(e.source, e.target))
         .map((e) => {
           const error = edgeErrors.get(e.id)
+          const ends = view.edge(e.source, e.target)!
           return {
             id: e.id,
-            source: e.source,
-            target: e.target,
+            source: ends.source,
+            target: ends.target,
             selected: selection.includes(e.id),
             className: error ? 'edge-error' : undefined,
             label: error ? `⚠ ${shortLabel(error)}` : undefined,
@@ -142,13 +202,16 @@ export function Canvas({ analysis }: { analysis: Analysis }) {
             animated: false,
           }
         }),
-    [doc.edges, ids, edgeErrors, selection],
+    [doc.edges, ids, edgeErrors, selection, view],
   )
   // Dotted links between a shared layer and its other uses: they show the sharing, carry no data.
   const links: Edge[] = useMemo(
     () =>
       doc.nodes
-        .filter((n) => n.sharedWith && ids.has(n.sharedWith))
+        .filter(
+          (n) =>
+            n.sharedWith && ids.has(n.sharedWith) && !view.hidden.has(n.id) && !view.hidden.has(n.sharedWith),
+        )
         .map((n) => ({
           id: `shared-${n.id}`,
           source: n.sharedWith!,
@@ -160,11 +223,11 @@ export function Canvas({ analysis }: { analysis: Analysis }) {
           focusable: false,
           type: 'straight',
         })),
-    [doc.nodes, ids],
+    [doc.nodes, ids, view],
   )
   const allEdges = useMemo(() => [...edges, ...links], [edges, links])
 
-  const onNodesChange = useCallback((changes: NodeChange<LayerFlowNode>[]) => {
+  const onNodesChange = useCallback((changes: NodeChange<LayerFlowNode | FoldFlowNode>[]) => {
     const store = useDoc.getState()
     const positions: Record<string, { x: number; y: number }> = {}
     let dragEnded = false
@@ -172,8 +235,12 @@ export function Canvas({ analysis }: { analysis: Analysis }) {
     const selected = new Set(store.selection)
     const newDims: Dims = {}
     for (const c of changes) {
+      // A fold is the canvas's own: it neither moves nor joins the selection.
+      if ('id' in c && c.id.startsWith('fold:')) continue
       if (c.type === 'position') {
-        if (c.position) positions[c.id] = c.position
+        // A layer shown moved up (below a fold) keeps its place in the document.
+        const by = shiftRef.current[c.id]
+        if (c.position) positions[c.id] = by ? { x: c.position.x + by.x, y: c.position.y + by.y } : c.position
         if (c.dragging === false) dragEnded = true
       } else if (c.type === 'select') {
         selectionChanged = true
@@ -274,7 +341,20 @@ export function Canvas({ analysis }: { analysis: Analysis }) {
         <Background gap={16} />
         <Controls />
         <MiniMap pannable zoomable />
-        <LayoutControls />
+        <LayoutControls
+          fold={
+            view.blocks.length
+              ? {
+                  on: folding,
+                  toggle: (on) => {
+                    setFolding(on)
+                    setUnfolded(new Set())
+                    refit()
+                  },
+                }
+              : undefined
+          }
+        />
       </ReactFlow>
       {doc.nodes.length === 0 && (
         <div className="canvas-empty">Drag layers here from the palette, starting with an Input.</div>

@@ -34,8 +34,8 @@ export function useRelayout(dims: RefObject<Dims>, fit: () => void): void {
   }, [tidyRequest, layout, dims])
 }
 
-/** The canvas's corner: which way the graph flows, and compact layers. */
-export function LayoutControls() {
+/** The canvas's corner: which way the graph flows, compact layers, and folding repeated blocks. */
+export function LayoutControls({ fold }: { fold?: { on: boolean; toggle: (on: boolean) => void } }) {
   const direction = useDoc((s) => s.doc.layout?.direction ?? 'down')
   const compact = useDoc((s) => s.doc.layout?.compact ?? false)
   return (
@@ -60,6 +60,17 @@ export function LayoutControls() {
         />{' '}
         Compact
       </label>
+      {fold && (
+        <label title="Show each run of repeated blocks (Conv2D → BatchNormalization → …) as one node">
+          <input
+            type="checkbox"
+            data-testid="layout-fold"
+            checked={fold.on}
+            onChange={(e) => fold.toggle(e.target.checked)}
+          />{' '}
+          Fold repeats
+        </label>
+      )}
     </Panel>
   )
 }
