@@ -13,6 +13,7 @@ import { readKerasFile, writeKerasFile } from '../export/keras-file'
 import { kerasOptimizerConfig } from '../export/keras-json'
 import { kerasWeightsToTfjs, runLayerWeights, tfjs } from '../export/keras-weights'
 import { fileSaver, readTfjsModel } from '../export/tfjs-io'
+import { boundaryGrid } from './boundary'
 import { testPart } from './evaluate'
 import { batchSource, buildModel, disposeModel } from './engine'
 import { outputSettings } from './outputs'
@@ -36,6 +37,15 @@ export interface DriverStart {
   outputs: string[]
   init: string | null
   save: string | null
+  /**
+   * What the epochs' live views need, as the in-app trainer has them: the classes the validation
+   * rows' confusion counts (none for regression or over 20), and the grid of a two-feature dataset's
+   * decision boundary.
+   */
+  live: {
+    classes: number
+    plane: { x: [number, number]; y: [number, number]; size: number; inputs: number[] } | null
+  }
 }
 
 type LayersModel = import('@tensorflow/tfjs').LayersModel
@@ -111,6 +121,7 @@ export async function prepareKerasRun(msg: Start, dir: string, data: LoadedDatas
     }
     const settings = outputSettings(msg.compile, names)
     const multi = names.length > 1
+    const plane = multi ? undefined : boundaryGrid(data)
     return {
       type: 'start',
       model: keras,
@@ -125,6 +136,10 @@ export async function prepareKerasRun(msg: Start, dir: string, data: LoadedDatas
       outputs: names,
       init,
       save: msg.saveDir ? join(dir, 'model.keras') : null,
+      live: {
+        classes: data.task === 'regression' || multi || data.classes.length > 20 ? 0 : data.classes.length,
+        plane: plane ? { x: plane.x, y: plane.y, size: plane.size, inputs: Array.from(plane.inputs) } : null,
+      },
     }
   } finally {
     disposeModel(model)

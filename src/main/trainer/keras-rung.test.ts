@@ -2,7 +2,7 @@
 // makes: through the service as the app and the CLI run it (every template through the driver:
 // keras-templates.test.ts).
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -73,6 +73,14 @@ describe.skipIf(!python)('the keras rung, through the service', () => {
     expect(k.status).toMatchObject({ state: 'done', backend: 'keras' })
     expect(k.metrics.filter((m) => m.kind === 'epoch').map((m) => m.epoch)).toEqual([1, 2, 3])
     expect(k.metrics.some((m) => m.kind === 'batch')).toBe(true)
+    // The live confusion matrix of the validation rows, as the in-app trainer sends it.
+    const epochs = k.metrics.filter((m) => m.kind === 'epoch')
+    for (const m of epochs) {
+      expect(m.confusion).toHaveLength(3)
+      expect(m.confusion!.flat().reduce((a, b) => a + b, 0)).toBe(
+        150 - Math.floor(150 * (1 - doc.training.validationSplit)),
+      )
+    }
     const last = k.status.final!
     expect(Object.keys(last).sort()).toEqual([
       'accuracy',
@@ -100,6 +108,24 @@ describe.skipIf(!python)('the keras rung, through the service', () => {
     const back = await train(service, doc, { backend: 'keras', fromRun: w.runId })
     expect(back.status).toMatchObject({ state: 'done', backend: 'keras' })
     expect(back.status.final!.loss).toBeLessThan(w.status.final!.loss! + 0.1)
+  })
+
+  it('sends the decision boundary of a two-feature model live, as the in-app trainer does', async () => {
+    const doc = JSON.parse(
+      readFileSync(join(templatesDir(), 'keras-first-example.netwright.json'), 'utf8'),
+    ) as NetDocument
+    doc.training.epochs = 2
+    const k = await train(service, doc, { backend: 'keras' })
+    expect(k.status).toMatchObject({ state: 'done', backend: 'keras' })
+    const epochs = k.metrics.filter((m) => m.kind === 'epoch')
+    expect(epochs).toHaveLength(2)
+    for (const m of epochs) {
+      const b = m.boundary!
+      expect(b.size).toBe(48)
+      expect(b.classes).toHaveLength(48 * 48)
+      expect(b.confidence.every((c) => c >= 0 && c <= 1)).toBe(true)
+      expect(b.x[0]).toBeLessThan(b.x[1])
+    }
   })
 
   it('stops within a batch, keeping the weights trained so far', async () => {

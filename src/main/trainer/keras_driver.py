@@ -101,7 +101,7 @@ def describe():
 class Stream:
     """The callback that streams batch (throttled) and epoch metrics, and stops on request."""
 
-    def __init__(self, keras, epochs, train_count, batch_size):
+    def __init__(self, keras, epochs, train_count, batch_size, live=None):
         class Callback(keras.callbacks.Callback):
             pass
 
@@ -149,7 +149,10 @@ class Stream:
         def on_epoch_end(cb, epoch, logs=None):
             outer.epochs_done += 1
             outer.final = plain_logs(logs)
-            send({"type": "epoch", "progress": outer.progress(logs)})
+            progress = outer.progress(logs)
+            if live is not None:
+                progress.update(live(cb.model))
+            send({"type": "epoch", "progress": progress})
             if stop_requested.is_set():
                 cb.model.stop_training = True
 
@@ -176,6 +179,66 @@ class Stream:
             "elapsedMs": elapsed * 1000,
             "etaMs": (total - self.samples) / rate * 1000 if rate > 0 else 0,
         }
+
+
+def first_output(probs):
+    import numpy as np
+
+    p = probs[0] if isinstance(probs, (list, tuple)) else probs
+    return np.asarray(p).reshape(len(p), -1)
+
+
+def classes_of(p):
+    """Each row's class and its probability (one sigmoid unit is two classes), as the in-app trainer."""
+    import numpy as np
+
+    if p.shape[1] == 1:
+        best = (p[:, 0] >= 0.5).astype("int64")
+        conf = np.where(best == 1, p[:, 0], 1 - p[:, 0])
+    else:
+        best = p.argmax(axis=1)
+        conf = p[np.arange(len(p)), best]
+    return best, conf
+
+
+def live_views(spec, data, x, train_count):
+    """At each epoch's end what the in-app trainer also sends: the validation rows' confusion matrix
+    (the first 5,000, up to 20 classes) and, for two input features, the decision boundary."""
+    import numpy as np
+
+    classes = int(spec.get("classes") or 0)
+    plane = spec.get("plane")
+    rows = None
+    if classes and not isinstance(x, list) and len(data["y_train"]) > train_count:
+        end = min(len(data["y_train"]), train_count + 5000)
+        rows = (x[train_count:end], np.asarray(data["y_train"][train_count:end]).reshape(-1).astype("int64"))
+    grid = None
+    if plane:
+        grid = np.asarray(plane["inputs"], dtype="float32").reshape(-1, 2)
+    if rows is None and grid is None:
+        return None
+
+    def views(model):
+        out = {}
+        if rows is not None:
+            best, _ = classes_of(first_output(model.predict(rows[0], verbose=0)))
+            m = np.zeros((classes, classes), dtype="int64")
+            ok = (rows[1] >= 0) & (rows[1] < classes) & (best >= 0) & (best < classes)
+            np.add.at(m, (rows[1][ok], best[ok]), 1)
+            out["confusion"] = m.tolist()
+        if grid is not None:
+            best, conf = classes_of(first_output(model.predict(grid, verbose=0)))
+            conf = np.where(np.isfinite(conf), np.clip(conf, 0, 1), 0)
+            out["boundary"] = {
+                "x": plane["x"],
+                "y": plane["y"],
+                "size": plane["size"],
+                "classes": [int(c) for c in best],
+                "confidence": [round(float(c), 2) for c in conf],
+            }
+        return out
+
+    return views
 
 
 def inputs_of(model, data, split):
@@ -271,7 +334,9 @@ def start(msg):
     y = labels_of(data, outputs, "train")
     n = len(data["y0_train"])
     train_count = math.floor(n * (1 - t["validationSplit"]))
-    stream = Stream(keras, t["epochs"], train_count, t["batchSize"])
+    stream = Stream(
+        keras, t["epochs"], train_count, t["batchSize"], live_views(msg.get("live") or {}, data, x, train_count)
+    )
     send({"type": "running", "epochs": t["epochs"], "samples": n})
     model.fit(
         x,
