@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { repeatedBlocks } from './repeats'
+import { repeatedBlocks } from '../shared/graph/repeats'
 
 const chain = (...classes: string[]) => classes.map((className, i) => ({ id: `l${i}`, className }))
 const template = (name: string) =>
