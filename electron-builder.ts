@@ -58,6 +58,7 @@ const config: Configuration = {
     'node_modules/@tensorflow/tfjs-node-gpu/**',
     'node_modules/@tensorflow/tfjs-backend-wasm/dist/**',
     'out/main/keras_driver.py',
+    'out/main/keras_fit.py',
   ],
   // tfjs-node and resvg are Node-API addons: they load in Electron's Node without a rebuild, and a
   // rebuild would run tfjs-node's download again.

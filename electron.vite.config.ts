@@ -4,15 +4,12 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Plugin } from 'vite'
 
-/** The keras rung's Python driver, beside the main bundle (keras-launcher.ts finds it there). */
+/** The keras rung's Python driver and its module, beside the main bundle (keras-launcher.ts finds it there). */
 const kerasDriver = (): Plugin => ({
   name: 'netwright-keras-driver',
   generateBundle() {
-    this.emitFile({
-      type: 'asset',
-      fileName: 'keras_driver.py',
-      source: readFileSync(resolve('src/main/trainer/keras_driver.py')),
-    })
+    for (const fileName of ['keras_driver.py', 'keras_fit.py'])
+      this.emitFile({ type: 'asset', fileName, source: readFileSync(resolve('src/main/trainer', fileName)) })
   },
 })
 

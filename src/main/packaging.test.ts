@@ -110,6 +110,7 @@ describe('the installers’ configuration (electron-builder.ts)', () => {
       pkg.main,
       'out/main/trainer.js',
       'out/main/keras_driver.py',
+      'out/main/keras_fit.py',
       'out/preload/index.cjs',
       'out/preload/trainer.cjs',
       'out/renderer/index.html',
@@ -138,6 +139,7 @@ describe('the installers’ configuration (electron-builder.ts)', () => {
       const unpacked = await filesFilter('asarUnpack', config[os] ?? {})
       for (const f of [
         'out/main/keras_driver.py',
+        'out/main/keras_fit.py',
         'node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node',
         'node_modules/@tensorflow/tfjs-node/deps/lib/libtensorflow.so.2',
         'node_modules/@tensorflow/tfjs-node-gpu/lib/napi-v8/tfjs_binding.node',
