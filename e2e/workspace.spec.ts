@@ -275,6 +275,9 @@ test('dialogs keep the focus inside, close with Escape and give the focus back; 
 test('no choice in the training settings or the inspector is cut off at 1280×720', async ({ page }) => {
   await openApp(page)
   await page.getByTestId('node-dense').click()
+  // The choices the host fills in once it has answered: every dataset, the backend it chose.
+  await expect(page.getByTestId('backend').locator('option').first()).toHaveText(/^Automatic \(\w/)
+  await expect.poll(() => page.getByTestId('dataset').locator('option').count()).toBeGreaterThan(10)
   // Each option's text, in the select's own font, against the room the select gives it (less its arrow).
   const cut = await page.evaluate(() => {
     const ctx = document.createElement('canvas').getContext('2d')!

@@ -16,6 +16,7 @@ export function BackendField({
     <SelectField<BackendName | ''>
       label="Backend"
       testId="backend"
+      wide
       value={backend ?? ''}
       options={[
         { value: '', label: `Automatic${info?.chosenBackend ? ` (${info.chosenBackend})` : ''}` },
