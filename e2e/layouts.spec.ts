@@ -105,8 +105,17 @@ test('left to right and compact layouts: the connections turn to the sides, one 
   await expect(page.getByTestId('node-dense').getByTestId('gist')).toBeVisible()
   await page.getByTestId('undo').click()
   await expect(page.getByTestId('layout-direction')).toHaveValue('down')
-  const back = await nodeBoxes(page)
-  for (let i = 1; i < chain.length; i++) expect(back[chain[i]!]!.y).toBeGreaterThan(back[chain[i - 1]!]!.y)
+  // The positions come back as they were: the project's rows evenly spaced, not laid out afresh.
+  await expect(async () => {
+    const back = await nodeBoxes(page)
+    const gaps = chain.slice(1).map((id, i) => back[id]!.y - back[chain[i]!]!.y)
+    for (const g of gaps) expect(Math.abs(g - gaps[0]!)).toBeLessThan(1.5)
+    expect(gaps[0]).toBeGreaterThan(0)
+  }).toPass({ timeout: 10_000 })
+  await page.waitForTimeout(300)
+  const settled = await nodeBoxes(page)
+  const gaps = chain.slice(1).map((id, i) => settled[id]!.y - settled[chain[i]!]!.y)
+  for (const g of gaps) expect(Math.abs(g - gaps[0]!)).toBeLessThan(1.5)
 })
 
 test('a layer dropped on a connection goes between its ends without covering either, and what follows moves down', async ({

@@ -8,7 +8,7 @@ type Dims = Record<string, { width: number; height: number }>
  * Lays the graph out when asked (Tidy up) or when its layout changes (direction, compact), with the
  * layers as measured on the canvas — a layer showing an error is taller than the rest — and then
  * fits the view. A layout change is laid out again once the layers have been measured in their new
- * form, as part of the same undo step.
+ * form, as part of the same undo step; an undo or redo is not (it brings the positions back as they were).
  */
 export function useRelayout(dims: RefObject<Dims>, fit: () => void): void {
   const tidyRequest = useDoc((s) => s.tidyRequest)
@@ -21,13 +21,17 @@ export function useRelayout(dims: RefObject<Dims>, fit: () => void): void {
     seen.current = { tidyRequest, layout }
     const asked = tidyRequest !== before.tidyRequest
     const changed =
+      useDoc.getState().relayoutPending &&
       layout !== before.layout &&
       (layout?.direction !== before.layout?.direction || layout?.compact !== before.layout?.compact)
     if (!asked && !changed) return
     if (asked) useDoc.getState().tidy(dims.current)
     const t = setTimeout(() => {
       // After a layout change the layers have their new size: laid out again within the same step.
-      if (changed) useDoc.getState().tidy(dims.current, true)
+      if (changed) {
+        useDoc.setState({ relayoutPending: false })
+        useDoc.getState().tidy(dims.current, true)
+      }
       setTimeout(() => fitRef.current(), 30)
     }, 80)
     return () => clearTimeout(t)

@@ -76,6 +76,11 @@ export interface DocState {
   setLayout(layout: Partial<LayoutChoice>): void
   /** Tidy up asked for (the toolbar's button): the canvas lays out with the layers as measured. */
   tidyRequest: number
+  /**
+   * A layout change (setLayout) waits to be laid out again once the layers are measured in their
+   * new form; an undo or redo that changes the layout does not (it restores the positions as they were).
+   */
+  relayoutPending: boolean
   requestTidy(): void
   clipboard: { nodes: NetNode[]; edges: NetEdge[] } | null
 }
@@ -350,7 +355,9 @@ export const useDoc = create<DocState>((set, get) => ({
     if (amend) set((s) => ({ doc: laidOut(s.doc) }))
     else get().edit(laidOut)
   },
-  setLayout: (layout) =>
+  relayoutPending: false,
+  setLayout: (layout) => {
+    const before = get().doc
     get().edit((doc) => {
       const next = {
         ...doc,
@@ -360,7 +367,9 @@ export const useDoc = create<DocState>((set, get) => ({
         return doc
       const at = autoLayout(next)
       return { ...next, nodes: next.nodes.map((n) => ({ ...n, position: at[n.id] ?? n.position })) }
-    }),
+    })
+    if (get().doc !== before) set({ relayoutPending: true })
+  },
   tidyRequest: 0,
   requestTidy: () => set((s) => ({ tidyRequest: s.tidyRequest + 1 })),
   remove: (ids) => {
