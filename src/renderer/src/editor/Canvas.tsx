@@ -16,6 +16,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } fro
 import { resolvedParams, type Analysis } from '../../../shared/graph/analyze'
 import type { NetNode } from '../../../shared/graph/schema'
 import { layerSpec } from '../../../shared/layers'
+import { NODE_HEIGHT, NODE_WIDTH } from '../../../shared/graph/layout'
 import { layerGist } from '../../../shared/layers/explain'
 import { useDoc } from '../store/document'
 import { LayerNode, type LayerFlowNode } from './LayerNode'
@@ -30,8 +31,6 @@ function gistOf(n: NetNode): string {
 }
 
 export const LAYER_MIME = 'application/netwright-layer'
-const NODE_W = 220
-const NODE_H = 64
 const nodeTypes = { layer: LayerNode, fold: FoldNode }
 
 /** An edge's label: the first sentence of its problem (the Problems list has the whole of it). */
@@ -296,7 +295,7 @@ export function Canvas({ analysis }: { analysis: Analysis }) {
       const p = screenToFlowPosition({ x: e.clientX, y: e.clientY })
       const { doc: d } = useDoc.getState()
       const at = new Map(d.nodes.map((n) => [n.id, n]))
-      const size = (id: string) => dims[id] ?? { width: NODE_W, height: NODE_H }
+      const size = (id: string) => dims[id] ?? { width: NODE_WIDTH, height: NODE_HEIGHT }
       // A layer dropped on a connection goes between its two ends.
       let split: string | undefined
       let best = 24
@@ -319,7 +318,9 @@ export function Canvas({ analysis }: { analysis: Analysis }) {
           split = edge.id
         }
       }
-      useDoc.getState().addLayer(className, { x: p.x - NODE_W / 2, y: p.y - NODE_H / 2 }, split, dims)
+      useDoc
+        .getState()
+        .addLayer(className, { x: p.x - NODE_WIDTH / 2, y: p.y - NODE_HEIGHT / 2 }, split, dims)
     },
     [screenToFlowPosition, dims, direction],
   )

@@ -2,7 +2,7 @@
 // position). A folded block shows as one node where its first layer was; the layers after it are
 // shown moved up by the room the block gave back, and moved back by as much when dragged.
 import type { Analysis } from '../../../shared/graph/analyze'
-import { NODE_HEIGHT } from '../../../shared/graph/layout'
+import { NODE_HEIGHT, NODE_WIDTH } from '../../../shared/graph/layout'
 import { repeatedBlocks, type RepeatedBlock } from '../../../shared/graph/repeats'
 import type { NetDocument } from '../../../shared/graph/schema'
 import { isChain } from '../../../shared/graph/style'
@@ -69,7 +69,7 @@ export function foldView(
       const after = order[i + block.layers.length]
       if (after) {
         const room = after.position[axis] - n.position[axis]
-        const own = right ? (sizes[n.id]?.width ?? 220) : NODE_HEIGHT + 10
+        const own = right ? (sizes[n.id]?.width ?? NODE_WIDTH) : NODE_HEIGHT + 10
         moved += Math.max(0, room - own - ROW_GAP)
       }
       for (const id of block.layers) {
