@@ -51,6 +51,23 @@ describe('the document store', () => {
     expect(s().doc).toEqual(shapesDoc())
   })
 
+  it('lays the graph out again on a layout change, one undo step that gives the positions back as they were', () => {
+    const before = s().doc
+    s().setLayout({ direction: 'right' })
+    expect(s().relayoutPending).toBe(true)
+    expect(s().doc.layout).toEqual({ direction: 'right', compact: false })
+    const ys = new Set(s().doc.nodes.map((n) => n.position.y))
+    expect(ys.size).toBe(1)
+    // Undone before the canvas measured it: nothing is laid out afresh afterwards.
+    s().undo()
+    expect(s().relayoutPending).toBe(false)
+    expect(s().doc).toBe(before)
+    // The same choice again is no step at all.
+    s().setLayout({ direction: 'down', compact: false })
+    s().setLayout({ direction: 'down', compact: false })
+    expect(s().past).toHaveLength(1)
+  })
+
   it('makes room for a layer dropped on a connection: it covers neither end, and what follows moves down', () => {
     const box = (id: string) => {
       const n = s().doc.nodes.find((m) => m.id === id)!

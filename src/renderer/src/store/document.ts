@@ -171,6 +171,8 @@ export const useDoc = create<DocState>((set, get) => ({
         past: s.past.slice(0, -1),
         future: [s.doc, ...s.future],
         selection: present(s.selection, prev),
+        // A layout change undone before the canvas measured it again is not laid out any more.
+        relayoutPending: false,
       }
     }),
   redo: () =>
@@ -182,6 +184,7 @@ export const useDoc = create<DocState>((set, get) => ({
         past: [...s.past, s.doc],
         future: s.future.slice(1),
         selection: present(s.selection, next),
+        relayoutPending: false,
       }
     }),
   select: (ids) => set({ selection: ids }),
