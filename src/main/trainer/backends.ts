@@ -7,6 +7,7 @@ import { registerCpuFixes } from './cpu-kernels'
 import { registerCustomLayers } from './custom-layers'
 import { registerWasmHeapKernels } from './wasm-heap-kernels'
 import { registerWasmGradients } from './wasm-kernels'
+import { registerWasmSimdKernels } from './wasm-simd'
 import { startThreadedWasm, threadedWasmBlocker } from './wasm-threads'
 import { findAdapter, startWebgpu } from './webgpu'
 import { muted, quietTfjs, useCpu } from './quiet'
@@ -92,6 +93,7 @@ async function tryWasm(tf: Tf): Promise<{ detail: string } | { why: string }> {
     }
     registerWasmGradients(tf)
     registerWasmHeapKernels(tf)
+    registerWasmSimdKernels(tf)
     return { detail }
   } catch (err) {
     return { why: String((err as Error).message ?? err).split('\n')[0] ?? 'failed to load' }

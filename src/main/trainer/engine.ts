@@ -22,6 +22,7 @@ import {
 export { DataMismatchError }
 export { batchSource, type BatchSource } from './batches'
 import { batchSource, type BatchSource } from './batches'
+import { adam } from './adam'
 type LossFn = (yTrue: Tensor, yPred: Tensor) => Tensor
 
 type Tensor = import('@tensorflow/tfjs').Tensor
@@ -130,7 +131,7 @@ function order(from: number, to: number, shuffle: boolean): Int32Array {
 function makeOptimizer(tf: Tf, c: CompileSettings) {
   switch (c.optimizer) {
     case 'adam':
-      return tf.train.adam(c.learningRate)
+      return adam(tf, c.learningRate)
     case 'sgd':
       return tf.train.sgd(c.learningRate)
     case 'rmsprop':

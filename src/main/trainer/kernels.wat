@@ -1,0 +1,229 @@
+;; Netwright's own WebAssembly SIMD kernels, run over tfjs-backend-wasm's heap: this module imports
+;; the backend's own memory, so a kernel reads its inputs where wasm keeps them and writes its
+;; outputs there, with no copy. Assembled by `npm run wasm-kernels` into kernels-wasm.ts (a test
+;; checks the two agree). Addresses and lengths are in bytes; every buffer holds float32s.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; One Adam step over n weights, in the order of operations of tfjs 4.22's AdamOptimizer, each in
+  ;; float32 as its kernels round them (no fused multiply-add), so the result is the same bits:
+  ;;   m' = m·b1 + g·c1            (c1 = 1 − beta1, b1 = beta1)
+  ;;   v' = v·b2 + (g·g)·c2
+  ;;   w' = ((m'/d1) / (sqrt(v'/d2) + eps))·nlr + w     (d = 1 − beta^t, nlr = −learning rate)
+  ;; m', v', w' go to om, ov, ow (new buffers: the old ones may be shared with other tensors).
+  (func (export "adam")
+    (param $g i32) (param $m i32) (param $v i32) (param $w i32)
+    (param $om i32) (param $ov i32) (param $ow i32) (param $n i32)
+    (param $b1 f32) (param $c1 f32) (param $b2 f32) (param $c2 f32)
+    (param $d1 f32) (param $d2 f32) (param $eps f32) (param $nlr f32)
+    (local $i i32) (local $vec i32)
+    (local $B1 v128) (local $C1 v128) (local $B2 v128) (local $C2 v128)
+    (local $D1 v128) (local $D2 v128) (local $EPS v128) (local $NLR v128)
+    (local $G v128) (local $M v128) (local $V v128)
+    (local $gs f32) (local $ms f32) (local $vs f32)
+    (local.set $B1 (f32x4.splat (local.get $b1)))
+    (local.set $C1 (f32x4.splat (local.get $c1)))
+    (local.set $B2 (f32x4.splat (local.get $b2)))
+    (local.set $C2 (f32x4.splat (local.get $c2)))
+    (local.set $D1 (f32x4.splat (local.get $d1)))
+    (local.set $D2 (f32x4.splat (local.get $d2)))
+    (local.set $EPS (f32x4.splat (local.get $eps)))
+    (local.set $NLR (f32x4.splat (local.get $nlr)))
+    ;; Four at a time, then the rest one by one.
+    (local.set $vec (i32.and (local.get $n) (i32.const -16)))
+    (block $done
+      (loop $four
+        (br_if $done (i32.ge_u (local.get $i) (local.get $vec)))
+        (local.set $G (v128.load (i32.add (local.get $g) (local.get $i))))
+        (local.set $M
+          (f32x4.add
+            (f32x4.mul (v128.load (i32.add (local.get $m) (local.get $i))) (local.get $B1))
+            (f32x4.mul (local.get $G) (local.get $C1))))
+        (local.set $V
+          (f32x4.add
+            (f32x4.mul (v128.load (i32.add (local.get $v) (local.get $i))) (local.get $B2))
+            (f32x4.mul (f32x4.mul (local.get $G) (local.get $G)) (local.get $C2))))
+        (v128.store (i32.add (local.get $om) (local.get $i)) (local.get $M))
+        (v128.store (i32.add (local.get $ov) (local.get $i)) (local.get $V))
+        (v128.store (i32.add (local.get $ow) (local.get $i))
+          (f32x4.add
+            (f32x4.mul
+              (f32x4.div
+                (f32x4.div (local.get $M) (local.get $D1))
+                (f32x4.add (f32x4.sqrt (f32x4.div (local.get $V) (local.get $D2))) (local.get $EPS)))
+              (local.get $NLR))
+            (v128.load (i32.add (local.get $w) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $four)))
+    (block $end
+      (loop $one
+        (br_if $end (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $gs (f32.load (i32.add (local.get $g) (local.get $i))))
+        (local.set $ms
+          (f32.add
+            (f32.mul (f32.load (i32.add (local.get $m) (local.get $i))) (local.get $b1))
+            (f32.mul (local.get $gs) (local.get $c1))))
+        (local.set $vs
+          (f32.add
+            (f32.mul (f32.load (i32.add (local.get $v) (local.get $i))) (local.get $b2))
+            (f32.mul (f32.mul (local.get $gs) (local.get $gs)) (local.get $c2))))
+        (f32.store (i32.add (local.get $om) (local.get $i)) (local.get $ms))
+        (f32.store (i32.add (local.get $ov) (local.get $i)) (local.get $vs))
+        (f32.store (i32.add (local.get $ow) (local.get $i))
+          (f32.add
+            (f32.mul
+              (f32.div
+                (f32.div (local.get $ms) (local.get $d1))
+                (f32.add (f32.sqrt (f32.div (local.get $vs) (local.get $d2))) (local.get $eps)))
+              (local.get $nlr))
+            (f32.load (i32.add (local.get $w) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $one))))
+
+  ;; MaxPool's gradient, NHWC, C a multiple of 4 (four channels a vector): each window's first maximum
+  ;; in row-major order (as tfjs's cpu backend picks it) gets the window's incoming gradient, added into
+  ;; dx (which the caller zeroes), window after window. Offsets inside x and dx are the same.
+  (func (export "maxPoolGrad")
+    (param $x i32) (param $dy i32) (param $dx i32)
+    (param $B i32) (param $H i32) (param $W i32) (param $C i32) (param $OH i32) (param $OW i32)
+    (param $fh i32) (param $fw i32) (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32)
+    (param $top i32) (param $left i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $cg i32) (local $kh i32) (local $kw i32)
+    (local $h i32) (local $w i32) (local $h0 i32) (local $w0 i32) (local $g i32) (local $rowC i32)
+    (local $o i32) (local $a i32)
+    (local $BEST v128) (local $AT v128) (local $V v128) (local $MASK v128) (local $G v128)
+    (local.set $rowC (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $g (local.get $dy))
+    (local.set $b (i32.const 0))
+    (block $bDone (loop $bs (br_if $bDone (i32.ge_u (local.get $b) (local.get $B)))
+      (local.set $oh (i32.const 0))
+      (block $ohDone (loop $ohs (br_if $ohDone (i32.ge_u (local.get $oh) (local.get $OH)))
+        (local.set $h0 (i32.sub (i32.mul (local.get $oh) (local.get $sh)) (local.get $top)))
+        (local.set $ow (i32.const 0))
+        (block $owDone (loop $ows (br_if $owDone (i32.ge_u (local.get $ow) (local.get $OW)))
+          (local.set $w0 (i32.sub (i32.mul (local.get $ow) (local.get $sw)) (local.get $left)))
+          (local.set $cg (i32.const 0))
+          (block $cDone (loop $cs (br_if $cDone (i32.ge_u (local.get $cg) (local.get $rowC)))
+            (local.set $BEST (v128.const f32x4 -inf -inf -inf -inf))
+            (local.set $AT (v128.const i32x4 -1 -1 -1 -1))
+            (local.set $kh (i32.const 0))
+            (block $khDone (loop $khs (br_if $khDone (i32.ge_s (local.get $kh) (local.get $fh)))
+              (local.set $h (i32.add (local.get $h0) (local.get $kh)))
+              (if (i32.and (i32.ge_s (local.get $h) (i32.const 0)) (i32.lt_s (local.get $h) (local.get $H)))
+                (then
+                  (local.set $kw (i32.const 0))
+                  (block $kwDone (loop $kws (br_if $kwDone (i32.ge_s (local.get $kw) (local.get $fw)))
+                    (local.set $w (i32.add (local.get $w0) (local.get $kw)))
+                    (if (i32.and (i32.ge_s (local.get $w) (i32.const 0)) (i32.lt_s (local.get $w) (local.get $W)))
+                      (then
+                        (local.set $o
+                          (i32.add
+                            (i32.mul
+                              (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $H)) (local.get $h)) (local.get $W))
+                                (local.get $w))
+                              (local.get $rowC))
+                            (local.get $cg)))
+                        (local.set $V (v128.load (i32.add (local.get $x) (local.get $o))))
+                        (local.set $MASK (f32x4.gt (local.get $V) (local.get $BEST)))
+                        (local.set $BEST (v128.bitselect (local.get $V) (local.get $BEST) (local.get $MASK)))
+                        (local.set $AT (v128.bitselect (i32x4.splat (local.get $o)) (local.get $AT) (local.get $MASK)))))
+                    (local.set $kw (i32.add (local.get $kw) (local.get $dw)))
+                    (br $kws)))))
+              (local.set $kh (i32.add (local.get $kh) (local.get $dh)))
+              (br $khs)))
+            (local.set $G (v128.load (local.get $g)))
+                (local.set $a (i32x4.extract_lane 0 (local.get $AT)))
+                (if (i32.ge_s (local.get $a) (i32.const 0))
+                  (then
+                    (local.set $a (i32.add (local.get $dx) (i32.add (local.get $a) (i32.const 0))))
+                    (f32.store (local.get $a)
+                      (f32.add (f32.load (local.get $a)) (f32x4.extract_lane 0 (local.get $G))))))
+                (local.set $a (i32x4.extract_lane 1 (local.get $AT)))
+                (if (i32.ge_s (local.get $a) (i32.const 0))
+                  (then
+                    (local.set $a (i32.add (local.get $dx) (i32.add (local.get $a) (i32.const 4))))
+                    (f32.store (local.get $a)
+                      (f32.add (f32.load (local.get $a)) (f32x4.extract_lane 1 (local.get $G))))))
+                (local.set $a (i32x4.extract_lane 2 (local.get $AT)))
+                (if (i32.ge_s (local.get $a) (i32.const 0))
+                  (then
+                    (local.set $a (i32.add (local.get $dx) (i32.add (local.get $a) (i32.const 8))))
+                    (f32.store (local.get $a)
+                      (f32.add (f32.load (local.get $a)) (f32x4.extract_lane 2 (local.get $G))))))
+                (local.set $a (i32x4.extract_lane 3 (local.get $AT)))
+                (if (i32.ge_s (local.get $a) (i32.const 0))
+                  (then
+                    (local.set $a (i32.add (local.get $dx) (i32.add (local.get $a) (i32.const 12))))
+                    (f32.store (local.get $a)
+                      (f32.add (f32.load (local.get $a)) (f32x4.extract_lane 3 (local.get $G))))))
+            (local.set $g (i32.add (local.get $g) (i32.const 16)))
+            (local.set $cg (i32.add (local.get $cg) (i32.const 16)))
+            (br $cs)))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+          (br $ows)))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br $ohs)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bs)))
+  )
+
+  ;; out[c] = Σ over rows r of x[r, c], cols a multiple of 4, summed in float64 row by row (acc: cols
+  ;; float64s of scratch) and rounded to float32 once, as the heap kernel in JavaScript did.
+  (func (export "columnSum") (param $x i32) (param $out i32) (param $acc i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $c i32) (local $rowB i32) (local $p i32) (local $q i32) (local $V v128)
+    (local.set $rowB (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $c (i32.const 0))
+    (block $zDone (loop $zs (br_if $zDone (i32.ge_u (local.get $c) (local.get $cols)))
+      (v128.store (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 3))) (v128.const i64x2 0 0))
+      (local.set $c (i32.add (local.get $c) (i32.const 2)))
+      (br $zs)))
+    (local.set $p (local.get $x))
+    (local.set $r (i32.const 0))
+    (block $rDone (loop $rs (br_if $rDone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $q (local.get $acc))
+      (local.set $c (i32.const 0))
+      (block $cDone (loop $cs (br_if $cDone (i32.ge_u (local.get $c) (local.get $rowB)))
+        (local.set $V (v128.load (i32.add (local.get $p) (local.get $c))))
+        (v128.store (local.get $q)
+          (f64x2.add (v128.load (local.get $q)) (f64x2.promote_low_f32x4 (local.get $V))))
+        (v128.store offset=16 (local.get $q)
+          (f64x2.add (v128.load offset=16 (local.get $q))
+            (f64x2.promote_low_f32x4
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $V) (local.get $V)))))
+        (local.set $q (i32.add (local.get $q) (i32.const 32)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $cs)))
+      (local.set $p (i32.add (local.get $p) (local.get $rowB)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rs)))
+    (local.set $c (i32.const 0))
+    (block $oDone (loop $os (br_if $oDone (i32.ge_u (local.get $c) (local.get $rowB)))
+      (v128.store (i32.add (local.get $out) (local.get $c))
+        (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+          (f32x4.demote_f64x2_zero (v128.load (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 1)))))
+          (f32x4.demote_f64x2_zero (v128.load offset=16 (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 1)))))))
+      (local.set $c (i32.add (local.get $c) (i32.const 16)))
+      (br $os)))
+  )
+
+  ;; out[r, c] = x[r, c] + row[c] for rows × cols, cols a multiple of 4: a bias added at every position.
+  (func (export "addRow") (param $x i32) (param $row i32) (param $out i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $c i32) (local $rowB i32) (local $p i32) (local $o i32)
+    (local.set $rowB (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $p (local.get $x))
+    (local.set $o (local.get $out))
+    (local.set $r (i32.const 0))
+    (block $rDone (loop $rs (br_if $rDone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $c (i32.const 0))
+      (block $cDone (loop $cs (br_if $cDone (i32.ge_u (local.get $c) (local.get $rowB)))
+        (v128.store (i32.add (local.get $o) (local.get $c))
+          (f32x4.add (v128.load (i32.add (local.get $p) (local.get $c)))
+            (v128.load (i32.add (local.get $row) (local.get $c)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $cs)))
+      (local.set $p (i32.add (local.get $p) (local.get $rowB)))
+      (local.set $o (i32.add (local.get $o) (local.get $rowB)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rs)))
+  )
+)

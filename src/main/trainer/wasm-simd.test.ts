@@ -1,0 +1,208 @@
+import * as tf from '@tensorflow/tfjs'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { assemble, source } from '../../../scripts/wasm-kernels.mjs'
+import { adam, ADAM_KERNEL } from './adam'
+import { chooseBackend } from './backends'
+import { hasRelaxedSimd } from './wasm-simd'
+
+type T = import('@tensorflow/tfjs').Tensor
+
+/** Deterministic values in [-1, 1) (ties on purpose when `steps` is small). */
+const values = (n: number, seed: number, steps = 0) =>
+  Float32Array.from({ length: n }, (_, i) => {
+    const v = Math.sin(i * 12.9898 + seed * 78.233) * 43758.5453
+    const u = (v - Math.floor(v)) * 2 - 1
+    return steps ? Math.round(u * steps) / steps : u
+  })
+const t = (shape: number[], seed: number, steps = 0) =>
+  tf.tensor(
+    values(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+      steps,
+    ),
+    shape,
+  )
+
+/** f on cpu, then on wasm: both results, and no tensor left behind on wasm. */
+async function both(f: () => T): Promise<{ cpu: Float32Array; wasm: Float32Array; shape: number[] }> {
+  await tf.setBackend('cpu')
+  const c = tf.tidy(f)
+  const cpu = c.dataSync() as Float32Array
+  c.dispose()
+  await tf.setBackend('wasm')
+  const before = tf.memory().numTensors
+  const w = tf.tidy(f)
+  const wasm = (await w.data()) as Float32Array
+  const shape = w.shape
+  w.dispose()
+  expect(tf.memory().numTensors).toBe(before)
+  expect(shape).toEqual(c.shape)
+  return { cpu, wasm, shape }
+}
+
+/** Every value within 1e-5 of the largest magnitude in the result (sums of many products). */
+function close(r: { cpu: Float32Array; wasm: Float32Array }) {
+  expect(r.wasm.length).toBe(r.cpu.length)
+  const scale = Math.max(1, ...Array.from(r.cpu, Math.abs))
+  let worst = 0
+  for (let i = 0; i < r.cpu.length; i++) worst = Math.max(worst, Math.abs(r.wasm[i]! - r.cpu[i]!))
+  expect(worst / scale).toBeLessThan(1e-5)
+}
+
+describe('the WebAssembly kernels', async () => {
+  await chooseBackend('wasm')
+  afterAll(async () => {
+    await tf.setBackend('cpu')
+  })
+
+  it('are the bytes their WebAssembly text assembles to', async () => {
+    const committed = readFileSync(join(import.meta.dirname, 'kernels-wasm.ts'), 'utf8')
+    expect(committed).toBe(source(await assemble()))
+  })
+
+  it('compile here, relaxed SIMD included (Node 20 behind the V8 flag the trainer sets)', () => {
+    expect(hasRelaxedSimd()).toBe(true)
+  })
+
+  it.each([
+    ['a·b', [130, 300], [300, 40], false, false],
+    ['aᵀ·b (a Dense weight gradient)', [33, 70], [33, 24], true, false],
+    ['a·bᵀ (a Dense input gradient)', [21, 50], [19, 50], false, true],
+    ['aᵀ·bᵀ', [50, 9], [16, 50], true, true],
+    ['batched, a broadcast', [1, 13, 40], [3, 40, 16], false, false],
+    ['batched, both', [2, 10, 600], [2, 600, 24], false, false],
+    ['few columns: the transpose is taken', [40, 17], [40, 3], true, false],
+    ['columns not a multiple of 8', [11, 20], [20, 13], false, false],
+  ] as const)('%s matches cpu', async (_n, as, bs, ta, tb) => {
+    close(await both(() => tf.matMul(t([...as], 1), t([...bs], 2), ta, tb)))
+  })
+
+  it.each([
+    ['bias and relu', [37, 64], [64, 24], 'relu'],
+    ['bias, few columns (padded to 8)', [128, 300], [300, 3], 'linear'],
+    ['bias and relu, few columns', [9, 30], [30, 5], 'relu'],
+  ] as const)('fused product with %s matches cpu', async (_n, as, bs, activation) => {
+    close(
+      await both(() =>
+        tf.fused.matMul({ a: t([...as], 3), b: t([...bs], 4), bias: t([bs[1]], 5), activation }),
+      ),
+    )
+  })
+
+  it.each([
+    ['2×2, stride 2, with ties', [2, 8, 8, 8], [2, 2], [2, 2], 'valid', true],
+    ['3×3, stride 2, same (overlapping windows)', [2, 9, 7, 4], [3, 3], [2, 2], 'same', false],
+    ['3×3, stride 1, with ties', [1, 6, 6, 12], [3, 3], [1, 1], 'valid', false],
+  ] as const)('MaxPool gradient, %s, matches cpu', async (_n, xs, size, strides, pad, exact) => {
+    // Ties (values on a grid of 1/3) go to the window's first maximum, as on cpu; where windows
+    // overlap, cpu adds a position's gradients in another order, so the last bit may differ there.
+    const r = await both(() =>
+      tf.grad((x: T) =>
+        tf
+          .maxPool(x as import('@tensorflow/tfjs').Tensor4D, [...size], [...strides], pad)
+          .mul(t([1, 1, 1, xs[3]], 9))
+          .sum(),
+      )(t([...xs], 6, 3)),
+    )
+    if (exact) expect(Array.from(r.wasm)).toEqual(Array.from(r.cpu))
+    else close(r)
+  })
+
+  it('a bias gradient (a sum over the leading axes) and a bias added everywhere match cpu', async () => {
+    close(await both(() => tf.sum(t([4, 9, 7, 16], 7), [0, 1, 2])))
+    const added = await both(() => tf.add(t([3, 5, 5, 12], 8), t([12], 9)))
+    expect(Array.from(added.wasm)).toEqual(Array.from(added.cpu))
+    const before = await both(() => tf.add(t([12], 9), t([6, 12], 8)))
+    expect(Array.from(before.wasm)).toEqual(Array.from(before.cpu))
+  })
+
+  it.each([
+    ['3×3 valid, 1 channel in, 32 out (the bench CNN)', [4, 12, 12, 1], [3, 3, 1, 32], [1, 1], 'valid'],
+    ['3×3 same, stride 2, 12 out', [2, 9, 8, 3], [3, 3, 3, 12], [2, 2], 'same'],
+    ['5×5 same, in chunks of positions', [4, 30, 30, 64], [3, 3, 64, 8], [1, 1], 'same'],
+  ] as const)('Conv2D filter gradient, %s, matches cpu', async (_n, xs, fs, strides, pad) => {
+    close(
+      await both(() =>
+        tf.grad((w: T) =>
+          tf
+            .conv2d(
+              t([...xs], 10) as import('@tensorflow/tfjs').Tensor4D,
+              w as import('@tensorflow/tfjs').Tensor4D,
+              [...strides],
+              pad,
+            )
+            .square()
+            .sum(),
+        )(t([...fs], 11)),
+      ),
+    )
+  })
+
+  it('Identity shares the bytes it is given, and they outlive the original', async () => {
+    await tf.setBackend('wasm')
+    const x = t([3, 4], 12)
+    const expected = Array.from(x.dataSync())
+    const y = tf.engine().runKernel('Identity', { x }) as T
+    x.dispose()
+    expect(Array.from(await y.data())).toEqual(expected)
+    y.dispose()
+  })
+})
+
+describe("the app's Adam", async () => {
+  await chooseBackend('wasm')
+  afterAll(async () => {
+    await tf.setBackend('cpu')
+  })
+
+  /** Three steps of a small model from fixed weights: its weights and the optimizer's, flat. */
+  async function train(make: () => import('@tensorflow/tfjs').Optimizer): Promise<number[]> {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [10], units: 13, activation: 'relu' }),
+        tf.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    })
+    model.setWeights(model.getWeights().map((w, i) => t(w.shape, 20 + i)))
+    const optimizer = make()
+    model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy' })
+    const x = t([16, 10], 30)
+    const y = tf.tensor1d(
+      Array.from({ length: 16 }, (_, i) => i % 3),
+      'float32',
+    )
+    for (let i = 0; i < 3; i++) await model.trainOnBatch(x, y)
+    const out = [
+      ...model.getWeights().flatMap((w) => Array.from(w.dataSync())),
+      ...(await optimizer.getWeights()).flatMap((w) => Array.from(w.tensor.dataSync())),
+    ]
+    tf.dispose([x, y])
+    model.dispose()
+    optimizer.dispose()
+    return out
+  }
+
+  it('steps in one kernel on wasm, to the same bits as tfjs Adam', async () => {
+    await tf.setBackend('wasm')
+    expect(tf.getKernel(ADAM_KERNEL, 'wasm')).toBeTruthy()
+    const ours = await train(() => adam(tf, 0.01))
+    const theirs = await train(() => tf.train.adam(0.01))
+    expect(ours).toEqual(theirs)
+    const v = tf.variable(t([40], 40))
+    const o = adam(tf, 0.01)
+    const profile = await tf.profile(() => void o.minimize(() => v.square().sum()))
+    expect(profile.kernelNames).toContain(ADAM_KERNEL)
+    expect(profile.kernelNames).not.toContain('Sqrt')
+    expect(o.getClassName()).toBe('Adam')
+    tf.dispose([v, profile.result as never])
+    o.dispose()
+  })
+
+  it('is tfjs Adam on a backend without the kernel (cpu)', async () => {
+    await tf.setBackend('cpu')
+    expect(await train(() => adam(tf, 0.01))).toEqual(await train(() => tf.train.adam(0.01)))
+  })
+})
