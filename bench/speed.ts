@@ -5,6 +5,7 @@ import { shapesDoc } from '../src/shared/testing'
 import { loadDataset } from '../src/main/datasets/builtins'
 import { readSharedMnist } from '../src/main/datasets/testing'
 import { chooseBackend } from '../src/main/trainer/backends'
+import { adam } from '../src/main/trainer/adam'
 import { disposeModel, train } from '../src/main/trainer/engine'
 
 // Training speed against the peers, in one run. Each model is trained in Netwright's trainer (the
@@ -162,7 +163,10 @@ import { disposeModel, train } from '../src/main/trainer/engine'
     return rate
   }
 
-  /** Raw tfjs: the same model, compiled and fit on tensors held in memory, on the same backend. */
+  /**
+   * Raw tfjs: the same model, compiled and fit on tensors held in memory, on the same backend, with
+   * the app's optimizer (tfjs's Adam, stepped by one kernel on wasm), so the two differ by the loop.
+   */
   async function rawRate(c: Case): Promise<number> {
     await tf.setBackend(backend)
     const count = c.y.length
@@ -171,7 +175,7 @@ import { disposeModel, train } from '../src/main/trainer/engine'
     })) as import('@tensorflow/tfjs').LayersModel
     const binary = c.doc.compile.loss === 'binary_crossentropy'
     model.compile({
-      optimizer: tf.train.adam(0.001),
+      optimizer: adam(tf, 0.001),
       loss: binary ? 'binaryCrossentropy' : 'sparseCategoricalCrossentropy',
     })
     const xs = tf.tensor(c.x, [count, ...c.sampleShape], c.x instanceof Int32Array ? 'int32' : 'float32')

@@ -18,7 +18,7 @@ type KernelFunc = (args: {
   attrs: Record<string, unknown>
 }) => Info
 
-const MARK = Symbol('netwright-heap-kernel')
+const MARK = Symbol.for('netwright-heap-kernel')
 
 /** Whether wasm runs our heap kernel for `name` (tests check that the replacement is in place). */
 export const isHeapKernel = (tf: Tf, name: string): boolean =>

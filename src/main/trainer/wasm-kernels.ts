@@ -168,7 +168,7 @@ export function registerWasmGradients(tf: Tf): void {
 }
 
 /** Marks a kernel function as ours, so registering twice (a second backend probe) wraps once. */
-const WRAPPED = Symbol('netwright-wrapped')
+const WRAPPED = Symbol.for('netwright-wrapped')
 
 /**
  * tfjs-backend-wasm 4.22's BatchMatMul (and _FusedMatMul) is fast without transposes and 10-15

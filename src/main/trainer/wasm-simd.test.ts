@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { assemble, source } from '../../../scripts/wasm-kernels.mjs'
 import { adam, ADAM_KERNEL } from './adam'
 import { chooseBackend } from './backends'
-import { hasRelaxedSimd } from './wasm-simd'
+import { isHeapKernel } from './wasm-heap-kernels'
+import { hasRelaxedSimd, isSimdKernel } from './wasm-simd'
 
 type T = import('@tensorflow/tfjs').Tensor
 
@@ -65,6 +66,23 @@ describe('the WebAssembly kernels', async () => {
 
   it('compile here, relaxed SIMD included (Node 20 behind the V8 flag the trainer sets)', () => {
     expect(hasRelaxedSimd()).toBe(true)
+  })
+
+  const KERNELS = [
+    ADAM_KERNEL,
+    'BatchMatMul',
+    '_FusedMatMul',
+    'MaxPoolGrad',
+    'Sum',
+    'Add',
+    'Identity',
+    'Conv2DBackpropFilter',
+  ]
+  it('stay in place when the wasm backend is started again (the bench starts it twice)', async () => {
+    for (const name of KERNELS) expect(isSimdKernel(tf, name), name).toBe(true)
+    await chooseBackend('wasm')
+    for (const name of KERNELS) expect(isSimdKernel(tf, name), name).toBe(true)
+    expect(isHeapKernel(tf, 'MaxPoolGrad')).toBe(true)
   })
 
   it.each([

@@ -463,6 +463,11 @@ const identity: KernelFunc = ({ inputs, backend }) => {
 }
 
 const done = new WeakSet<object>()
+const OURS = Symbol.for('netwright-simd-kernel')
+
+/** Whether wasm runs this module's kernel for `name` (tests check it stays in place). */
+export const isSimdKernel = (tf: Tf, name: string): boolean =>
+  !!(tf.getKernel(name, 'wasm')?.kernelFunc as { [OURS]?: true } | undefined)?.[OURS]
 
 /**
  * Registers NetwrightAdam for wasm and puts ours over wasm's BatchMatMul, _FusedMatMul,
@@ -473,12 +478,25 @@ export function registerWasmSimdKernels(tf: Tf): void {
   if (done.has(tf)) return
   done.add(tf)
   if (!tf.getKernel(ADAM_KERNEL, 'wasm'))
-    tf.registerKernel({ kernelName: ADAM_KERNEL, backendName: 'wasm', kernelFunc: adam as never })
+    tf.registerKernel({
+      kernelName: ADAM_KERNEL,
+      backendName: 'wasm',
+      kernelFunc: Object.assign(adam, { [OURS]: true }) as never,
+    })
   const replace = (name: string, make: (original: KernelFunc) => KernelFunc) => {
     const config = tf.getKernel(name, 'wasm')
     if (!config) return
+    const original = config.kernelFunc as unknown as KernelFunc
+    const ours = make(original)
+    // The marks the kernel under it carries (wasm-kernels.ts's and wasm-heap-kernels.ts's), so that
+    // their registering again (a second backend start) sees its kernel in place and wraps nothing.
+    for (const mark of Object.getOwnPropertySymbols(original))
+      (ours as unknown as Record<symbol, unknown>)[mark] = (original as unknown as Record<symbol, unknown>)[
+        mark
+      ]
+    ;(ours as unknown as Record<symbol, unknown>)[OURS] = true
     tf.unregisterKernel(name, 'wasm')
-    tf.registerKernel({ ...config, kernelFunc: make(config.kernelFunc as unknown as KernelFunc) as never })
+    tf.registerKernel({ ...config, kernelFunc: ours as never })
   }
   replace('MaxPoolGrad', (original) => maxPoolGrad(tf, original))
   replace('Sum', (original) => sum(tf, original))
