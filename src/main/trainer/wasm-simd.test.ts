@@ -98,6 +98,21 @@ describe('the WebAssembly kernels', async () => {
     close(await both(() => tf.matMul(t([...as], 1), t([...bs], 2), ta, tb)))
   })
 
+  it('counts subnormal inputs as zero, as TensorFlow does (flush-to-zero)', async () => {
+    // Even rows of a are all 1e-39, below float32's smallest normal (1.18e-38): the cpu backend's
+    // products there are subnormal, not zero; ours are zero. Odd rows are ordinary numbers.
+    const a = values(16 * 16, 14).map((v, i) => (Math.floor(i / 16) % 2 === 0 ? 1e-39 : v))
+    const r = await both(() => tf.matMul(tf.tensor2d(a, [16, 16]), t([16, 16], 15)))
+    for (let row = 0; row < 16; row++) {
+      const cpu = Array.from(r.cpu.subarray(row * 16, row * 16 + 16))
+      const wasm = Array.from(r.wasm.subarray(row * 16, row * 16 + 16))
+      if (row % 2 === 0) {
+        expect(cpu.some((v) => v !== 0)).toBe(true)
+        expect(wasm.every((v) => v === 0)).toBe(true)
+      } else for (let j = 0; j < 16; j++) expect(wasm[j]).toBeCloseTo(cpu[j]!, 5)
+    }
+  })
+
   it.each([
     ['bias and relu', [37, 64], [64, 24], 'relu'],
     ['bias, few columns (padded to 8)', [128, 300], [300, 3], 'linear'],
@@ -157,6 +172,16 @@ describe('the WebAssembly kernels', async () => {
         )(t([...fs], 11)),
       ),
     )
+  })
+
+  it.each([0, 1, 2])('Unpack along axis %i is exactly cpu', async (axis) => {
+    await tf.setBackend('cpu')
+    const expected = tf.unstack(t([3, 4, 5], 13), axis).map((u) => Array.from(u.dataSync()))
+    await tf.setBackend('wasm')
+    const got = tf.unstack(t([3, 4, 5], 13), axis)
+    expect(got.map((u) => Array.from(u.dataSync()))).toEqual(expected)
+    expect(got[0]!.shape).toEqual([3, 4, 5].filter((_, i) => i !== axis))
+    tf.dispose(got)
   })
 
   it('Identity shares the bytes it is given, and they outlive the original', async () => {

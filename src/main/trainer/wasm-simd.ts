@@ -115,43 +115,58 @@ function swapLast(parts: Parts, backend: WasmBackend, x: Info): Info {
   return parts.transpose({ inputs: { x }, backend, attrs: { perm } }) as Info
 }
 
-/** One call of the gemm per batch entry: c = start + a·b, a [ba×M×K], b [bb×K×N] (a batch of 1 broadcasts). */
+/** The k block of scripts/gemm-wat.mjs (KC): its packA scratch holds M rows of it. */
+const KC = 256
+
+/** Scratch for one gemm call: b's panel block and a's block. The caller disposes them. */
+const packs = (backend: WasmBackend, M: number, K: number) => [
+  backend.makeOutput([Math.min(K, KC) * 8], 'float32'),
+  backend.makeOutput([Math.max(1, M * Math.min(K, KC))], 'float32'),
+]
+
+/**
+ * One call of the gemm per batch entry: c = start + op(a)·op(b), op(a) [ba×M×K] (stored [ba×K×M]
+ * when ta), op(b) [bb×K×N] (stored [bb×N×K] when tb); a batch of 1 broadcasts.
+ */
 function runGemm(
   gemm: Gemm,
   backend: WasmBackend,
-  a: Info,
-  b: Info,
+  a: { t: Info; transposed: boolean },
+  b: { t: Info; transposed: boolean },
   out: Info,
   d: { batch: number; ba: number; bb: number; M: number; K: number; N: number },
   bias: Info | null,
   relu: boolean,
 ): void {
   const { batch, ba, bb, M, K, N } = d
-  const pack = backend.makeOutput([K * 8], 'float32')
+  const scratch = packs(backend, M, K)
   try {
-    const [pa, pb, pc, pp] = [a, b, out, pack].map((t) => at(backend, t)) as [number, number, number, number]
+    const [pa, pb, pc, pB, pA] = [a.t, b.t, out, ...scratch].map((t) => at(backend, t)) as number[]
     for (let i = 0; i < batch; i++)
       gemm.gemm(
-        pa + (ba === 1 ? 0 : i * M * K * 4),
-        pb + (bb === 1 ? 0 : i * K * N * 4),
-        pc + i * M * N * 4,
+        pa! + (ba === 1 ? 0 : i * M * K * 4),
+        pb! + (bb === 1 ? 0 : i * K * N * 4),
+        pc! + i * M * N * 4,
         bias ? at(backend, bias) : 0,
-        pp,
+        pB!,
+        pA!,
         M,
         K,
         N,
         bias ? 1 : 0,
         relu ? 1 : 0,
+        a.transposed ? 1 : 0,
+        b.transposed ? 1 : 0,
       )
   } finally {
-    backend.disposeData(pack.dataId)
+    for (const t of scratch) backend.disposeData(t.dataId)
   }
 }
 
 /**
  * BatchMatMul and _FusedMatMul with our gemm where it applies (float32, a bias along the output's
  * columns, no activation but relu), else wasm's own (`original`, with wasm-kernels.ts's transposing
- * wrapper). A transposed operand is transposed first (wasm's product is 10-15× slower with one); a
+ * wrapper). Transposed operands are read as they are stored (the gemm packs them); a
  * product with fewer than 8 columns and no bias (a Dense layer's weight gradient into few classes)
  * is taken as its transpose, bᵀ·aᵀ, which has many.
  */
@@ -226,8 +241,8 @@ function matMul(parts: Parts): KernelFunc {
           runGemm(
             gemm,
             backend,
-            plain(b, !transposeB),
-            plain(a, !transposeA),
+            { t: b, transposed: !transposeB },
+            { t: a, transposed: !transposeA },
             outT,
             { batch, ba: bb, bb: ba, M: N, K, N: M },
             null,
@@ -237,12 +252,13 @@ function matMul(parts: Parts): KernelFunc {
       }
       const out = backend.makeOutput([...lead, M, N], 'float32')
       if (M === 0 || N === 0) return out
-      const left = plain(a, !!transposeA)
-      const right = plain(b, !!transposeB)
+      const left = { t: a, transposed: !!transposeA }
       if (!padded) {
+        const right = { t: b, transposed: !!transposeB }
         runGemm(gemm, backend, left, right, out, { batch, ba, bb, M, K, N }, bias ?? null, relu)
         return out
       }
+      const right = plain(b, !!transposeB)
       const wideB = keep(backend.makeOutput([bb, K, 8], 'float32'))
       const wideOut = keep(backend.makeOutput([batch, M, 8], 'float32'))
       const wideBias = bias ? keep(backend.makeOutput([8], 'float32')) : null
@@ -256,7 +272,16 @@ function matMul(parts: Parts): KernelFunc {
         wb.fill(0)
         wb.set(backend.typedArrayFromHeap(bias))
       }
-      runGemm(gemm, backend, left, wideB, wideOut, { batch, ba, bb, M, K, N: 8 }, wideBias, relu)
+      runGemm(
+        gemm,
+        backend,
+        left,
+        { t: wideB, transposed: false },
+        wideOut,
+        { batch, ba, bb, M, K, N: 8 },
+        wideBias,
+        relu,
+      )
       const wide = backend.typedArrayFromHeap(wideOut)
       const dst = backend.typedArrayFromHeap(out)
       for (let r = 0; r < batch * M; r++) dst.set(wide.subarray(r * 8, r * 8 + N), r * N)
@@ -353,7 +378,7 @@ function conv2DBackpropFilter(tf: Tf, original: KernelFunc): KernelFunc {
     }
     const chunk = Math.min(positions, chunkOf(rows))
     const patches = backend.makeOutput([rows, chunk], 'float32')
-    const pack = backend.makeOutput([chunk * 8], 'float32')
+    const scratch = packs(backend, rows, chunk)
     try {
       for (let p0 = 0; p0 < positions; p0 += chunk) {
         const n = Math.min(chunk, positions - p0)
@@ -388,17 +413,20 @@ function conv2DBackpropFilter(tf: Tf, original: KernelFunc): KernelFunc {
           at(backend, dy) + p0 * cout * 4,
           at(backend, dw),
           0,
-          at(backend, pack),
+          at(backend, scratch[0]!),
+          at(backend, scratch[1]!),
           rows,
           n,
           cout,
           p0 === 0 ? 0 : 2,
           0,
+          0,
+          0,
         )
       }
     } finally {
       backend.disposeData(patches.dataId)
-      backend.disposeData(pack.dataId)
+      for (const t of scratch) backend.disposeData(t.dataId)
     }
     return dw
   }
@@ -455,6 +483,31 @@ function add(original: KernelFunc): KernelFunc {
   }
 }
 
+/**
+ * Unpack (tf.unstack: an RNN takes its input step by step) by copying rows over the heap. wasm's own
+ * runs a Slice per output: 100 ms for the IMDB template's [64, 200, 32] at every step.
+ */
+const unpack: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { value } = inputs as { value: Info }
+  const shape = value.shape as number[]
+  const axis = (((attrs.axis as number) ?? 0) + shape.length) % shape.length
+  const n = shape[axis]!
+  const outer = shape.slice(0, axis).reduce((p, q) => p * q, 1)
+  const inner = shape.slice(axis + 1).reduce((p, q) => p * q, 1)
+  const outShape = shape.filter((_, i) => i !== axis)
+  const outs = Array.from({ length: n }, () => backend.makeOutput(outShape, value.dtype))
+  // Views taken after the allocations (they can grow, and so move, the heap).
+  const from = backend.typedArrayFromHeap(value)
+  for (let i = 0; i < n; i++) {
+    const to = backend.typedArrayFromHeap(outs[i]!)
+    for (let o = 0; o < outer; o++) {
+      const src = (o * n + i) * inner
+      to.set(from.subarray(src, src + inner), o * inner)
+    }
+  }
+  return outs
+}
+
 /** Identity without a copy (wasm's copies every byte), as the cpu backend does it: one more reference. */
 const identity: KernelFunc = ({ inputs, backend }) => {
   const { x } = inputs as { x: Info }
@@ -501,6 +554,10 @@ export function registerWasmSimdKernels(tf: Tf): void {
   replace('MaxPoolGrad', (original) => maxPoolGrad(tf, original))
   replace('Sum', (original) => sum(tf, original))
   replace('Add', add)
+  replace('Unpack', (original) => (args) => {
+    const dtype = args.inputs.value?.dtype
+    return dtype === 'float32' || dtype === 'int32' ? unpack(args) : original(args)
+  })
   replace(
     'Identity',
     (original) => (args) => (args.inputs.x?.dtype === 'string' ? original(args) : identity(args)),
