@@ -226,4 +226,32 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rs)))
   )
+
+  ;; ReLU's gradient in one pass: out = dy · step(x), step(x) = 1 where x > 0, NaN where x is NaN,
+  ;; else 0 (tfjs's Step, Cast and Multiply, the same bits, -0 included). n in bytes, a multiple of 16
+  ;; for the vector part, the rest one by one.
+  (func (export "reluGrad") (param $dy i32) (param $x i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $vec i32) (local $X v128) (local $S v128) (local $xs f32) (local $ss f32)
+    (local.set $vec (i32.and (local.get $n) (i32.const -16)))
+    (block $done (loop $four (br_if $done (i32.ge_u (local.get $i) (local.get $vec)))
+      (local.set $X (v128.load (i32.add (local.get $x) (local.get $i))))
+      (local.set $S
+        (v128.bitselect (v128.const f32x4 1 1 1 1) (v128.const f32x4 0 0 0 0)
+          (f32x4.gt (local.get $X) (v128.const f32x4 0 0 0 0))))
+      (local.set $S
+        (v128.bitselect (v128.const f32x4 nan nan nan nan) (local.get $S)
+          (f32x4.ne (local.get $X) (local.get $X))))
+      (v128.store (i32.add (local.get $out) (local.get $i))
+        (f32x4.mul (v128.load (i32.add (local.get $dy) (local.get $i))) (local.get $S)))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $four)))
+    (block $end (loop $one (br_if $end (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $xs (f32.load (i32.add (local.get $x) (local.get $i))))
+      (local.set $ss (select (f32.const 1) (f32.const 0) (f32.gt (local.get $xs) (f32.const 0))))
+      (local.set $ss (select (f32.const nan) (local.get $ss) (f32.ne (local.get $xs) (local.get $xs))))
+      (f32.store (i32.add (local.get $out) (local.get $i))
+        (f32.mul (f32.load (i32.add (local.get $dy) (local.get $i))) (local.get $ss)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $one)))
+  )
 )

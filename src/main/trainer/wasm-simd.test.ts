@@ -6,7 +6,7 @@ import { assemble, source } from '../../../scripts/wasm-kernels.mjs'
 import { adam, ADAM_KERNEL } from './adam'
 import { chooseBackend } from './backends'
 import { isHeapKernel } from './wasm-heap-kernels'
-import { hasRelaxedSimd, isSimdKernel } from './wasm-simd'
+import { hasRelaxedSimd, isSimdKernel, RELU_GRAD_KERNEL } from './wasm-simd'
 
 type T = import('@tensorflow/tfjs').Tensor
 
@@ -182,6 +182,31 @@ describe('the WebAssembly kernels', async () => {
     expect(got.map((u) => Array.from(u.dataSync()))).toEqual(expected)
     expect(got[0]!.shape).toEqual([3, 4, 5].filter((_, i) => i !== axis))
     tf.dispose(got)
+  })
+
+  it('ReLU gradient is one kernel and exactly cpu, NaN and negative zero included', async () => {
+    const x = () => {
+      const v = values(4 * 7 * 5, 16)
+      v[3] = NaN
+      v[8] = 0
+      v[9] = -0
+      return tf.tensor(v, [4, 7, 5])
+    }
+    const r = await both(() =>
+      tf.grad((u: T) =>
+        tf
+          .relu(u)
+          .mul(t([4, 7, 5], 17))
+          .sum(),
+      )(x()),
+    )
+    expect(r.wasm).toEqual(r.cpu)
+    await tf.setBackend('wasm')
+    const u = x()
+    const profile = await tf.profile(() => tf.grad((v: T) => tf.relu(v).sum())(u))
+    expect(profile.kernelNames).toContain(RELU_GRAD_KERNEL)
+    expect(profile.kernelNames).not.toContain('Step')
+    tf.dispose([u, profile.result as never])
   })
 
   it('Identity shares the bytes it is given, and they outlive the original', async () => {

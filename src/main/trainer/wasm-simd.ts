@@ -29,6 +29,7 @@ interface Kernels {
   maxPoolGrad(...args: number[]): void
   columnSum(...args: number[]): void
   addRow(...args: number[]): void
+  reluGrad(...args: number[]): void
 }
 interface Gemm {
   gemm(...args: number[]): void
@@ -508,6 +509,16 @@ const unpack: KernelFunc = ({ inputs, backend, attrs }) => {
   return outs
 }
 
+/** The kernel ReLU's gradient runs on wasm: dy · step(x) in one pass (tfjs: Step, Cast, Multiply). */
+export const RELU_GRAD_KERNEL = 'NetwrightReluGrad'
+const reluGrad: KernelFunc = ({ inputs, backend }) => {
+  const { dy, x } = inputs as { dy: Info; x: Info }
+  const out = backend.makeOutput(x.shape as number[], 'float32')
+  const n = size(x)
+  if (n > 0) on(backend).kernels.reluGrad(at(backend, dy), at(backend, x), at(backend, out), n * 4)
+  return out
+}
+
 /** Identity without a copy (wasm's copies every byte), as the cpu backend does it: one more reference. */
 const identity: KernelFunc = ({ inputs, backend }) => {
   const { x } = inputs as { x: Info }
@@ -551,6 +562,34 @@ export function registerWasmSimdKernels(tf: Tf): void {
     tf.unregisterKernel(name, 'wasm')
     tf.registerKernel({ ...config, kernelFunc: ours as never })
   }
+  if (!tf.getKernel(RELU_GRAD_KERNEL, 'wasm'))
+    tf.registerKernel({
+      kernelName: RELU_GRAD_KERNEL,
+      backendName: 'wasm',
+      kernelFunc: Object.assign(reluGrad, { [OURS]: true }) as never,
+    })
+  // ReLU's gradient (tfjs registers one for every backend) takes the one-pass kernel where the
+  // backend has it, float32 both; anywhere else, tfjs's own.
+  const relu = tf.getGradient('Relu')
+  if (relu && !(relu as { [OURS]?: true })[OURS])
+    tf.registerGradient({
+      ...relu,
+      [OURS]: true,
+      gradFunc: ((dy, saved, attrs) => {
+        const [x] = saved as [import('@tensorflow/tfjs').Tensor]
+        const dyT = dy as import('@tensorflow/tfjs').Tensor
+        if (
+          !tf.getKernel(RELU_GRAD_KERNEL, tf.getBackend()) ||
+          x.dtype !== 'float32' ||
+          dyT.dtype !== 'float32'
+        )
+          return relu.gradFunc(dy, saved, attrs)
+        return {
+          x: () =>
+            tf.engine().runKernel(RELU_GRAD_KERNEL, { dy: dyT, x }) as import('@tensorflow/tfjs').Tensor,
+        }
+      }) as import('@tensorflow/tfjs').GradConfig['gradFunc'],
+    } as never)
   replace('MaxPoolGrad', (original) => maxPoolGrad(tf, original))
   replace('Sum', (original) => sum(tf, original))
   replace('Add', add)
