@@ -5,11 +5,13 @@
 // a times 8 columns of b (2·ROWS vector accumulators). scripts/wasm-kernels.mjs assembles it into
 // src/main/trainer/kernels-wasm.ts.
 //
-// gemm(a, b, c, bias, packB, packA, M, K, N, start, relu, ta, tb):
+// gemm(a, b, c, bias, packB, packA, M, K, N, start, relu, ta, tb, lda, ldb):
 //   c[M×N] = s + op(a)·op(b) (then max(·, 0) when relu), addresses in bytes, c row-major, where
 //   op(a) is a [M×K] row-major, or stored transposed ([K×M]) when ta; op(b) is b [K×N], or stored
 //   [N×K] when tb; s is 0 (start 0), bias[N] on every row (start 1) or what c holds (start 2: a
-//   product summed in parts). packB: scratch of KC×8 floats; packA: of M×KC floats.
+//   product summed in parts). lda, ldb: the stored rows' lengths in floats (K or M for a, N or K
+//   for b when whole; more when a or b is part of a larger matrix). packB: scratch of KC×8 floats;
+//   packA: of M×KC floats.
 // k goes in blocks of KC. Each block of a is packed once, ROWS rows interleaved (k by k), then the
 // rows left one by one; each block of a panel of 8 columns of b is packed contiguous and stays in
 // the L1 cache while every ROWS rows run along it. Packing also flushes subnormal numbers to zero,
@@ -85,7 +87,7 @@ function block(rows) {
 }
 
 export function gemmWat() {
-  const params = ['a', 'b', 'c', 'bias', 'packB', 'packA', 'M', 'K', 'N', 'start', 'relu', 'ta', 'tb']
+  const params = ['a', 'b', 'c', 'bias', 'packB', 'packA', 'M', 'K', 'N', 'start', 'relu', 'ta', 'tb', 'lda', 'ldb']
   const i32s = [
     ...['i', 'j', 'k', 'k0', 'kn', 'N8', 'rowC', 'pb', 'pa', 'pend', 'src', 'cj', 'first', 'last', 'rr'],
     ...['sAi', 'sAk', 'sBk', 'sBj', 'pd', 'qd'],
@@ -106,8 +108,8 @@ export function gemmWat() {
     set('rowC', `(i32.shl ${get('N')} (i32.const 2))`),
     set('N8', `(i32.and ${get('N')} (i32.const -8))`),
     // Strides in bytes of op(a)[i, k] and op(b)[k, j].
-    `(if ${get('ta')} (then ${set('sAi', '(i32.const 4)')} ${set('sAk', `(i32.shl ${get('M')} (i32.const 2))`)}) (else ${set('sAi', `(i32.shl ${get('K')} (i32.const 2))`)} ${set('sAk', '(i32.const 4)')}))`,
-    `(if ${get('tb')} (then ${set('sBk', '(i32.const 4)')} ${set('sBj', `(i32.shl ${get('K')} (i32.const 2))`)}) (else ${set('sBk', get('rowC'))} ${set('sBj', '(i32.const 4)')}))`,
+    `(if ${get('ta')} (then ${set('sAi', '(i32.const 4)')} ${set('sAk', `(i32.shl ${get('lda')} (i32.const 2))`)}) (else ${set('sAi', `(i32.shl ${get('lda')} (i32.const 2))`)} ${set('sAk', '(i32.const 4)')}))`,
+    `(if ${get('tb')} (then ${set('sBk', '(i32.const 4)')} ${set('sBj', `(i32.shl ${get('ldb')} (i32.const 2))`)}) (else ${set('sBk', `(i32.shl ${get('ldb')} (i32.const 2))`)} ${set('sBj', '(i32.const 4)')}))`,
     // Blocks of KC steps of k.
     set('k0', '(i32.const 0)'),
     ...loop('kb', `(i32.ge_u ${get('k0')} ${get('K')})`, [
@@ -194,7 +196,7 @@ export function gemmWat() {
           `(v128.store ${get('pb')} ${flushV(get('x'))})`,
           set('x', `(v128.load offset=16 ${get('src')})`),
           `(v128.store offset=16 ${get('pb')} ${flushV(get('x'))})`,
-          set('src', add('src', get('rowC'))),
+          set('src', add('src', get('sBk'))),
           set('pb', add('pb', 32)),
         ]),
         '))',

@@ -4,6 +4,7 @@
 // src/main/trainer/kernels-wasm.ts, the bytes the trainer instantiates. `npm run wasm-kernels`;
 // wasm-simd.test.ts checks the committed bytes are what the .wat sources assemble to.
 import { readFileSync, writeFileSync } from 'node:fs'
+import { setFlagsFromString } from 'node:v8'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import wabtInit from 'wabt'
@@ -25,6 +26,8 @@ const SHARED = '(import "env" "memory" (memory 1 65536 shared))'
 
 /** The base64 bytes of each module, assembled from its .wat. */
 export async function assemble() {
+  // Node 20 validates relaxed SIMD behind this flag (the trainer sets it too: wasm-simd.ts).
+  setFlagsFromString('--experimental-wasm-relaxed-simd')
   const wabt = await wabtInit()
   const out = {}
   for (const [name, { wat, features, shared, text: write }] of Object.entries(MODULES)) {

@@ -158,6 +158,8 @@ function runGemm(
         relu ? 1 : 0,
         a.transposed ? 1 : 0,
         b.transposed ? 1 : 0,
+        a.transposed ? M : K,
+        b.transposed ? K : N,
       )
   } finally {
     for (const t of scratch) backend.disposeData(t.dataId)
@@ -423,6 +425,8 @@ function conv2DBackpropFilter(tf: Tf, original: KernelFunc): KernelFunc {
           0,
           0,
           0,
+          n,
+          cout,
         )
       }
     } finally {
