@@ -206,9 +206,13 @@
       (br $os)))
   )
 
-  ;; out[r, c] = x[r, c] + row[c] for rows × cols, cols a multiple of 4: a bias added at every position.
-  (func (export "addRow") (param $x i32) (param $row i32) (param $out i32) (param $rows i32) (param $cols i32)
-    (local $r i32) (local $c i32) (local $rowB i32) (local $p i32) (local $o i32)
+  ;; out[r, c] = x[r, c] op row[c] for rows × cols, cols a multiple of 4: a per-channel value (a
+  ;; bias, BatchNormalization's mean, scale, …) applied at every position. op: 0 x + row, 1 x − row,
+  ;; 2 row − x, 3 x · row, 4 x / row, 5 row / x.
+  (func (export "rowOp") (param $x i32) (param $row i32) (param $out i32) (param $rows i32) (param $cols i32)
+    (param $op i32)
+    (local $r i32) (local $c i32) (local $rowB i32) (local $p i32) (local $o i32) (local $X v128) (local $R v128)
+    (local $Y v128)
     (local.set $rowB (i32.shl (local.get $cols) (i32.const 2)))
     (local.set $p (local.get $x))
     (local.set $o (local.get $out))
@@ -216,9 +220,18 @@
     (block $rDone (loop $rs (br_if $rDone (i32.ge_u (local.get $r) (local.get $rows)))
       (local.set $c (i32.const 0))
       (block $cDone (loop $cs (br_if $cDone (i32.ge_u (local.get $c) (local.get $rowB)))
-        (v128.store (i32.add (local.get $o) (local.get $c))
-          (f32x4.add (v128.load (i32.add (local.get $p) (local.get $c)))
-            (v128.load (i32.add (local.get $row) (local.get $c)))))
+        (local.set $X (v128.load (i32.add (local.get $p) (local.get $c))))
+        (local.set $R (v128.load (i32.add (local.get $row) (local.get $c))))
+        (block $picked
+          (block $b5 (block $b4 (block $b3 (block $b2 (block $b1 (block $b0
+            (br_table $b0 $b1 $b2 $b3 $b4 $b5 (local.get $op)))
+            (local.set $Y (f32x4.add (local.get $X) (local.get $R))) (br $picked))
+            (local.set $Y (f32x4.sub (local.get $X) (local.get $R))) (br $picked))
+            (local.set $Y (f32x4.sub (local.get $R) (local.get $X))) (br $picked))
+            (local.set $Y (f32x4.mul (local.get $X) (local.get $R))) (br $picked))
+            (local.set $Y (f32x4.div (local.get $X) (local.get $R))) (br $picked))
+          (local.set $Y (f32x4.div (local.get $R) (local.get $X))))
+        (v128.store (i32.add (local.get $o) (local.get $c)) (local.get $Y))
         (local.set $c (i32.add (local.get $c) (i32.const 16)))
         (br $cs)))
       (local.set $p (i32.add (local.get $p) (local.get $rowB)))

@@ -153,9 +153,28 @@ describe('the WebAssembly kernels', async () => {
   })
 
   it.each([
+    ['x − row', () => tf.sub(t([2, 3, 3, 8], 18), t([8], 19))],
+    ['row − x', () => tf.sub(t([1, 1, 8], 19), t([2, 3, 3, 8], 18))],
+    ['x · row', () => tf.mul(t([2, 3, 3, 8], 18), t([1, 1, 1, 8], 19))],
+    ['row · x', () => tf.mul(t([8], 19), t([5, 8], 18))],
+    ['x / row', () => tf.div(t([2, 3, 3, 8], 18), t([8], 19))],
+    ['row / x', () => tf.div(t([8], 19), t([2, 3, 3, 8], 18))],
+  ])('a per-channel %s is exactly cpu', async (_n, f) => {
+    const r = await both(f)
+    expect(Array.from(r.wasm)).toEqual(Array.from(r.cpu))
+  })
+
+  it('a mean over the leading axes (BatchNormalization) matches cpu', async () => {
+    close(await both(() => tf.mean(t([4, 9, 7, 16], 20), [0, 1, 2])))
+    close(await both(() => tf.mean(t([6, 12], 21), 0, true)))
+  })
+
+  it.each([
     ['3×3 valid, 1 channel in, 32 out (the bench CNN)', [4, 12, 12, 1], [3, 3, 1, 32], [1, 1], 'valid'],
     ['3×3 same, stride 2, 12 out', [2, 9, 8, 3], [3, 3, 3, 12], [2, 2], 'same'],
-    ['5×5 same, in chunks of positions', [4, 30, 30, 64], [3, 3, 64, 8], [1, 1], 'same'],
+    ['3×3 same, 64 in: shifted rows, in chunks of positions', [4, 30, 30, 64], [3, 3, 64, 8], [1, 1], 'same'],
+    ['5×5 valid, stride 2, 12 in', [3, 13, 12, 12], [5, 5, 12, 16], [2, 2], 'valid'],
+    ['3×3 same, stride 2, 8 in, even size', [2, 8, 8, 8], [3, 3, 8, 8], [2, 2], 'same'],
   ] as const)('Conv2D filter gradient, %s, matches cpu', async (_n, xs, fs, strides, pad) => {
     close(
       await both(() =>

@@ -28,7 +28,7 @@ interface Kernels {
   adam(...args: number[]): void
   maxPoolGrad(...args: number[]): void
   columnSum(...args: number[]): void
-  addRow(...args: number[]): void
+  rowOp(...args: number[]): void
   reluGrad(...args: number[]): void
 }
 interface Gemm {
@@ -379,6 +379,10 @@ function conv2DBackpropFilter(tf: Tf, original: KernelFunc): KernelFunc {
       backend.typedArrayFromHeap(dw).fill(0)
       return dw
     }
+    if (cin >= 8) {
+      shifted(gemm, backend, { x, dy, dw }, info, filterShape)
+      return dw
+    }
     const chunk = Math.min(positions, chunkOf(rows))
     const patches = backend.makeOutput([rows, chunk], 'float32')
     const scratch = packs(backend, rows, chunk)
@@ -438,6 +442,86 @@ function conv2DBackpropFilter(tf: Tf, original: KernelFunc): KernelFunc {
 }
 
 /**
+ * The filter gradient with many input channels: for each filter offset (fy, fx),
+ * dW[fy, fx] = Σ over positions p of x[p shifted by (fy, fx)]ᵀ · dy[p], a [cin × cout] product whose
+ * left operand is x's channel rows at the shifted positions (copied a run of an output row at a
+ * time: whole rows of channels, not one number at a time) read as stored transposed.
+ */
+function shifted(
+  gemm: Gemm,
+  backend: WasmBackend,
+  t: { x: Info; dy: Info; dw: Info },
+  info: import('@tensorflow/tfjs').backend_util.Conv2DInfo,
+  [kh, kw, cin, cout]: [number, number, number, number],
+): void {
+  const { batchSize: B, inHeight: H, inWidth: W, outHeight: OH, outWidth: OW } = info
+  const { strideHeight: sh, strideWidth: sw } = info
+  const { top, left } = info.padInfo
+  const positions = B * OH * OW
+  // About 256 KB of rows at a time (the L2 cache's share), 64 positions at least.
+  const chunk = Math.min(positions, Math.max(64, Math.floor((1 << 16) / cin)))
+  const rowsOf = backend.makeOutput([chunk, cin], 'float32')
+  const scratch = packs(backend, cin, chunk)
+  try {
+    for (let p0 = 0; p0 < positions; p0 += chunk) {
+      const n = Math.min(chunk, positions - p0)
+      for (let fy = 0; fy < kh; fy++)
+        for (let fx = 0; fx < kw; fx++) {
+          // Views taken after the allocations (they can grow, and so move, the heap).
+          const xs = backend.typedArrayFromHeap(t.x)
+          const out = backend.typedArrayFromHeap(rowsOf)
+          for (let q = 0, p = p0; q < n;) {
+            const b = Math.floor(p / (OH * OW))
+            const ox0 = p % OW
+            const run = Math.min(OW - ox0, n - q)
+            const iy = (Math.floor(p / OW) % OH) * sh + fy - top
+            const to = q * cin
+            if (iy < 0 || iy >= H) out.fill(0, to, to + run * cin)
+            else {
+              const base = (b * H + iy) * W
+              // The output columns whose input column lies inside x: [lo, hi) of this run.
+              const lo = Math.min(run, Math.max(0, Math.ceil((left - fx) / sw) - ox0))
+              const hi = Math.max(lo, Math.min(run, Math.ceil((W + left - fx) / sw) - ox0))
+              out.fill(0, to, to + lo * cin)
+              out.fill(0, to + hi * cin, to + run * cin)
+              if (sw === 1) {
+                const from = (base + ox0 + lo + fx - left) * cin
+                out.set(xs.subarray(from, from + (hi - lo) * cin), to + lo * cin)
+              } else
+                for (let k = lo; k < hi; k++) {
+                  const from = (base + (ox0 + k) * sw + fx - left) * cin
+                  out.set(xs.subarray(from, from + cin), to + k * cin)
+                }
+            }
+            q += run
+            p += run
+          }
+          gemm.gemm(
+            at(backend, rowsOf),
+            at(backend, t.dy) + p0 * cout * 4,
+            at(backend, t.dw) + (fy * kw + fx) * cin * cout * 4,
+            0,
+            at(backend, scratch[0]!),
+            at(backend, scratch[1]!),
+            cin,
+            n,
+            cout,
+            p0 === 0 ? 0 : 2,
+            0,
+            1,
+            0,
+            cin,
+            cout,
+          )
+        }
+    }
+  } finally {
+    backend.disposeData(rowsOf.dataId)
+    for (const s of scratch) backend.disposeData(s.dataId)
+  }
+}
+
+/**
  * A sum over the leading axes (a bias's gradient) with four columns a vector, in float64 as the
  * JavaScript heap kernel (`original`, which takes every other case) sums them.
  */
@@ -466,8 +550,14 @@ function sum(tf: Tf, original: KernelFunc): KernelFunc {
   }
 }
 
-/** x + bias, the bias a row of x's last axis (and 1s before it), four columns a vector; else wasm's Add. */
-function add(original: KernelFunc): KernelFunc {
+/** The rowOp codes of kernels.wat, for x op row and for row op x. */
+const ROW_OPS = { Add: [0, 0], Sub: [1, 2], Multiply: [3, 3], RealDiv: [4, 5] } as const
+
+/**
+ * a op b where one of them is a row along the other's last axis (1s before it: a bias, a channel's
+ * mean or scale), four columns a vector; else wasm's own (which runs such a broadcast ~6× slower).
+ */
+function rowOp(name: keyof typeof ROW_OPS, original: KernelFunc): KernelFunc {
   return (args) => {
     const { a, b } = args.inputs as { a: Info; b: Info }
     const isRow = (row: Info, x: Info) =>
@@ -475,15 +565,50 @@ function add(original: KernelFunc): KernelFunc {
       row.shape.length <= x.shape.length &&
       (row.shape as number[]).slice(0, -1).every((d) => d === 1) &&
       row.shape[row.shape.length - 1] === x.shape[x.shape.length - 1]
-    const [x, row] = isRow(b, a) ? [a, b] : isRow(a, b) ? [b, a] : [null, null]
+    const rowIsB = isRow(b, a)
+    const [x, row] = rowIsB ? [a, b] : isRow(a, b) ? [b, a] : [null, null]
     if (!x || !row || a.dtype !== 'float32' || b.dtype !== 'float32') return original(args)
     const cols = size(row)
     const n = size(x)
-    // A row as long as x is an ordinary addition; wasm's own is as fast there.
+    // A row as long as x is an ordinary elementwise operation; wasm's own is as fast there.
     if (cols % 4 !== 0 || cols === 0 || n === cols) return original(args)
     const { backend } = args
     const out = backend.makeOutput(x.shape as number[], 'float32')
-    on(backend).kernels.addRow(at(backend, x), at(backend, row), at(backend, out), n / cols, cols)
+    const op = ROW_OPS[name][rowIsB ? 0 : 1]
+    on(backend).kernels.rowOp(at(backend, x), at(backend, row), at(backend, out), n / cols, cols, op)
+    return out
+  }
+}
+
+/**
+ * A mean over the leading axes (BatchNormalization's, over batch and positions) as the sum above,
+ * divided in float64 and rounded once; else wasm's own (which moves the axes last first: 10 ms for
+ * [64, 32, 32, 32]).
+ */
+function mean(tf: Tf, original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: Info }
+    const shape = x.shape as number[]
+    const axes = tf.util
+      .parseAxisParam(args.attrs.axis as number | number[], shape)
+      .slice()
+      .sort((p, q) => p - q)
+    const leading = axes.length > 0 && axes.length < shape.length && axes.every((ax, i) => ax === i)
+    const kept = shape.slice(axes.length)
+    const cols = kept.reduce((p, q) => p * q, 1)
+    const rows = shape.slice(0, axes.length).reduce((p, q) => p * q, 1)
+    if (x.dtype !== 'float32' || !leading || cols % 4 !== 0 || cols === 0 || rows === 0) return original(args)
+    const { backend } = args
+    const out = backend.makeOutput(args.attrs.keepDims ? [...axes.map(() => 1), ...kept] : kept, 'float32')
+    const acc = backend.makeOutput([cols * 2], 'float32')
+    try {
+      on(backend).kernels.columnSum(at(backend, x), at(backend, out), at(backend, acc), rows, cols)
+      const sums = new Float64Array(backend.typedArrayFromHeap(acc).buffer, at(backend, acc), cols)
+      const dst = backend.typedArrayFromHeap(out)
+      for (let c = 0; c < cols; c++) dst[c] = sums[c]! / rows
+    } finally {
+      backend.disposeData(acc.dataId)
+    }
     return out
   }
 }
@@ -596,7 +721,9 @@ export function registerWasmSimdKernels(tf: Tf): void {
     } as never)
   replace('MaxPoolGrad', (original) => maxPoolGrad(tf, original))
   replace('Sum', (original) => sum(tf, original))
-  replace('Add', add)
+  for (const name of Object.keys(ROW_OPS) as (keyof typeof ROW_OPS)[])
+    replace(name, (original) => rowOp(name, original))
+  replace('Mean', (original) => mean(tf, original))
   replace('Unpack', (original) => (args) => {
     const dtype = args.inputs.value?.dtype
     return dtype === 'float32' || dtype === 'int32' ? unpack(args) : original(args)
