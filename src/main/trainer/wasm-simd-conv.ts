@@ -1,0 +1,239 @@
+// Netwright's wasm kernels for convolutional training: MaxPool's gradient (kernels.wat) and Conv2D's
+// filter gradient as products (the gemm). Registered by wasm-simd.ts; checked in wasm-simd.test.ts.
+import type { Tf } from './backends'
+import {
+  at,
+  on,
+  packs,
+  size,
+  type Gemm,
+  type Info,
+  type KernelFunc,
+  type WasmBackend,
+} from './wasm-simd-core'
+
+/**
+ * MaxPool's gradient over the wasm heap, four channels a vector, when the channels come in fours
+ * (else the heap kernel in JavaScript, `original`); the same windows, ties and order of additions.
+ */
+export function maxPoolGrad(tf: Tf, original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { dy, input } = args.inputs as { dy: Info; input: Info }
+    const C = (input.shape as number[])[3]!
+    if (input.dtype !== 'float32' || input.shape.length !== 4 || C % 4 !== 0) return original(args)
+    const { attrs, backend } = args
+    const c = tf.backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number],
+      attrs.filterSize as [number, number],
+      attrs.strides as [number, number],
+      1,
+      attrs.pad as 'valid',
+      attrs.dimRoundingMode as 'floor' | undefined,
+    )
+    const dx = backend.makeOutput(input.shape as number[], 'float32')
+    backend.typedArrayFromHeap(dx).fill(0)
+    if (size(dx) > 0 && size(dy) > 0)
+      on(backend).kernels.maxPoolGrad(
+        at(backend, input),
+        at(backend, dy),
+        at(backend, dx),
+        c.batchSize,
+        c.inHeight,
+        c.inWidth,
+        C,
+        c.outHeight,
+        c.outWidth,
+        c.effectiveFilterHeight,
+        c.effectiveFilterWidth,
+        c.strideHeight,
+        c.strideWidth,
+        c.dilationHeight,
+        c.dilationWidth,
+        c.padInfo.top,
+        c.padInfo.left,
+      )
+    return dx
+  }
+}
+
+/** Positions a chunk of the filter gradient's sum covers: its patches stay about 4 MB. */
+const chunkOf = (rows: number) => Math.max(64, Math.floor((1 << 20) / rows))
+
+/**
+ * Conv2D's filter gradient as a product: dW[(kh, kw, ci), co] = Σ over positions p of
+ * patch[p, (kh, kw, ci)] · dy[p, co], with p over batch × output rows × columns. The patches are laid
+ * out transposed ([kh·kw·ci, p], a chunk of positions at a time) so that dy's rows, as wasm keeps
+ * them, are the right operand; the chunks' products add up in dW. (wasm ran this as one convolution
+ * with dy as the filter: 26 ms for the bench's CNN, batch 128; this is ~3 ms.)
+ */
+export function conv2DBackpropFilter(tf: Tf, original: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x, dy } = args.inputs as { x: Info; dy: Info }
+    const { backend, attrs } = args
+    const gemm = on(backend).gemm
+    const dataFormat = attrs.dataFormat as string | undefined
+    if (!gemm || x.dtype !== 'float32' || (dataFormat && dataFormat !== 'NHWC')) return original(args)
+    const filterShape = attrs.filterShape as [number, number, number, number]
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filterShape,
+      attrs.strides as [number, number],
+      1,
+      attrs.pad as 'same',
+      attrs.dimRoundingMode as 'floor' | undefined,
+      false,
+      'channelsLast',
+    )
+    const [kh, kw, cin, cout] = filterShape
+    const { batchSize: B, inHeight: H, inWidth: W, outHeight: OH, outWidth: OW } = info
+    const { strideHeight: sh, strideWidth: sw } = info
+    const { top, left } = info.padInfo
+    const rows = kh * kw * cin
+    const positions = B * OH * OW
+    if (cout < 8 || rows === 0) return original(args)
+    const dw = backend.makeOutput(filterShape, 'float32')
+    if (positions === 0) {
+      backend.typedArrayFromHeap(dw).fill(0)
+      return dw
+    }
+    if (cin >= 8) {
+      shifted(gemm, backend, { x, dy, dw }, info, filterShape)
+      return dw
+    }
+    const chunk = Math.min(positions, chunkOf(rows))
+    const patches = backend.makeOutput([rows, chunk], 'float32')
+    const scratch = packs(backend, rows, chunk)
+    try {
+      for (let p0 = 0; p0 < positions; p0 += chunk) {
+        const n = Math.min(chunk, positions - p0)
+        // Views taken after the allocations (they can grow, and so move, the heap).
+        const xs = backend.typedArrayFromHeap(x)
+        const out = backend.typedArrayFromHeap(patches)
+        for (let r = 0; r < rows; r++) {
+          const fy = Math.floor(r / (kw * cin))
+          const fx = Math.floor(r / cin) % kw
+          const ci = r % cin
+          const to = r * n
+          // A run of positions along one output row at a time.
+          for (let q = 0, p = p0; q < n;) {
+            const b = Math.floor(p / (OH * OW))
+            const ox0 = p % OW
+            const run = Math.min(OW - ox0, n - q)
+            const iy = (Math.floor(p / OW) % OH) * sh + fy - top
+            if (iy < 0 || iy >= H) out.fill(0, to + q, to + q + run)
+            else {
+              const base = (b * H + iy) * W
+              for (let k = 0; k < run; k++) {
+                const ix = (ox0 + k) * sw + fx - left
+                out[to + q + k] = ix >= 0 && ix < W ? xs[(base + ix) * cin + ci]! : 0
+              }
+            }
+            q += run
+            p += run
+          }
+        }
+        gemm.gemm(
+          at(backend, patches),
+          at(backend, dy) + p0 * cout * 4,
+          at(backend, dw),
+          0,
+          at(backend, scratch[0]!),
+          at(backend, scratch[1]!),
+          rows,
+          n,
+          cout,
+          p0 === 0 ? 0 : 2,
+          0,
+          0,
+          0,
+          n,
+          cout,
+        )
+      }
+    } finally {
+      backend.disposeData(patches.dataId)
+      for (const t of scratch) backend.disposeData(t.dataId)
+    }
+    return dw
+  }
+}
+
+/**
+ * The filter gradient with many input channels: for each filter offset (fy, fx),
+ * dW[fy, fx] = Σ over positions p of x[p shifted by (fy, fx)]ᵀ · dy[p], a [cin × cout] product whose
+ * left operand is x's channel rows at the shifted positions (copied a run of an output row at a
+ * time: whole rows of channels, not one number at a time) read as stored transposed.
+ */
+function shifted(
+  gemm: Gemm,
+  backend: WasmBackend,
+  t: { x: Info; dy: Info; dw: Info },
+  info: import('@tensorflow/tfjs').backend_util.Conv2DInfo,
+  [kh, kw, cin, cout]: [number, number, number, number],
+): void {
+  const { batchSize: B, inHeight: H, inWidth: W, outHeight: OH, outWidth: OW } = info
+  const { strideHeight: sh, strideWidth: sw } = info
+  const { top, left } = info.padInfo
+  const positions = B * OH * OW
+  // About 256 KB of rows at a time (the L2 cache's share), 64 positions at least.
+  const chunk = Math.min(positions, Math.max(64, Math.floor((1 << 16) / cin)))
+  const rowsOf = backend.makeOutput([chunk, cin], 'float32')
+  const scratch = packs(backend, cin, chunk)
+  try {
+    for (let p0 = 0; p0 < positions; p0 += chunk) {
+      const n = Math.min(chunk, positions - p0)
+      for (let fy = 0; fy < kh; fy++)
+        for (let fx = 0; fx < kw; fx++) {
+          // Views taken after the allocations (they can grow, and so move, the heap).
+          const xs = backend.typedArrayFromHeap(t.x)
+          const out = backend.typedArrayFromHeap(rowsOf)
+          for (let q = 0, p = p0; q < n;) {
+            const b = Math.floor(p / (OH * OW))
+            const ox0 = p % OW
+            const run = Math.min(OW - ox0, n - q)
+            const iy = (Math.floor(p / OW) % OH) * sh + fy - top
+            const to = q * cin
+            if (iy < 0 || iy >= H) out.fill(0, to, to + run * cin)
+            else {
+              const base = (b * H + iy) * W
+              // The output columns whose input column lies inside x: [lo, hi) of this run.
+              const lo = Math.min(run, Math.max(0, Math.ceil((left - fx) / sw) - ox0))
+              const hi = Math.max(lo, Math.min(run, Math.ceil((W + left - fx) / sw) - ox0))
+              out.fill(0, to, to + lo * cin)
+              out.fill(0, to + hi * cin, to + run * cin)
+              if (sw === 1) {
+                const from = (base + ox0 + lo + fx - left) * cin
+                out.set(xs.subarray(from, from + (hi - lo) * cin), to + lo * cin)
+              } else
+                for (let k = lo; k < hi; k++) {
+                  const from = (base + (ox0 + k) * sw + fx - left) * cin
+                  out.set(xs.subarray(from, from + cin), to + k * cin)
+                }
+            }
+            q += run
+            p += run
+          }
+          gemm.gemm(
+            at(backend, rowsOf),
+            at(backend, t.dy) + p0 * cout * 4,
+            at(backend, t.dw) + (fy * kw + fx) * cin * cout * 4,
+            0,
+            at(backend, scratch[0]!),
+            at(backend, scratch[1]!),
+            cin,
+            n,
+            cout,
+            p0 === 0 ? 0 : 2,
+            0,
+            1,
+            0,
+            cin,
+            cout,
+          )
+        }
+    }
+  } finally {
+    backend.disposeData(rowsOf.dataId)
+    for (const s of scratch) backend.disposeData(s.dataId)
+  }
+}
