@@ -87,7 +87,23 @@ function block(rows) {
 }
 
 export function gemmWat() {
-  const params = ['a', 'b', 'c', 'bias', 'packB', 'packA', 'M', 'K', 'N', 'start', 'relu', 'ta', 'tb', 'lda', 'ldb']
+  const params = [
+    'a',
+    'b',
+    'c',
+    'bias',
+    'packB',
+    'packA',
+    'M',
+    'K',
+    'N',
+    'start',
+    'relu',
+    'ta',
+    'tb',
+    'lda',
+    'ldb',
+  ]
   const i32s = [
     ...['i', 'j', 'k', 'k0', 'kn', 'N8', 'rowC', 'pb', 'pa', 'pend', 'src', 'cj', 'first', 'last', 'rr'],
     ...['sAi', 'sAk', 'sBk', 'sBj', 'pd', 'qd'],

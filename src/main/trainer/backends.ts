@@ -7,7 +7,7 @@ import { registerCpuFixes } from './cpu-kernels'
 import { registerCustomLayers } from './custom-layers'
 import { registerWasmHeapKernels } from './wasm-heap-kernels'
 import { registerWasmGradients } from './wasm-kernels'
-import { registerWasmSimdKernels } from './wasm-simd'
+import { hasRelaxedSimd, registerWasmSimdKernels } from './wasm-simd'
 import { startThreadedWasm, threadedWasmBlocker } from './wasm-threads'
 import { findAdapter, startWebgpu } from './webgpu'
 import { muted, quietTfjs, useCpu } from './quiet'
@@ -89,7 +89,8 @@ async function tryWasm(tf: Tf): Promise<{ detail: string } | { why: string }> {
     if (!detail) {
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false)
       if (!(await tf.setBackend('wasm'))) return { why: 'the WebAssembly module failed to start' }
-      detail = `WebAssembly (SIMD, one thread: ${single}) on the CPU`
+      const fma = hasRelaxedSimd() ? "; Netwright's fused multiply-add products" : ''
+      detail = `WebAssembly (SIMD, one thread: ${single}${fma}) on the CPU`
     }
     registerWasmGradients(tf)
     registerWasmHeapKernels(tf)
