@@ -24,6 +24,41 @@ const MARK = Symbol.for('netwright-heap-kernel')
 export const isHeapKernel = (tf: Tf, name: string): boolean =>
   !!(tf.getKernel(name, 'wasm')?.kernelFunc as { [MARK]?: true } | undefined)?.[MARK]
 
+/** MaxPool's window geometry from a kernel's input and attributes (its gradient kernels share it). */
+export function poolInfo(tf: Tf, input: Info, attrs: Record<string, unknown>) {
+  return tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    attrs.filterSize as [number, number],
+    attrs.strides as [number, number],
+    1,
+    attrs.pad as 'valid',
+    attrs.dimRoundingMode as 'floor' | undefined,
+  )
+}
+
+/**
+ * A reduction over x's leading axes (a bias's gradient, BatchNormalization's mean) as rows × cols:
+ * the rows summed away, the columns kept, and the output's shape; null for any other axes.
+ */
+export function leadingAxes(
+  tf: Tf,
+  x: Info,
+  attrs: Record<string, unknown>,
+): { rows: number; cols: number; outShape: number[] } | null {
+  const shape = x.shape as number[]
+  const axes = tf.util
+    .parseAxisParam(attrs.axis as number | number[], shape)
+    .slice()
+    .sort((a, b) => a - b)
+  if (!(axes.length > 0 && axes.length < shape.length && axes.every((a, i) => a === i))) return null
+  const kept = shape.slice(axes.length)
+  return {
+    rows: shape.slice(0, axes.length).reduce((a, b) => a * b, 1),
+    cols: kept.reduce((a, b) => a * b, 1),
+    outShape: attrs.keepDims ? [...axes.map(() => 1), ...kept] : kept,
+  }
+}
+
 /**
  * MaxPool's gradient: each window's first maximum (row-major, as the cpu backend picks it) takes the
  * window's incoming gradient. One pass over the output positions.
@@ -31,14 +66,7 @@ export const isHeapKernel = (tf: Tf, name: string): boolean =>
 function maxPoolGrad(tf: Tf): KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { dy, input } = inputs as { dy: Info; input: Info }
-    const c = tf.backend_util.computePool2DInfo(
-      input.shape as [number, number, number, number],
-      attrs.filterSize as [number, number],
-      attrs.strides as [number, number],
-      1,
-      attrs.pad as 'valid',
-      attrs.dimRoundingMode as 'floor' | undefined,
-    )
+    const c = poolInfo(tf, input, attrs)
     const dx = backend.makeOutput(input.shape as number[], 'float32')
     // Views taken after the allocation (it can grow, and so move, the heap).
     const x = backend.typedArrayFromHeap(input)
@@ -94,20 +122,10 @@ function maxPoolGrad(tf: Tf): KernelFunc {
 function sum(tf: Tf, original: KernelFunc): KernelFunc {
   return (args) => {
     const { x } = args.inputs as { x: Info }
-    const shape = x.shape as number[]
-    const axes = tf.util
-      .parseAxisParam(args.attrs.axis as number | number[], shape)
-      .slice()
-      .sort((a, b) => a - b)
-    const leading = axes.length > 0 && axes.length < shape.length && axes.every((a, i) => a === i)
+    const leading = leadingAxes(tf, x, args.attrs)
     if (x.dtype !== 'float32' || !leading) return original(args)
-    const rows = shape.slice(0, axes.length).reduce((a, b) => a * b, 1)
-    const kept = shape.slice(axes.length)
-    const cols = kept.reduce((a, b) => a * b, 1)
-    const out = args.backend.makeOutput(
-      args.attrs.keepDims ? [...axes.map(() => 1), ...kept] : kept,
-      'float32',
-    )
+    const { rows, cols } = leading
+    const out = args.backend.makeOutput(leading.outShape, 'float32')
     // Views taken after the allocation (it can grow, and so move, the heap).
     const dst = args.backend.typedArrayFromHeap(out)
     const values = args.backend.typedArrayFromHeap(x)

@@ -13,6 +13,20 @@ type KernelFunc = (args: {
   attrs: Record<string, unknown>
 }) => Info
 
+/** Conv2D's geometry for its filter gradient, from the kernel's x and attributes (NHWC). */
+export function filterGradInfo(tf: Tf, x: Info, attrs: Record<string, unknown>) {
+  return tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    attrs.filterShape as [number, number, number, number],
+    attrs.strides as [number, number],
+    1,
+    attrs.pad as 'same',
+    attrs.dimRoundingMode as 'floor' | undefined,
+    false,
+    'channelsLast',
+  )
+}
+
 /**
  * Registers the missing kernels for the wasm backend (those already registered are left as they are). Each one is
  * checked against the cpu backend's own kernel in wasm-kernels.test.ts.
@@ -36,16 +50,7 @@ export function registerWasmGradients(tf: Tf): void {
   const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
     const { x, dy } = inputs as { x: Info; dy: Info }
     const filterShape = attrs.filterShape as [number, number, number, number]
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filterShape,
-      attrs.strides as [number, number],
-      1,
-      attrs.pad as 'same',
-      attrs.dimRoundingMode as 'floor' | undefined,
-      false,
-      'channelsLast',
-    )
+    const info = filterGradInfo(tf, x, attrs)
     const [kh, kw, cin, cout] = filterShape
     const [, h, w] = x.shape as number[]
     const { top, left } = info.padInfo

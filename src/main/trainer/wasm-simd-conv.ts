@@ -1,6 +1,8 @@
 // Netwright's wasm kernels for convolutional training: MaxPool's gradient (kernels.wat) and Conv2D's
 // filter gradient as products (the gemm). Registered by wasm-simd.ts; checked in wasm-simd.test.ts.
 import type { Tf } from './backends'
+import { poolInfo } from './wasm-heap-kernels'
+import { filterGradInfo } from './wasm-kernels'
 import {
   at,
   on,
@@ -22,14 +24,7 @@ export function maxPoolGrad(tf: Tf, original: KernelFunc): KernelFunc {
     const C = (input.shape as number[])[3]!
     if (input.dtype !== 'float32' || input.shape.length !== 4 || C % 4 !== 0) return original(args)
     const { attrs, backend } = args
-    const c = tf.backend_util.computePool2DInfo(
-      input.shape as [number, number, number, number],
-      attrs.filterSize as [number, number],
-      attrs.strides as [number, number],
-      1,
-      attrs.pad as 'valid',
-      attrs.dimRoundingMode as 'floor' | undefined,
-    )
+    const c = poolInfo(tf, input, attrs)
     const dx = backend.makeOutput(input.shape as number[], 'float32')
     backend.typedArrayFromHeap(dx).fill(0)
     if (size(dx) > 0 && size(dy) > 0)
@@ -74,16 +69,7 @@ export function conv2DBackpropFilter(tf: Tf, original: KernelFunc): KernelFunc {
     const dataFormat = attrs.dataFormat as string | undefined
     if (!gemm || x.dtype !== 'float32' || (dataFormat && dataFormat !== 'NHWC')) return original(args)
     const filterShape = attrs.filterShape as [number, number, number, number]
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filterShape,
-      attrs.strides as [number, number],
-      1,
-      attrs.pad as 'same',
-      attrs.dimRoundingMode as 'floor' | undefined,
-      false,
-      'channelsLast',
-    )
+    const info = filterGradInfo(tf, x, attrs)
     const [kh, kw, cin, cout] = filterShape
     const { batchSize: B, inHeight: H, inWidth: W, outHeight: OH, outWidth: OW } = info
     const { strideHeight: sh, strideWidth: sw } = info

@@ -10,7 +10,7 @@ export interface WasmBackend {
   typedArrayFromHeap(info: Info): Float32Array
   disposeData(dataId: object): void
   incRef(dataId: object): void
-  wasm: { asm: { memory: WebAssembly.Memory } }
+  wasm: { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory }
 }
 export type KernelFunc = (args: {
   inputs: Record<string, Info>
@@ -42,10 +42,20 @@ export function hasRelaxedSimd(): boolean {
   return relaxed
 }
 
+/**
+ * The backend's memory: the single-threaded build exports it (asm.memory), the threaded build makes
+ * it shared and keeps it as wasmMemory. Null when neither is there (another tfjs-backend-wasm).
+ */
+export function memoryOf(backend: unknown): WebAssembly.Memory | null {
+  const wasm = (backend as Partial<WasmBackend> | null)?.wasm
+  const memory = wasm?.asm?.memory ?? wasm?.wasmMemory
+  return memory instanceof WebAssembly.Memory ? memory : null
+}
+
 /** The modules instantiated on a backend's memory, once per memory. */
 const instances = new WeakMap<WebAssembly.Memory, { kernels: Kernels; gemm: Gemm | null }>()
 export function on(backend: WasmBackend) {
-  const memory = backend.wasm.asm.memory
+  const memory = memoryOf(backend)!
   let got = instances.get(memory)
   if (!got) {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer

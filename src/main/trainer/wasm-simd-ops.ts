@@ -2,6 +2,7 @@
 // sums and means over the leading axes, per-channel arithmetic, ReLU's gradient, Unpack, Identity.
 // Registered by wasm-simd.ts; checked in wasm-simd.test.ts.
 import type { Tf } from './backends'
+import { leadingAxes } from './wasm-heap-kernels'
 import { at, on, size, type Info, type KernelFunc } from './wasm-simd-core'
 
 /** One Adam step: inputs g, m, v, w and the scalars d1 = 1 − beta1^t, d2 = 1 − beta2^t; out m', v', w'. */
@@ -35,27 +36,34 @@ export const adamKernel: KernelFunc = ({ inputs, backend, attrs }) => {
 }
 
 /**
- * A sum over the leading axes (a bias's gradient) with four columns a vector, in float64 as the
- * JavaScript heap kernel (`original`, which takes every other case) sums them.
+ * A sum (a bias's gradient) or mean (BatchNormalization's, over batch and positions) over the
+ * leading axes, four columns a vector, summed in float64 as the JavaScript heap kernel sums them,
+ * then rounded (a mean divided first); else `original` (the heap kernel for Sum; wasm's own Mean,
+ * which moves the axes last first: 10 ms for [64, 32, 32, 32]).
  */
-export function sum(tf: Tf, original: KernelFunc): KernelFunc {
+export function leadingReduction(tf: Tf, kind: 'sum' | 'mean', original: KernelFunc): KernelFunc {
   return (args) => {
     const { x } = args.inputs as { x: Info }
-    const shape = x.shape as number[]
-    const axes = tf.util
-      .parseAxisParam(args.attrs.axis as number | number[], shape)
-      .slice()
-      .sort((p, q) => p - q)
-    const leading = axes.length > 0 && axes.length < shape.length && axes.every((ax, i) => ax === i)
-    const kept = shape.slice(axes.length)
-    const cols = kept.reduce((p, q) => p * q, 1)
-    if (x.dtype !== 'float32' || !leading || cols % 4 !== 0 || cols === 0) return original(args)
-    const rows = shape.slice(0, axes.length).reduce((p, q) => p * q, 1)
+    const leading = leadingAxes(tf, x, args.attrs)
+    if (
+      x.dtype !== 'float32' ||
+      !leading ||
+      leading.cols % 4 !== 0 ||
+      leading.cols === 0 ||
+      leading.rows === 0
+    )
+      return original(args)
+    const { rows, cols } = leading
     const { backend } = args
-    const out = backend.makeOutput(args.attrs.keepDims ? [...axes.map(() => 1), ...kept] : kept, 'float32')
+    const out = backend.makeOutput(leading.outShape, 'float32')
     const acc = backend.makeOutput([cols * 2], 'float32')
     try {
       on(backend).kernels.columnSum(at(backend, x), at(backend, out), at(backend, acc), rows, cols)
+      if (kind === 'mean') {
+        const sums = new Float64Array(backend.typedArrayFromHeap(acc).buffer, at(backend, acc), cols)
+        const dst = backend.typedArrayFromHeap(out)
+        for (let c = 0; c < cols; c++) dst[c] = sums[c]! / rows
+      }
     } finally {
       backend.disposeData(acc.dataId)
     }
@@ -89,39 +97,6 @@ export function rowOp(name: keyof typeof ROW_OPS, original: KernelFunc): KernelF
     const out = backend.makeOutput(x.shape as number[], 'float32')
     const op = ROW_OPS[name][rowIsB ? 0 : 1]
     on(backend).kernels.rowOp(at(backend, x), at(backend, row), at(backend, out), n / cols, cols, op)
-    return out
-  }
-}
-
-/**
- * A mean over the leading axes (BatchNormalization's, over batch and positions) as the sum above,
- * divided in float64 and rounded once; else wasm's own (which moves the axes last first: 10 ms for
- * [64, 32, 32, 32]).
- */
-export function mean(tf: Tf, original: KernelFunc): KernelFunc {
-  return (args) => {
-    const { x } = args.inputs as { x: Info }
-    const shape = x.shape as number[]
-    const axes = tf.util
-      .parseAxisParam(args.attrs.axis as number | number[], shape)
-      .slice()
-      .sort((p, q) => p - q)
-    const leading = axes.length > 0 && axes.length < shape.length && axes.every((ax, i) => ax === i)
-    const kept = shape.slice(axes.length)
-    const cols = kept.reduce((p, q) => p * q, 1)
-    const rows = shape.slice(0, axes.length).reduce((p, q) => p * q, 1)
-    if (x.dtype !== 'float32' || !leading || cols % 4 !== 0 || cols === 0 || rows === 0) return original(args)
-    const { backend } = args
-    const out = backend.makeOutput(args.attrs.keepDims ? [...axes.map(() => 1), ...kept] : kept, 'float32')
-    const acc = backend.makeOutput([cols * 2], 'float32')
-    try {
-      on(backend).kernels.columnSum(at(backend, x), at(backend, out), at(backend, acc), rows, cols)
-      const sums = new Float64Array(backend.typedArrayFromHeap(acc).buffer, at(backend, acc), cols)
-      const dst = backend.typedArrayFromHeap(out)
-      for (let c = 0; c < cols; c++) dst[c] = sums[c]! / rows
-    } finally {
-      backend.disposeData(acc.dataId)
-    }
     return out
   }
 }

@@ -19,6 +19,7 @@ import { ADAM_KERNEL } from './adam'
 import { conv2DBackpropFilter, maxPoolGrad } from './wasm-simd-conv'
 import {
   hasRelaxedSimd,
+  memoryOf,
   on,
   runGemm,
   size,
@@ -29,12 +30,11 @@ import {
 import {
   adamKernel,
   identity,
-  mean,
+  leadingReduction,
   RELU_GRAD_KERNEL,
   reluGrad,
   ROW_OPS,
   rowOp,
-  sum,
   unpack,
 } from './wasm-simd-ops'
 
@@ -197,7 +197,8 @@ export const isSimdKernel = (tf: Tf, name: string): boolean =>
  * registerWasmHeapKernels: each falls back to the kernel registered before it). Once per tfjs.
  */
 export function registerWasmSimdKernels(tf: Tf): void {
-  if (done.has(tf)) return
+  // Only on a backend whose memory they can import (the caller has just started wasm).
+  if (done.has(tf) || tf.getBackend() !== 'wasm' || !memoryOf(tf.backend())) return
   done.add(tf)
   if (!tf.getKernel(ADAM_KERNEL, 'wasm'))
     tf.registerKernel({
@@ -249,10 +250,10 @@ export function registerWasmSimdKernels(tf: Tf): void {
       }) as import('@tensorflow/tfjs').GradConfig['gradFunc'],
     } as never)
   replace('MaxPoolGrad', (original) => maxPoolGrad(tf, original))
-  replace('Sum', (original) => sum(tf, original))
+  replace('Sum', (original) => leadingReduction(tf, 'sum', original))
   for (const name of Object.keys(ROW_OPS) as (keyof typeof ROW_OPS)[])
     replace(name, (original) => rowOp(name, original))
-  replace('Mean', (original) => mean(tf, original))
+  replace('Mean', (original) => leadingReduction(tf, 'mean', original))
   replace('Unpack', (original) => (args) => {
     const dtype = args.inputs.value?.dtype
     return dtype === 'float32' || dtype === 'int32' ? unpack(args) : original(args)
