@@ -13,6 +13,12 @@ type KernelFunc = (args: {
   attrs: Record<string, unknown>
 }) => Info
 
+/** The permutation that swaps the last two axes of a tensor of this rank (a rank-1 one stays). */
+export const lastTwoSwapped = (rank: number): number[] =>
+  Array.from({ length: rank }, (_, i) =>
+    i < rank - 2 ? i : rank === 1 ? 0 : i === rank - 2 ? rank - 1 : rank - 2,
+  )
+
 /** Conv2D's geometry for its filter gradient, from the kernel's x and attributes (NHWC). */
 export function filterGradInfo(tf: Tf, x: Info, attrs: Record<string, unknown>) {
   return tf.backend_util.computeConv2DInfo(
@@ -194,10 +200,7 @@ function registerFastTransposedMatMul(tf: Tf): void {
       if (!transposeA && !transposeB) return original(args)
       const temps: Info[] = []
       const swapLast = (x: Info): Info => {
-        const rank = x.shape.length
-        const perm = Array.from({ length: rank }, (_, i) =>
-          i < rank - 2 ? i : rank === 1 ? 0 : i === rank - 2 ? rank - 1 : rank - 2,
-        )
+        const perm = lastTwoSwapped(x.shape.length)
         const t = transpose({ inputs: { x }, backend: args.backend, attrs: { perm } })
         temps.push(t)
         return t

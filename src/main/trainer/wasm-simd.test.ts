@@ -2,11 +2,13 @@ import * as tf from '@tensorflow/tfjs'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { KC as GEMM_KC } from '../../../scripts/gemm-wat.mjs'
 import { assemble, source } from '../../../scripts/wasm-kernels.mjs'
 import { adam, ADAM_KERNEL } from './adam'
 import { chooseBackend } from './backends'
 import { isHeapKernel } from './wasm-heap-kernels'
 import { hasRelaxedSimd, isSimdKernel, RELU_GRAD_KERNEL } from './wasm-simd'
+import { KC } from './wasm-simd-core'
 
 type T = import('@tensorflow/tfjs').Tensor
 
@@ -62,6 +64,10 @@ describe('the WebAssembly kernels', async () => {
   it('are the bytes their WebAssembly text assembles to', async () => {
     const committed = readFileSync(join(import.meta.dirname, 'kernels-wasm.ts'), 'utf8')
     expect(committed).toBe(source(await assemble()))
+  })
+
+  it("size the product's packing scratch for the k block the module was generated with", () => {
+    expect(KC).toBe(GEMM_KC)
   })
 
   it('compile here, relaxed SIMD included (Node 20 behind the V8 flag the trainer sets)', () => {

@@ -16,6 +16,7 @@
 // Each is checked against the cpu backend in wasm-simd.test.ts.
 import type { Tf } from './backends'
 import { ADAM_KERNEL } from './adam'
+import { lastTwoSwapped } from './wasm-kernels'
 import { conv2DBackpropFilter, maxPoolGrad } from './wasm-simd-conv'
 import {
   hasRelaxedSimd,
@@ -48,11 +49,7 @@ interface Parts {
 
 /** Swaps the last two axes of x with wasm's Transpose; the caller disposes the result. */
 function swapLast(parts: Parts, backend: WasmBackend, x: Info): Info {
-  const rank = x.shape.length
-  const perm = Array.from({ length: rank }, (_, i) =>
-    i < rank - 2 ? i : i === rank - 2 ? rank - 1 : rank - 2,
-  )
-  return parts.transpose({ inputs: { x }, backend, attrs: { perm } }) as Info
+  return parts.transpose({ inputs: { x }, backend, attrs: { perm: lastTwoSwapped(x.shape.length) } }) as Info
 }
 
 /**
@@ -112,7 +109,6 @@ function matMul(parts: Parts): KernelFunc {
       !lead ||
       K !== K2 ||
       K < 8 ||
-      (swapped && M < 8) ||
       (bias &&
         (bias.dtype !== 'float32' ||
           width !== N ||
@@ -192,9 +188,11 @@ export const isSimdKernel = (tf: Tf, name: string): boolean =>
   !!(tf.getKernel(name, 'wasm')?.kernelFunc as { [OURS]?: true } | undefined)?.[OURS]
 
 /**
- * Registers NetwrightAdam for wasm and puts ours over wasm's BatchMatMul, _FusedMatMul,
- * MaxPoolGrad and Conv2DBackpropFilter (call after registerWasmGradients and
- * registerWasmHeapKernels: each falls back to the kernel registered before it). Once per tfjs.
+ * Registers NetwrightAdam and the one-pass ReLU gradient for wasm (and ReLU's gradient function that
+ * uses it), and puts ours over wasm's MaxPoolGrad, Sum, Mean, the per-channel Add, Sub, Multiply and
+ * RealDiv, Unpack and Identity; where the runtime has relaxed SIMD, also over BatchMatMul,
+ * _FusedMatMul and Conv2DBackpropFilter. Call after registerWasmGradients and
+ * registerWasmHeapKernels: each falls back to the kernel registered before it. Once per tfjs.
  */
 export function registerWasmSimdKernels(tf: Tf): void {
   // Only on a backend whose memory they can import (the caller has just started wasm).
