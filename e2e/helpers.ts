@@ -7,6 +7,8 @@ export const WORKSPACE = process.env.NETWRIGHT_E2E_WORKSPACE!
 export async function openApp(page: Page): Promise<void> {
   await page.goto(URL)
   await expect(page.getByTestId('node-dense_1')).toBeVisible()
+  // The view is placed 50 ms after the layers are measured; where a layer is drawn counts from then.
+  await expect(page.getByTestId('canvas')).toHaveAttribute('data-fitted', 'true')
 }
 
 /** Drags a palette item onto the canvas at a point relative to the canvas's top-left corner. */

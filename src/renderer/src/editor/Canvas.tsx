@@ -89,10 +89,16 @@ export function Canvas({ analysis }: { analysis: Analysis }) {
   }
   const fitRef = useRef(fit)
   fitRef.current = fit
+  // The generation whose view has been placed (the canvas says so in data-fitted: tests wait for it
+  // before reading where a layer is drawn).
+  const [fitted, setFitted] = useState(-1)
   useEffect(() => {
     // An empty new project keeps the view as it is, so the first layers land where they are dropped.
-    if (useDoc.getState().doc.nodes.length === 0) return
-    const t = setTimeout(() => fitRef.current(), 50)
+    if (useDoc.getState().doc.nodes.length === 0) return void setFitted(generation)
+    const t = setTimeout(() => {
+      fitRef.current()
+      setFitted(generation)
+    }, 50)
     return () => clearTimeout(t)
   }, [generation])
   const [dims, setDims] = useState<Dims>({})
@@ -326,7 +332,13 @@ export function Canvas({ analysis }: { analysis: Analysis }) {
   )
 
   return (
-    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div
+      className="canvas"
+      data-testid="canvas"
+      data-fitted={fitted === generation}
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+    >
       <ReactFlow
         nodes={nodes}
         edges={allEdges}
