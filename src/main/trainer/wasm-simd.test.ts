@@ -178,6 +178,14 @@ describe('the WebAssembly kernels', async () => {
   it.each([
     ['3×3 valid, 1 channel in, 32 out (the bench CNN)', [4, 12, 12, 1], [3, 3, 1, 32], [1, 1], 'valid'],
     ['3×3 same, stride 2, 12 out', [2, 9, 8, 3], [3, 3, 3, 12], [2, 2], 'same'],
+    [
+      '5×5 same, 1 channel in: runs cut by the padding on both sides',
+      [2, 9, 11, 1],
+      [5, 5, 1, 8],
+      [1, 1],
+      'same',
+    ],
+    ['3×3 valid, strides 1 and 2, 2 in', [2, 9, 10, 2], [3, 3, 2, 8], [1, 2], 'valid'],
     ['3×3 same, 64 in: shifted rows, in chunks of positions', [4, 30, 30, 64], [3, 3, 64, 8], [1, 1], 'same'],
     ['5×5 valid, stride 2, 12 in', [3, 13, 12, 12], [5, 5, 12, 16], [2, 2], 'valid'],
     ['3×3 same, stride 2, 8 in, even size', [2, 8, 8, 8], [3, 3, 8, 8], [2, 2], 'same'],
