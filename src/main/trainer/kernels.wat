@@ -83,11 +83,14 @@
   ;; MaxPool's gradient, NHWC, C a multiple of 4 (four channels a vector): each window's first maximum
   ;; in row-major order (as tfjs's cpu backend picks it) gets the window's incoming gradient, added into
   ;; dx (which the caller zeroes), window after window. Offsets inside x and dx are the same.
+  ;; $tiled: the windows do not overlap and lie inside x (stride = window, no dilation, no padding), so
+  ;; each window writes its part of dx whole (the gradient at its maximum, 0 elsewhere) and the
+  ;; caller zeroes only what no window covers.
   (func (export "maxPoolGrad")
     (param $x i32) (param $dy i32) (param $dx i32)
     (param $B i32) (param $H i32) (param $W i32) (param $C i32) (param $OH i32) (param $OW i32)
     (param $fh i32) (param $fw i32) (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32)
-    (param $top i32) (param $left i32)
+    (param $top i32) (param $left i32) (param $tiled i32)
     (local $b i32) (local $oh i32) (local $ow i32) (local $cg i32) (local $kh i32) (local $kw i32)
     (local $h i32) (local $w i32) (local $h0 i32) (local $w0 i32) (local $g i32) (local $rowC i32)
     (local $o i32) (local $a i32)
@@ -132,6 +135,29 @@
               (local.set $kh (i32.add (local.get $kh) (local.get $dh)))
               (br $khs)))
             (local.set $G (v128.load (local.get $g)))
+            (if (local.get $tiled)
+              (then
+                (local.set $kh (i32.const 0))
+                (block $tkhDone (loop $tkhs (br_if $tkhDone (i32.ge_s (local.get $kh) (local.get $fh)))
+                  (local.set $kw (i32.const 0))
+                  (block $tkwDone (loop $tkws (br_if $tkwDone (i32.ge_s (local.get $kw) (local.get $fw)))
+                    (local.set $o
+                      (i32.add
+                        (i32.mul
+                          (i32.add
+                            (i32.mul
+                              (i32.add (i32.mul (local.get $b) (local.get $H)) (i32.add (local.get $h0) (local.get $kh)))
+                              (local.get $W))
+                            (i32.add (local.get $w0) (local.get $kw)))
+                          (local.get $rowC))
+                        (local.get $cg)))
+                    (v128.store (i32.add (local.get $dx) (local.get $o))
+                      (v128.and (local.get $G) (i32x4.eq (local.get $AT) (i32x4.splat (local.get $o)))))
+                    (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+                    (br $tkws)))
+                  (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+                  (br $tkhs))))
+              (else
                 (local.set $a (i32x4.extract_lane 0 (local.get $AT)))
                 (if (i32.ge_s (local.get $a) (i32.const 0))
                   (then
@@ -155,7 +181,7 @@
                   (then
                     (local.set $a (i32.add (local.get $dx) (i32.add (local.get $a) (i32.const 12))))
                     (f32.store (local.get $a)
-                      (f32.add (f32.load (local.get $a)) (f32x4.extract_lane 3 (local.get $G))))))
+                      (f32.add (f32.load (local.get $a)) (f32x4.extract_lane 3 (local.get $G))))))))
             (local.set $g (i32.add (local.get $g) (i32.const 16)))
             (local.set $cg (i32.add (local.get $cg) (i32.const 16)))
             (br $cs)))

@@ -133,6 +133,16 @@ describe('the WebAssembly kernels', async () => {
 
   it.each([
     ['2×2, stride 2, with ties', [2, 8, 8, 8], [2, 2], [2, 2], 'valid', true],
+    [
+      '2×2, stride 2, odd sizes: a last row and column no window covers',
+      [2, 9, 7, 4],
+      [2, 2],
+      [2, 2],
+      'valid',
+      true,
+    ],
+    ['3×2 windows side by side, with ties', [2, 9, 8, 8], [3, 2], [3, 2], 'valid', true],
+    ['2×2, stride 2, same on odd sizes (padded below and right)', [1, 7, 5, 4], [2, 2], [2, 2], 'same', true],
     ['3×3, stride 2, same (overlapping windows)', [2, 9, 7, 4], [3, 3], [2, 2], 'same', false],
     ['3×3, stride 1, with ties', [1, 6, 6, 12], [3, 3], [1, 1], 'valid', false],
   ] as const)('MaxPool gradient, %s, matches cpu', async (_n, xs, size, strides, pad, exact) => {
