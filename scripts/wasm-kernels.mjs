@@ -17,8 +17,8 @@ const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'main', '
  * multi-threaded wasm build's heap is one; the same text with the import marked shared).
  */
 export const MODULES = {
-  kernels: { wat: 'kernels', features: { simd: true } },
-  kernels_shared: { wat: 'kernels', features: { simd: true, threads: true }, shared: true },
+  kernels: { wat: 'kernels', features: { simd: true, bulk_memory: true } },
+  kernels_shared: { wat: 'kernels', features: { simd: true, bulk_memory: true, threads: true }, shared: true },
   gemm: { wat: 'gemm', features: { simd: true, relaxed_simd: true }, text: gemmWat },
 }
 const PLAIN = '(import "env" "memory" (memory 1))'

@@ -69,59 +69,12 @@ export function maxPoolGrad(tf: Tf, original: KernelFunc): KernelFunc {
 const chunkOf = (rows: number) => Math.max(64, Math.floor((1 << 20) / rows))
 
 /**
- * The patches of positions [p0, p0 + n) laid out transposed: out[r·n + q] is x at patch offset r
- * (fy, fx, ci) of position p0 + q (batch × output rows × columns), 0 in the padding. A run of
- * positions along one output row at a time.
- */
-function patchRows(
-  xs: Float32Array,
-  out: Float32Array,
-  p0: number,
-  n: number,
-  info: import('@tensorflow/tfjs').backend_util.Conv2DInfo,
-  [, kw, cin]: [number, number, number, number],
-): void {
-  const { inHeight: H, inWidth: W, outHeight: OH, outWidth: OW } = info
-  const { strideHeight: sh, strideWidth: sw } = info
-  const { top, left } = info.padInfo
-  const rows = info.filterHeight * kw * cin
-  for (let r = 0; r < rows; r++) {
-    const fy = Math.floor(r / (kw * cin))
-    const fx = Math.floor(r / cin) % kw
-    const ci = r % cin
-    const to = r * n
-    for (let q = 0, p = p0; q < n;) {
-      const b = Math.floor(p / (OH * OW))
-      const ox0 = p % OW
-      const run = Math.min(OW - ox0, n - q)
-      const iy = (Math.floor(p / OW) % OH) * sh + fy - top
-      const at = to + q
-      if (iy < 0 || iy >= H) out.fill(0, at, at + run)
-      else {
-        // The output columns whose input column lies inside x: [lo, hi) of this run.
-        const lo = Math.min(run, Math.max(0, Math.ceil((left - fx) / sw) - ox0))
-        const hi = Math.max(lo, Math.min(run, Math.ceil((W + left - fx) / sw) - ox0))
-        if (lo > 0) out.fill(0, at, at + lo)
-        if (hi < run) out.fill(0, at + hi, at + run)
-        const from = ((b * H + iy) * W + (ox0 + lo) * sw + fx - left) * cin + ci
-        if (cin === 1 && sw === 1) out.set(xs.subarray(from, from + hi - lo), at + lo)
-        else {
-          const step = sw * cin
-          for (let k = lo, i = from; k < hi; k++, i += step) out[at + k] = xs[i]!
-        }
-      }
-      q += run
-      p += run
-    }
-  }
-}
-
-/**
  * Conv2D's filter gradient as a product: dW[(kh, kw, ci), co] = Σ over positions p of
  * patch[p, (kh, kw, ci)] · dy[p, co], with p over batch × output rows × columns. The patches are laid
  * out transposed ([kh·kw·ci, p], a chunk of positions at a time) so that dy's rows, as wasm keeps
- * them, are the right operand; the chunks' products add up in dW. (wasm ran this as one convolution
- * with dy as the filter: 26 ms for the bench's CNN, batch 128; this is ~5 ms, 2.3 of them the product.)
+ * them, are the right operand; the chunks' products add up in dW; kernels.wat's patchRows lays the
+ * patches out. (wasm ran this as one convolution with dy as the filter: 26 ms for the bench's CNN,
+ * batch 128; this is ~3.3 ms, 2.3 of them the product.)
  */
 export function conv2DBackpropFilter(tf: Tf, original: KernelFunc): KernelFunc {
   return (args) => {
@@ -151,14 +104,22 @@ export function conv2DBackpropFilter(tf: Tf, original: KernelFunc): KernelFunc {
     try {
       for (let p0 = 0; p0 < positions; p0 += chunk) {
         const n = Math.min(chunk, positions - p0)
-        // Views taken after the allocations (they can grow, and so move, the heap).
-        patchRows(
-          backend.typedArrayFromHeap(x),
-          backend.typedArrayFromHeap(patches),
+        on(backend).kernels.patchRows(
+          at(backend, x),
+          at(backend, patches),
           p0,
           n,
-          info,
-          filterShape,
+          info.inHeight,
+          info.inWidth,
+          cin,
+          info.outHeight,
+          info.outWidth,
+          kw,
+          info.strideHeight,
+          info.strideWidth,
+          info.padInfo.top,
+          info.padInfo.left,
+          rows,
         )
         gemm.gemm(
           at(backend, patches),

@@ -24,6 +24,7 @@ export interface Kernels {
   columnSum(...args: number[]): void
   rowOp(...args: number[]): void
   reluGrad(...args: number[]): void
+  patchRows(...args: number[]): void
 }
 export interface Gemm {
   gemm(...args: number[]): void
