@@ -121,8 +121,9 @@ describe('the WebAssembly kernels', async () => {
 
   it.each([
     ['bias and relu', [37, 64], [64, 24], 'relu'],
-    ['bias, few columns (padded to 8)', [128, 300], [300, 3], 'linear'],
-    ['bias and relu, few columns', [9, 30], [30, 5], 'relu'],
+    ['bias, few columns (as its transpose)', [128, 300], [300, 3], 'linear'],
+    ['bias and relu, few columns (as its transpose)', [9, 30], [30, 5], 'relu'],
+    ['bias and relu, few rows and columns (padded to 8)', [5, 30], [30, 3], 'relu'],
   ] as const)('fused product with %s matches cpu', async (_n, as, bs, activation) => {
     close(
       await both(() =>

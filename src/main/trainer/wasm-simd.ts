@@ -56,8 +56,8 @@ function swapLast(parts: Parts, backend: WasmBackend, x: Info): Info {
  * BatchMatMul and _FusedMatMul with our gemm where it applies (float32, a bias along the output's
  * columns, no activation but relu), else wasm's own (`original`, with wasm-kernels.ts's transposing
  * wrapper). Transposed operands are read as they are stored (the gemm packs them); a
- * product with fewer than 8 columns and no bias (a Dense layer's weight gradient into few classes)
- * is taken as its transpose, bᵀ·aᵀ, which has many.
+ * product with fewer than 8 columns (a Dense layer into few classes, and its weight gradient) is
+ * taken as its transpose, bᵀ·aᵀ, which has many.
  */
 function matMul(parts: Parts): KernelFunc {
   const { original } = parts
@@ -101,9 +101,10 @@ function matMul(parts: Parts): KernelFunc {
             ? leadB
             : null
     const width = bias ? size(bias) : 0
-    // Fewer than 8 columns: with no bias or activation, the transpose bᵀ·aᵀ (a Dense layer's weight
-    // gradient into few classes has many rows); else b and the bias padded to 8 columns with zeros.
-    const swapped = N < 8 && M >= 8 && !bias && activation !== 'relu'
+    // Fewer than 8 columns and 8 rows or more: the transpose bᵀ·aᵀ (a Dense layer into few classes,
+    // and its weight gradient), the bias and relu applied after; else b and the bias padded to 8
+    // columns with zeros.
+    const swapped = N < 8 && M >= 8
     const padded = N < 8 && !swapped
     if (
       !lead ||
@@ -136,7 +137,17 @@ function matMul(parts: Parts): KernelFunc {
             null,
             false,
           )
-        return swapLast(parts, backend, outT)
+        const out = swapLast(parts, backend, outT)
+        if (bias || relu) {
+          const c = backend.typedArrayFromHeap(out)
+          const row = bias ? backend.typedArrayFromHeap(bias) : null
+          for (let i = 0; i < c.length; i++) {
+            const v = row ? c[i]! + row[i % N]! : c[i]!
+            // f32.max's NaN and -0 (the gemm's relu): Math.max is the same.
+            c[i] = relu ? Math.max(v, 0) : v
+          }
+        }
+        return out
       }
       const out = backend.makeOutput([...lead, M, N], 'float32')
       if (M === 0 || N === 0) return out
