@@ -18,7 +18,11 @@ const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'main', '
  */
 export const MODULES = {
   kernels: { wat: 'kernels', features: { simd: true, bulk_memory: true } },
-  kernels_shared: { wat: 'kernels', features: { simd: true, bulk_memory: true, threads: true }, shared: true },
+  kernels_shared: {
+    wat: 'kernels',
+    features: { simd: true, bulk_memory: true, threads: true },
+    shared: true,
+  },
   gemm: { wat: 'gemm', features: { simd: true, relaxed_simd: true }, text: gemmWat },
 }
 const PLAIN = '(import "env" "memory" (memory 1))'
