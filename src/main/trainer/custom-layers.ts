@@ -1,6 +1,7 @@
 // Keras layers that tfjs does not have, written as tfjs layers serialized under their Keras names, so a
 // model that uses them builds from the same Keras config, trains, and exports as Keras expects.
 import type { Tf } from './backends'
+import { registerFusedLayers } from './fused-layers'
 
 type Tensor = import('@tensorflow/tfjs').Tensor
 type Shape = (number | null)[]
@@ -71,6 +72,7 @@ export function registerCustomLayers(tf: Tf): void {
   }
   tf.serialization.registerClass(ReLU)
   registerGru(tf)
+  registerFusedLayers(tf)
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- tfjs exports no GRUCell or GRU class types */
