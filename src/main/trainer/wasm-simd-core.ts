@@ -25,6 +25,9 @@ export interface Kernels {
   rowOp(...args: number[]): void
   reluGrad(...args: number[]): void
   patchRows(...args: number[]): void
+  narrowDot(...args: number[]): void
+  narrowCombine(...args: number[]): void
+  narrowUpdate(...args: number[]): void
 }
 export interface Gemm {
   gemm(...args: number[]): void

@@ -98,7 +98,13 @@ describe('the WebAssembly kernels', async () => {
     ['aᵀ·bᵀ', [50, 9], [16, 50], true, true],
     ['batched, a broadcast', [1, 13, 40], [3, 40, 16], false, false],
     ['batched, both', [2, 10, 600], [2, 600, 24], false, false],
-    ['few columns: the transpose is taken', [40, 17], [40, 3], true, false],
+    ['few columns: a weight gradient, row by row of a', [40, 17], [40, 3], true, false],
+    ['few columns, a weight gradient over more than one chunk of columns', [30, 2500], [30, 5], true, false],
+    ['into 7 columns, b stored transposed', [50, 37], [7, 37], false, true],
+    ['a short inner dimension: a Dense input gradient into 3 classes', [45, 3], [70, 3], false, true],
+    ['a short inner dimension, b as it is', [45, 3], [3, 70], false, false],
+    ['batched, few columns (as its transpose)', [2, 40, 17], [2, 17, 3], false, false],
+    ['batched, few rows and columns (padded to 8)', [2, 5, 30], [2, 30, 3], false, false],
     ['columns not a multiple of 8', [11, 20], [20, 13], false, false],
   ] as const)('%s matches cpu', async (_n, as, bs, ta, tb) => {
     close(await both(() => tf.matMul(t([...as], 1), t([...bs], 2), ta, tb)))
@@ -123,11 +129,14 @@ describe('the WebAssembly kernels', async () => {
     ['bias and relu', [37, 64], [64, 24], 'relu'],
     ['bias, few columns (as its transpose)', [128, 300], [300, 3], 'linear'],
     ['bias and relu, few columns (as its transpose)', [9, 30], [30, 5], 'relu'],
-    ['bias and relu, few rows and columns (padded to 8)', [5, 30], [30, 3], 'relu'],
+    ['bias and relu, few rows and columns', [5, 30], [30, 3], 'relu'],
+    ['bias and relu into one column (a binary classifier)', [64, 33], [33, 1], 'relu'],
+    ['bias and relu over four inputs (a Dense layer on four features)', [20, 4], [4, 13], 'relu'],
+    ['bias and relu, batched, few rows and columns (padded to 8)', [2, 5, 30], [2, 30, 3], 'relu'],
   ] as const)('fused product with %s matches cpu', async (_n, as, bs, activation) => {
     close(
       await both(() =>
-        tf.fused.matMul({ a: t([...as], 3), b: t([...bs], 4), bias: t([bs[1]], 5), activation }),
+        tf.fused.matMul({ a: t([...as], 3), b: t([...bs], 4), bias: t([bs[bs.length - 1]!], 5), activation }),
       ),
     )
   })

@@ -5,7 +5,9 @@
 //   - the matrix product (BatchMatMul, _FusedMatMul; here) with relaxed SIMD's fused multiply-add
 //     where the runtime has it and wasm runs single-threaded: 1.4-1.5× XNNPACK's on the MLP's
 //     products, transposed operands read as stored, subnormal numbers flushed (the LSTM's products
-//     were ~8× slower on them);
+//     were ~8× slower on them); a product with a short side (a Dense layer into few classes and its
+//     gradients) by kernels.wat's narrow kernels, not the gemm's 8-column panels of padding (the
+//     CNN's 5408 → 3 layer: 4 → 1.9 ms a step);
 //   - NetwrightAdam, one Adam step a variable in one pass (tfjs's eleven kernels took 3.2 ms of a
 //     14 ms MLP step), and ReLU's gradient in one pass (wasm-simd-ops.ts);
 //   - Conv2D's filter gradient as products (26 → 5 ms for the CNN) and MaxPool's gradient four
@@ -19,6 +21,7 @@ import { ADAM_KERNEL } from './adam'
 import { lastTwoSwapped } from './wasm-kernels'
 import { conv2DBackpropFilter, maxPoolGrad } from './wasm-simd-conv'
 import {
+  at,
   hasRelaxedSimd,
   memoryOf,
   on,
@@ -103,13 +106,12 @@ function matMul(parts: Parts): KernelFunc {
     const width = bias ? size(bias) : 0
     // Fewer than 8 columns and 8 rows or more: the transpose bᵀ·aᵀ (a Dense layer into few classes,
     // and its weight gradient), the bias and relu applied after; else b and the bias padded to 8
-    // columns with zeros.
+    // columns with zeros. (Without a batch, kernels.wat's narrow kernels take most of these.)
     const swapped = N < 8 && M >= 8
     const padded = N < 8 && !swapped
     if (
       !lead ||
       K !== K2 ||
-      K < 8 ||
       (bias &&
         (bias.dtype !== 'float32' ||
           width !== N ||
@@ -123,6 +125,11 @@ function matMul(parts: Parts): KernelFunc {
     const plain = (t: Info, transposed: boolean) => (transposed ? keep(swapLast(parts, backend, t)) : t)
     const relu = activation === 'relu'
     try {
+      if (batch === 1 && (N < 8 || K < 8)) {
+        const out = narrow(parts, backend, a, b, { M, K, N, lead, transposeA, transposeB, relu }, bias, keep)
+        if (out) return out
+      }
+      if (K < 8) return original(args)
       if (swapped) {
         // cᵀ = bᵀ·aᵀ: b (as it is stored, transposed or not) becomes the left operand.
         const outT = keep(backend.makeOutput([...lead, N, M], 'float32'))
@@ -189,6 +196,75 @@ function matMul(parts: Parts): KernelFunc {
       for (const t of temps) backend.disposeData(t.dataId)
     }
   }
+}
+
+/**
+ * A product with a short side and no batch by kernels.wat's narrow kernels: into fewer than 8
+ * columns (a Dense layer into few classes: a·b, and its weight gradient aᵀ·g as the transpose gᵀ·a,
+ * summed over a's rows) or over fewer than 8 (that layer's input gradient g·bᵀ). Null where none
+ * applies.
+ */
+function narrow(
+  parts: Parts,
+  backend: WasmBackend,
+  a: Info,
+  b: Info,
+  d: {
+    M: number
+    K: number
+    N: number
+    lead: number[]
+    transposeA?: boolean
+    transposeB?: boolean
+    relu: boolean
+  },
+  bias: Info | undefined,
+  keep: (t: Info) => Info,
+): Info | null {
+  const { M, K, N, lead, transposeA, transposeB, relu } = d
+  const k = on(backend).kernels
+  const empty = M === 0 || N === 0
+  if (N < 8 && !transposeA) {
+    // b's columns as rows: bᵀ [N×K], as b is stored when transposed.
+    const bt = transposeB ? b : keep(swapLast(parts, backend, b))
+    const out = backend.makeOutput([...lead, M, N], 'float32')
+    if (!empty)
+      k.narrowDot(
+        at(backend, a),
+        at(backend, bt),
+        bias ? at(backend, bias) : 0,
+        at(backend, out),
+        M,
+        K,
+        N,
+        +relu,
+      )
+    return out
+  }
+  if (N < 8 && transposeA && !transposeB && !bias && !relu) {
+    // a stored [K×M], b [K×N]: (aᵀ·b)ᵀ = Σ over k of b[k, :]ᵀ · a[k, :].
+    const outT = keep(backend.makeOutput([...lead, N, M], 'float32'))
+    if (!empty) k.narrowUpdate(at(backend, a), at(backend, b), at(backend, outT), K, N, M)
+    return swapLast(parts, backend, outT)
+  }
+  if (K < 8 && !transposeA) {
+    // op(b) as rows [K×N]: b as stored, or its transpose.
+    const rows = transposeB ? keep(swapLast(parts, backend, b)) : b
+    const out = backend.makeOutput([...lead, M, N], 'float32')
+    if (!empty)
+      k.narrowCombine(
+        at(backend, a),
+        at(backend, rows),
+        bias ? at(backend, bias) : 0,
+        at(backend, out),
+        M,
+        K,
+        N,
+        +relu,
+      )
+    return out
+  }
+  return null
 }
 
 const done = new WeakSet<object>()
