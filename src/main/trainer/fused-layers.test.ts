@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { chooseBackend } from './backends'
 import { registerCustomLayers } from './custom-layers'
+import { RELU_GRAD_SUM_KERNEL } from './wasm-simd'
 
 type T = import('@tensorflow/tfjs').Tensor
 
@@ -55,6 +56,14 @@ const CASES: Case[] = [
     className: 'Dense',
     config: { units: 12, activation: 'relu' },
     input: [6, 20],
+    reference: dense('relu'),
+    fused: '_FusedMatMul',
+  },
+  {
+    label: 'Dense relu into 6 (not a multiple of 4: the two-kernel relu gradient)',
+    className: 'Dense',
+    config: { units: 6, activation: 'relu' },
+    input: [5, 9],
     reference: dense('relu'),
     fused: '_FusedMatMul',
   },
@@ -190,6 +199,9 @@ describe('fused Dense and Conv2D in training', async () => {
     const profile = await tf.profile(() => tf.tidy(() => void step(model, x)))
     const names = profile.kernels.map((k) => k.name)
     expect(names).toContain(c.fused)
+    // relu's gradient and the bias's in one pass where the layer's width allows it.
+    const width = (c.config.units ?? c.config.filters) as number
+    if (c.config.activation === 'relu' && width % 4 === 0) expect(names).toContain(RELU_GRAD_SUM_KERNEL)
     expect(names).not.toContain('Relu')
     expect(names).not.toContain('Add')
     // The layer's input is the model's: its gradient is never computed.

@@ -10,7 +10,7 @@
 // (another activation is applied after the fused linear kernel; dilation, channels-first or a
 // non-float input take tfjs's own path) build and serialize exactly as tfjs's do.
 import type { Tf } from './backends'
-import { RELU_GRAD_KERNEL } from './wasm-simd-ops'
+import { RELU_GRAD_KERNEL, RELU_GRAD_SUM_KERNEL } from './wasm-simd-ops'
 
 type Tensor = import('@tensorflow/tfjs').Tensor
 type Kwargs = Record<string, unknown>
@@ -22,22 +22,37 @@ const OURS = Symbol.for('netwright-fused-gradient')
 /** The activations the fused kernels apply themselves and this module knows the gradient of. */
 const FUSED = new Set(['linear', 'relu'])
 
-/** dy · [y > 0] (relu's gradient from its output), or dy for linear. */
-function activationGradient(tf: Tf, dy: Tensor, y: Tensor, activation: string): Tensor {
-  if (activation === 'linear') return dy
+/**
+ * The gradient through the activation, dy · [y > 0] for relu (from its output) or dy for linear, and
+ * the bias's: that summed over every axis but the last (the layers' biases are rank 1). On wasm,
+ * relu's two come from one pass (NetwrightReluGradSum) where the last axis is a multiple of 4.
+ */
+function activationGradients(
+  tf: Tf,
+  dy: Tensor,
+  y: Tensor,
+  activation: string,
+): { dy: Tensor; bias: () => Tensor } {
+  const sum = (d: Tensor) => () =>
+    tf.sum(
+      d,
+      Array.from({ length: d.rank - 1 }, (_, i) => i),
+    )
+  if (activation === 'linear') return { dy, bias: sum(dy) }
   if (activation !== 'relu') throw new Error(`No gradient for the fused activation ${activation}.`)
-  // y > 0 exactly where relu's input was > 0, so the one-pass ReLU gradient takes y for x.
-  if (tf.getKernel(RELU_GRAD_KERNEL, tf.getBackend()) && dy.dtype === 'float32' && y.dtype === 'float32')
-    return tf.engine().runKernel(RELU_GRAD_KERNEL, { dy, x: y }) as Tensor
-  return tf.mul(dy, tf.step(y))
+  const backend = tf.getBackend()
+  const floats = dy.dtype === 'float32' && y.dtype === 'float32'
+  // y > 0 exactly where relu's input was > 0, so the one-pass kernels take y for x.
+  if (floats && y.shape[y.rank - 1]! % 4 === 0 && tf.getKernel(RELU_GRAD_SUM_KERNEL, backend)) {
+    const [d, b] = tf.engine().runKernel(RELU_GRAD_SUM_KERNEL, { dy, x: y }) as Tensor[]
+    return { dy: d!, bias: () => b! }
+  }
+  const d =
+    floats && tf.getKernel(RELU_GRAD_KERNEL, backend)
+      ? (tf.engine().runKernel(RELU_GRAD_KERNEL, { dy, x: y }) as Tensor)
+      : tf.mul(dy, tf.step(y))
+  return { dy: d, bias: sum(d) }
 }
-
-/** A bias's gradient: dy summed over every axis but the last (the layers' biases are rank 1). */
-const biasGradient = (tf: Tf, dy: Tensor): Tensor =>
-  tf.sum(
-    dy,
-    Array.from({ length: dy.rank - 1 }, (_, i) => i),
-  )
 
 /**
  * The gradients of `FusedConv2D` and `_FusedMatMul` with a linear or relu activation (tfjs-core
@@ -59,7 +74,7 @@ function registerFusedGradients(tf: Tf): void {
             dimRoundingMode?: string
             activation: string
           }
-          const dyA = activationGradient(tf, dy, y, activation)
+          const { dy: dyA, bias } = activationGradients(tf, dy, y, activation)
           const conv = { strides, pad, dataFormat: 'NHWC', dimRoundingMode }
           return {
             x: () =>
@@ -73,7 +88,7 @@ function registerFusedGradients(tf: Tf): void {
                 filterShape: filter.shape,
               } as never) as Tensor,
             // (Asked for only where the kernel had a bias.)
-            bias: () => biasGradient(tf, dyA),
+            bias,
           }
         }) as GradConfig['gradFunc'],
       }),
@@ -91,7 +106,7 @@ function registerFusedGradients(tf: Tf): void {
             transposeB: boolean
             activation: string
           }
-          const d = activationGradient(tf, dy, y, activation)
+          const { dy: d, bias } = activationGradients(tf, dy, y, activation)
           // c = op(a)·op(b): tfjs-core's fused product's own four cases.
           const [da, db] = !transposeA
             ? !transposeB
@@ -100,7 +115,7 @@ function registerFusedGradients(tf: Tf): void {
             : !transposeB
               ? [() => tf.matMul(b, d, false, true), () => tf.matMul(a, d, false, false)]
               : [() => tf.matMul(b, d, true, true), () => tf.matMul(d, a, true, true)]
-          return { a: da, b: db, bias: () => biasGradient(tf, d) }
+          return { a: da, b: db, bias }
         }) as GradConfig['gradFunc'],
       }),
     )

@@ -294,7 +294,52 @@
       (br $one)))
   )
 
-  ;; ceil(a / s) for s > 0 (i32.div_s rounds toward zero: that is the ceiling where a <= 0).
+;; ReLU's gradient and its bias's in one pass (a Dense or Conv2D layer with relu): out = dy · step(y)
+  ;; as reluGrad computes it, for rows × cols (cols a multiple of 4), and sum[c] = Σ over rows of
+  ;; out[r, c], summed in float64 (acc: cols float64s of scratch) and rounded once, as columnSum.
+  (func (export "reluGradSum") (param $dy i32) (param $y i32) (param $out i32) (param $acc i32)
+    (param $sum i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $c i32) (local $rowB i32) (local $q i32) (local $p i32) (local $X v128)
+    (local $S v128) (local $V v128)
+    (local.set $rowB (i32.shl (local.get $cols) (i32.const 2)))
+    (memory.fill (local.get $acc) (i32.const 0) (i32.shl (local.get $cols) (i32.const 3)))
+    (block $rDone (loop $rs (br_if $rDone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $q (local.get $acc))
+      (local.set $c (i32.const 0))
+      (block $cDone (loop $cs (br_if $cDone (i32.ge_u (local.get $c) (local.get $rowB)))
+        (local.set $X (v128.load (i32.add (local.get $y) (i32.add (local.get $p) (local.get $c)))))
+        (local.set $S
+          (v128.bitselect (v128.const f32x4 1 1 1 1) (v128.const f32x4 0 0 0 0)
+            (f32x4.gt (local.get $X) (v128.const f32x4 0 0 0 0))))
+        (local.set $S
+          (v128.bitselect (v128.const f32x4 nan nan nan nan) (local.get $S)
+            (f32x4.ne (local.get $X) (local.get $X))))
+        (local.set $V
+          (f32x4.mul (v128.load (i32.add (local.get $dy) (i32.add (local.get $p) (local.get $c)))) (local.get $S)))
+        (v128.store (i32.add (local.get $out) (i32.add (local.get $p) (local.get $c))) (local.get $V))
+        (v128.store (local.get $q)
+          (f64x2.add (v128.load (local.get $q)) (f64x2.promote_low_f32x4 (local.get $V))))
+        (v128.store offset=16 (local.get $q)
+          (f64x2.add (v128.load offset=16 (local.get $q))
+            (f64x2.promote_low_f32x4
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $V) (local.get $V)))))
+        (local.set $q (i32.add (local.get $q) (i32.const 32)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $cs)))
+      (local.set $p (i32.add (local.get $p) (local.get $rowB)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rs)))
+    (local.set $c (i32.const 0))
+    (block $oDone (loop $os (br_if $oDone (i32.ge_u (local.get $c) (local.get $rowB)))
+      (v128.store (i32.add (local.get $sum) (local.get $c))
+        (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+          (f32x4.demote_f64x2_zero (v128.load (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 1)))))
+          (f32x4.demote_f64x2_zero (v128.load offset=16 (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 1)))))))
+      (local.set $c (i32.add (local.get $c) (i32.const 16)))
+      (br $os)))
+  )
+
+    ;; ceil(a / s) for s > 0 (i32.div_s rounds toward zero: that is the ceiling where a <= 0).
   (func $ceilDiv (param $a i32) (param $s i32) (result i32)
     (if (result i32) (i32.gt_s (local.get $a) (i32.const 0))
       (then (i32.div_s (i32.sub (i32.add (local.get $a) (local.get $s)) (i32.const 1)) (local.get $s)))

@@ -24,6 +24,7 @@ export interface Kernels {
   columnSum(...args: number[]): void
   rowOp(...args: number[]): void
   reluGrad(...args: number[]): void
+  reluGradSum(...args: number[]): void
   patchRows(...args: number[]): void
   narrowDot(...args: number[]): void
   narrowCombine(...args: number[]): void

@@ -136,6 +136,35 @@ export const reluGrad: KernelFunc = ({ inputs, backend }) => {
   return out
 }
 
+/**
+ * ReLU's gradient from the layer's output y and, in the same pass, its sum over every axis but the
+ * last (the bias's gradient): [dy · step(y), Σ]. y's last axis a multiple of 4 (the caller checks).
+ */
+export const RELU_GRAD_SUM_KERNEL = 'NetwrightReluGradSum'
+export const reluGradSum: KernelFunc = ({ inputs, backend }) => {
+  const { dy, x } = inputs as { dy: Info; x: Info }
+  const shape = x.shape as number[]
+  const cols = shape[shape.length - 1]!
+  const rows = cols ? size(x) / cols : 0
+  const out = backend.makeOutput(shape, 'float32')
+  const sum = backend.makeOutput([cols], 'float32')
+  const acc = backend.makeOutput([cols * 2], 'float32')
+  try {
+    on(backend).kernels.reluGradSum(
+      at(backend, dy),
+      at(backend, x),
+      at(backend, out),
+      at(backend, acc),
+      at(backend, sum),
+      rows,
+      cols,
+    )
+  } finally {
+    backend.disposeData(acc.dataId)
+  }
+  return [out, sum]
+}
+
 /** Identity without a copy (wasm's copies every byte), as the cpu backend does it: one more reference. */
 export const identity: KernelFunc = ({ inputs, backend }) => {
   const { x } = inputs as { x: Info }

@@ -7,7 +7,7 @@ import { assemble, source } from '../../../scripts/wasm-kernels.mjs'
 import { adam, ADAM_KERNEL } from './adam'
 import { chooseBackend } from './backends'
 import { isHeapKernel } from './wasm-heap-kernels'
-import { hasRelaxedSimd, isSimdKernel, RELU_GRAD_KERNEL } from './wasm-simd'
+import { hasRelaxedSimd, isSimdKernel, RELU_GRAD_KERNEL, RELU_GRAD_SUM_KERNEL } from './wasm-simd'
 import { KC } from './wasm-simd-core'
 
 type T = import('@tensorflow/tfjs').Tensor
@@ -260,6 +260,36 @@ describe('the WebAssembly kernels', async () => {
     expect(profile.kernelNames).toContain(RELU_GRAD_KERNEL)
     expect(profile.kernelNames).not.toContain('Step')
     tf.dispose([u, profile.result as never])
+  })
+
+  it("ReLU's gradient and its sum over the leading axes in one pass equal the two kernels on cpu", async () => {
+    await tf.setBackend('wasm')
+    const v = values(6 * 5 * 12, 18)
+    v[3] = NaN
+    v[8] = 0
+    v[9] = -0
+    const y = tf.relu(tf.tensor(v, [6, 5, 12]))
+    const dy = t([6, 5, 12], 19)
+    const [d, sum] = tf.engine().runKernel(RELU_GRAD_SUM_KERNEL, { dy, x: y }) as T[]
+    const got = { d: Array.from(await d!.data()), sum: Array.from(await sum!.data()) }
+    expect(sum!.shape).toEqual([12])
+    const cpu = async () => {
+      await tf.setBackend('cpu')
+      const yc = tf.tensor(await y.data(), y.shape)
+      const dyc = tf.tensor(await dy.data(), dy.shape)
+      const dc = tf.mul(dyc, tf.step(yc))
+      const sc = tf.sum(dc, [0, 1])
+      const out = { d: Array.from(await dc.data()), sum: Array.from(await sc.data()) }
+      tf.dispose([yc, dyc, dc, sc])
+      return out
+    }
+    const want = await cpu()
+    expect(got.d).toEqual(want.d)
+    // (The column with the NaN sums to NaN on both.)
+    expect(got.sum.map(Number.isNaN)).toEqual(want.sum.map(Number.isNaN))
+    got.sum.forEach((s, i) => Number.isNaN(s) || expect(s).toBeCloseTo(want.sum[i]!, 5))
+    await tf.setBackend('wasm')
+    tf.dispose([y, dy, d!, sum!])
   })
 
   it('Identity shares the bytes it is given, and they outlive the original', async () => {

@@ -36,13 +36,15 @@ import {
   identity,
   leadingReduction,
   RELU_GRAD_KERNEL,
+  RELU_GRAD_SUM_KERNEL,
   reluGrad,
+  reluGradSum,
   ROW_OPS,
   rowOp,
   unpack,
 } from './wasm-simd-ops'
 
-export { hasRelaxedSimd, RELU_GRAD_KERNEL }
+export { hasRelaxedSimd, RELU_GRAD_KERNEL, RELU_GRAD_SUM_KERNEL }
 
 /** The kernels of wasm's this module calls. */
 interface Parts {
@@ -311,6 +313,13 @@ export function registerWasmSimdKernels(tf: Tf): void {
       kernelName: RELU_GRAD_KERNEL,
       backendName: 'wasm',
       kernelFunc: Object.assign(reluGrad, { [OURS]: true }) as never,
+    })
+  // (fused-layers.ts's gradient runs it for a layer with relu: the activation's and bias's gradients.)
+  if (!tf.getKernel(RELU_GRAD_SUM_KERNEL, 'wasm'))
+    tf.registerKernel({
+      kernelName: RELU_GRAD_SUM_KERNEL,
+      backendName: 'wasm',
+      kernelFunc: Object.assign(reluGradSum, { [OURS]: true }) as never,
     })
   // ReLU's gradient (tfjs registers one for every backend) takes the one-pass kernel where the
   // backend has it, float32 both; anywhere else, tfjs's own.
