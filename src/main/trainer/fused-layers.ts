@@ -78,7 +78,7 @@ function registerFusedGradients(tf: Tf): void {
           const conv = { strides, pad, dataFormat: 'NHWC', dimRoundingMode }
           return {
             x: () =>
-              tf.engine().runKernel('Conv2DBackpropInput', { dy: dyA, filter: filter }, {
+              tf.engine().runKernel('Conv2DBackpropInput', { dy: dyA, filter }, {
                 ...conv,
                 inputShape: x.shape,
               } as never) as Tensor,

@@ -226,14 +226,13 @@ function narrow(
   const { M, K, N, lead, transposeA, transposeB, relu } = d
   const k = on(backend).kernels
   const empty = M === 0 || N === 0
-  if (N < 8 && !transposeA) {
-    // b's columns as rows: bᵀ [N×K], as b is stored when transposed.
-    const bt = transposeB ? b : keep(swapLast(parts, backend, b))
+  /** out [M×N] from a's rows and `right` by a kernel that takes the bias and relu itself. */
+  const rowsOf = (kernel: 'narrowDot' | 'narrowCombine', right: Info) => {
     const out = backend.makeOutput([...lead, M, N], 'float32')
     if (!empty)
-      k.narrowDot(
+      k[kernel](
         at(backend, a),
-        at(backend, bt),
+        at(backend, right),
         bias ? at(backend, bias) : 0,
         at(backend, out),
         M,
@@ -243,29 +242,16 @@ function narrow(
       )
     return out
   }
+  // b's columns as rows: bᵀ [N×K], as b is stored when transposed.
+  if (N < 8 && !transposeA) return rowsOf('narrowDot', transposeB ? b : keep(swapLast(parts, backend, b)))
   if (N < 8 && transposeA && !transposeB && !bias && !relu) {
     // a stored [K×M], b [K×N]: (aᵀ·b)ᵀ = Σ over k of b[k, :]ᵀ · a[k, :].
     const outT = keep(backend.makeOutput([...lead, N, M], 'float32'))
     if (!empty) k.narrowUpdate(at(backend, a), at(backend, b), at(backend, outT), K, N, M)
     return swapLast(parts, backend, outT)
   }
-  if (K < 8 && !transposeA) {
-    // op(b) as rows [K×N]: b as stored, or its transpose.
-    const rows = transposeB ? keep(swapLast(parts, backend, b)) : b
-    const out = backend.makeOutput([...lead, M, N], 'float32')
-    if (!empty)
-      k.narrowCombine(
-        at(backend, a),
-        at(backend, rows),
-        bias ? at(backend, bias) : 0,
-        at(backend, out),
-        M,
-        K,
-        N,
-        +relu,
-      )
-    return out
-  }
+  // op(b) as rows [K×N]: b as stored, or its transpose.
+  if (K < 8 && !transposeA) return rowsOf('narrowCombine', transposeB ? keep(swapLast(parts, backend, b)) : b)
   return null
 }
 
@@ -277,8 +263,8 @@ export const isSimdKernel = (tf: Tf, name: string): boolean =>
   !!(tf.getKernel(name, 'wasm')?.kernelFunc as { [OURS]?: true } | undefined)?.[OURS]
 
 /**
- * Registers NetwrightAdam and the one-pass ReLU gradient for wasm (and ReLU's gradient function that
- * uses it), and puts ours over wasm's MaxPoolGrad, Sum, Mean, the per-channel Add, Sub, Multiply and
+ * Registers NetwrightAdam, the one-pass ReLU gradient (and ReLU's gradient function that uses it)
+ * and NetwrightReluGradSum (fused-layers.ts's) for wasm, and puts ours over wasm's MaxPoolGrad, Sum, Mean, the per-channel Add, Sub, Multiply and
  * RealDiv, Unpack and Identity; where the runtime has relaxed SIMD, also over BatchMatMul,
  * _FusedMatMul and Conv2DBackpropFilter. Call after registerWasmGradients and
  * registerWasmHeapKernels: each falls back to the kernel registered before it. Once per tfjs.
