@@ -10,7 +10,8 @@
 // (another activation is applied after the fused linear kernel; dilation, channels-first or a
 // non-float input take tfjs's own path) build and serialize exactly as tfjs's do.
 import type { Tf } from './backends'
-import { RELU_GRAD_KERNEL, RELU_GRAD_SUM_KERNEL } from './wasm-simd-ops'
+// (Names only: this module is bundled into the hidden trainer window, where the wasm modules are not.)
+import { RELU_GRAD_KERNEL, RELU_GRAD_SUM_KERNEL } from './kernel-names'
 
 type Tensor = import('@tensorflow/tfjs').Tensor
 type Kwargs = Record<string, unknown>

@@ -5,6 +5,8 @@ import type { Tf } from './backends'
 import { leadingAxes } from './wasm-heap-kernels'
 import { at, on, size, type Info, type KernelFunc } from './wasm-simd-core'
 
+export { RELU_GRAD_KERNEL, RELU_GRAD_SUM_KERNEL } from './kernel-names'
+
 /** One Adam step: inputs g, m, v, w and the scalars d1 = 1 − beta1^t, d2 = 1 − beta2^t; out m', v', w'. */
 export const adamKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const { g, m, v, w, d1, d2 } = inputs as Record<'g' | 'm' | 'v' | 'w' | 'd1' | 'd2', Info>
@@ -126,8 +128,7 @@ export const unpack: KernelFunc = ({ inputs, backend, attrs }) => {
   return outs
 }
 
-/** The kernel ReLU's gradient runs on wasm: dy · step(x) in one pass (tfjs: Step, Cast, Multiply). */
-export const RELU_GRAD_KERNEL = 'NetwrightReluGrad'
+/** The kernel ReLU's gradient runs on wasm (RELU_GRAD_KERNEL): dy · step(x) in one pass. */
 export const reluGrad: KernelFunc = ({ inputs, backend }) => {
   const { dy, x } = inputs as { dy: Info; x: Info }
   const out = backend.makeOutput(x.shape as number[], 'float32')
@@ -140,7 +141,6 @@ export const reluGrad: KernelFunc = ({ inputs, backend }) => {
  * ReLU's gradient from the layer's output y and, in the same pass, its sum over every axis but the
  * last (the bias's gradient): [dy · step(y), Σ]. y's last axis a multiple of 4 (the caller checks).
  */
-export const RELU_GRAD_SUM_KERNEL = 'NetwrightReluGradSum'
 export const reluGradSum: KernelFunc = ({ inputs, backend }) => {
   const { dy, x } = inputs as { dy: Info; x: Info }
   const shape = x.shape as number[]
