@@ -60,69 +60,76 @@ function activationGradients(
  * registers none: its fused ops take theirs from a custom gradient that computes every input's).
  */
 function registerFusedGradients(tf: Tf): void {
-  const mark = (config: GradConfig) => ({ ...config, [OURS]: true }) as GradConfig
-  if (!(tf.getGradient('FusedConv2D') as { [OURS]?: true } | undefined)?.[OURS])
-    tf.registerGradient(
-      mark({
-        kernelName: 'FusedConv2D',
-        inputsToSave: ['x', 'filter'],
-        outputsToSave: [true],
-        gradFunc: ((dy: Tensor, saved: Tensor[], attrs: Record<string, unknown>) => {
-          const [x, filter, y] = saved as [Tensor, Tensor, Tensor]
-          const { strides, pad, dimRoundingMode, activation } = attrs as {
-            strides: [number, number]
-            pad: unknown
-            dimRoundingMode?: string
-            activation: string
-          }
-          const { dy: dyA, bias } = activationGradients(tf, dy, y, activation)
-          const conv = { strides, pad, dataFormat: 'NHWC', dimRoundingMode }
-          return {
-            x: () =>
-              tf.engine().runKernel('Conv2DBackpropInput', { dy: dyA, filter }, {
-                ...conv,
-                inputShape: x.shape,
-              } as never) as Tensor,
-            filter: () =>
-              tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: dyA }, {
-                ...conv,
-                filterShape: filter.shape,
-              } as never) as Tensor,
-            // (Asked for only where the kernel had a bias.)
-            bias,
-          }
-        }) as GradConfig['gradFunc'],
-      }),
-    )
-  if (!(tf.getGradient('_FusedMatMul') as { [OURS]?: true } | undefined)?.[OURS])
-    tf.registerGradient(
-      mark({
-        kernelName: '_FusedMatMul',
-        inputsToSave: ['a', 'b'],
-        outputsToSave: [true],
-        gradFunc: ((dy: Tensor, saved: Tensor[], attrs: Record<string, unknown>) => {
-          const [a, b, y] = saved as [Tensor, Tensor, Tensor]
-          const { transposeA, transposeB, activation } = attrs as {
-            transposeA: boolean
-            transposeB: boolean
-            activation: string
-          }
-          const { dy: d, bias } = activationGradients(tf, dy, y, activation)
-          // c = op(a)·op(b): tfjs-core's fused product's own four cases.
-          const [da, db] = !transposeA
-            ? !transposeB
-              ? [() => tf.matMul(d, b, false, true), () => tf.matMul(a, d, true, false)]
-              : [() => tf.matMul(d, b, false, false), () => tf.matMul(d, a, true, false)]
-            : !transposeB
-              ? [() => tf.matMul(b, d, false, true), () => tf.matMul(a, d, false, false)]
-              : [() => tf.matMul(b, d, true, true), () => tf.matMul(d, a, true, true)]
-          return { a: da, b: db, bias }
-        }) as GradConfig['gradFunc'],
-      }),
-    )
+  /** Registers `gradFunc` for the kernel (once: a second registering finds ours in place). */
+  const register = (
+    kernelName: string,
+    inputsToSave: string[],
+    gradFunc: (dy: Tensor, saved: Tensor[], attrs: Record<string, unknown>) => Record<string, () => Tensor>,
+  ) => {
+    if ((tf.getGradient(kernelName) as { [OURS]?: true } | undefined)?.[OURS]) return
+    tf.registerGradient({
+      kernelName,
+      inputsToSave,
+      outputsToSave: [true],
+      gradFunc: gradFunc as unknown as GradConfig['gradFunc'],
+      [OURS]: true,
+    } as GradConfig)
+  }
+  register('FusedConv2D', ['x', 'filter'], (dy, saved, attrs) => {
+    const [x, filter, y] = saved as [Tensor, Tensor, Tensor]
+    const { strides, pad, dimRoundingMode, activation } = attrs as {
+      strides: [number, number]
+      pad: unknown
+      dimRoundingMode?: string
+      activation: string
+    }
+    const { dy: dyA, bias } = activationGradients(tf, dy, y, activation)
+    const conv = { strides, pad, dataFormat: 'NHWC', dimRoundingMode }
+    return {
+      x: () =>
+        tf.engine().runKernel('Conv2DBackpropInput', { dy: dyA, filter }, {
+          ...conv,
+          inputShape: x.shape,
+        } as never) as Tensor,
+      filter: () =>
+        tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: dyA }, {
+          ...conv,
+          filterShape: filter.shape,
+        } as never) as Tensor,
+      // (Asked for only where the kernel had a bias.)
+      bias,
+    }
+  })
+  register('_FusedMatMul', ['a', 'b'], (dy, saved, attrs) => {
+    const [a, b, y] = saved as [Tensor, Tensor, Tensor]
+    const { transposeA, transposeB, activation } = attrs as {
+      transposeA: boolean
+      transposeB: boolean
+      activation: string
+    }
+    const { dy: d, bias } = activationGradients(tf, dy, y, activation)
+    // c = op(a)·op(b): tfjs-core's fused product's own four cases.
+    const [da, db] = !transposeA
+      ? !transposeB
+        ? [() => tf.matMul(d, b, false, true), () => tf.matMul(a, d, true, false)]
+        : [() => tf.matMul(d, b, false, false), () => tf.matMul(d, a, true, false)]
+      : !transposeB
+        ? [() => tf.matMul(b, d, false, true), () => tf.matMul(a, d, false, false)]
+        : [() => tf.matMul(b, d, true, true), () => tf.matMul(d, a, true, true)]
+    return { a: da, b: db, bias }
+  })
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- tfjs exports no Dense or Conv2D class types */
+/** What the layers use of tfjs's Dense and Conv2D, which tfjs does not export as classes. */
+interface Internals {
+  kernel: LayerVariable
+  bias: LayerVariable | null
+  activation: { getClassName(): string; apply(t: Tensor): Tensor | Tensor[] }
+}
+type Layer = import('@tensorflow/tfjs').layers.Layer
+type LayerClass<T> = new (args: object) => Layer & Internals & T
+type LayerVariable = import('@tensorflow/tfjs').LayerVariable
+
 /**
  * Registers the fused Dense and Conv2D (and their kernels' gradients) for this tfjs, once. They
  * serialize under Keras's names with tfjs's configs, so a saved or exported model is unchanged.
@@ -131,13 +138,20 @@ export function registerFusedLayers(tf: Tf): void {
   if (registered.has(tf.serialization)) return
   registered.add(tf.serialization)
   registerFusedGradients(tf)
-  const TfDense = tf.layers.dense({ units: 1 }).constructor as any
-  const TfConv2D = tf.layers.conv2d({ filters: 1, kernelSize: 1 }).constructor as any
-  const activationOf = (layer: any): string => layer.activation.getClassName() as string
+  const TfDense = tf.layers.dense({ units: 1 }).constructor as LayerClass<{
+    invokeCallHook(inputs: Tensor | Tensor[], kwargs: Kwargs): void
+  }>
+  const TfConv2D = tf.layers.conv2d({ filters: 1, kernelSize: 1 }).constructor as LayerClass<{
+    strides: number[]
+    padding: string
+    dataFormat: string
+    dilationRate: number | number[]
+  }>
+  const activationOf = (layer: Internals): string => layer.activation.getClassName()
 
   class Dense extends TfDense {
     static className = 'Dense'
-    call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor | Tensor[] {
+    override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor | Tensor[] {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as Tensor
       if ((Array.isArray(inputs) && inputs.length !== 1) || x.dtype !== 'float32' || x.rank < 2)
         return super.call(inputs, kwargs)
@@ -168,7 +182,7 @@ export function registerFusedLayers(tf: Tf): void {
 
   class Conv2D extends TfConv2D {
     static className = 'Conv2D'
-    call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor | Tensor[] {
+    override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor | Tensor[] {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as Tensor
       const dilations = (
         typeof this.dilationRate === 'number' ? [this.dilationRate, this.dilationRate] : this.dilationRate
@@ -207,4 +221,3 @@ export function registerFusedLayers(tf: Tf): void {
   tf.serialization.registerClass(Dense as never)
   tf.serialization.registerClass(Conv2D as never)
 }
-/* eslint-enable @typescript-eslint/no-explicit-any */

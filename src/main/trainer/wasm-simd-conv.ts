@@ -1,4 +1,4 @@
-// Netwright's wasm kernels for convolutional training: MaxPool's gradient (kernels.wat) and Conv2D's
+// Netwright's wasm kernels for convolutional training: MaxPool's gradient (kernels-conv.wat) and Conv2D's
 // filter gradient as products (the gemm). Registered by wasm-simd.ts; checked in wasm-simd.test.ts.
 import type { Tf } from './backends'
 import { poolInfo } from './wasm-heap-kernels'
@@ -74,7 +74,7 @@ const chunkOf = (rows: number) => Math.max(64, Math.floor((1 << 20) / rows))
  * Conv2D's filter gradient as a product: dW[(kh, kw, ci), co] = Σ over positions p of
  * patch[p, (kh, kw, ci)] · dy[p, co], with p over batch × output rows × columns. The patches are laid
  * out transposed ([kh·kw·ci, p], a chunk of positions at a time) so that dy's rows, as wasm keeps
- * them, are the right operand; the chunks' products add up in dW; kernels.wat's patchRows lays the
+ * them, are the right operand; the chunks' products add up in dW; kernels-conv.wat's patchRows lays the
  * patches out. (wasm ran this as one convolution with dy as the filter: 26 ms for the bench's CNN,
  * batch 128; this is ~3.3 ms, 2.3 of them the product.)
  */

@@ -1,4 +1,4 @@
-// What Netwright's WebAssembly SIMD kernels share: the modules (kernels.wat and the gemm that
+// What Netwright's WebAssembly SIMD kernels share: the modules (kernels*.wat and the gemm that
 // scripts/gemm-wat.mjs writes, assembled into kernels-wasm.ts) instantiated on tfjs-backend-wasm's
 // own memory, so they read and write tensors where wasm keeps them, and one gemm call's set-up.
 import { setFlagsFromString } from 'node:v8'

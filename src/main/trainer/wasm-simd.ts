@@ -6,7 +6,7 @@
 //     where the runtime has it and wasm runs single-threaded: 1.4-1.5× XNNPACK's on the MLP's
 //     products, transposed operands read as stored, subnormal numbers flushed (the LSTM's products
 //     were ~8× slower on them); a product with a short side (a Dense layer into few classes and its
-//     gradients) by kernels.wat's narrow kernels, not the gemm's 8-column panels of padding (the
+//     gradients) by kernels-products.wat's narrow kernels, not the gemm's 8-column panels of padding (the
 //     CNN's 5408 → 3 layer: 4 → 1.9 ms a step);
 //   - NetwrightAdam, one Adam step a variable in one pass (tfjs's eleven kernels took 3.2 ms of a
 //     14 ms MLP step), and ReLU's gradient in one pass (wasm-simd-ops.ts);
@@ -108,7 +108,7 @@ function matMul(parts: Parts): KernelFunc {
     const width = bias ? size(bias) : 0
     // Fewer than 8 columns and 8 rows or more: the transpose bᵀ·aᵀ (a Dense layer into few classes,
     // and its weight gradient), the bias and relu applied after; else b and the bias padded to 8
-    // columns with zeros. (Without a batch, kernels.wat's narrow kernels take most of these.)
+    // columns with zeros. (Without a batch, kernels-products.wat's narrow kernels take most of these.)
     const swapped = N < 8 && M >= 8
     const padded = N < 8 && !swapped
     if (
@@ -201,7 +201,7 @@ function matMul(parts: Parts): KernelFunc {
 }
 
 /**
- * A product with a short side and no batch by kernels.wat's narrow kernels: into fewer than 8
+ * A product with a short side and no batch by kernels-products.wat's narrow kernels: into fewer than 8
  * columns (a Dense layer into few classes: a·b, and its weight gradient aᵀ·g as the transpose gᵀ·a,
  * summed over a's rows) or over fewer than 8 (that layer's input gradient g·bᵀ). Null where none
  * applies.
